@@ -1,0 +1,3 @@
+import { x } from "@cml-telemetry/contracts";
+
+console.log(x);
