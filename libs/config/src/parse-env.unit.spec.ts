@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError } from "./config-error.ts";
+import { configFields } from "./config-fields.ts";
+import { envVar } from "./env-registry.ts";
+import { envInt, envString } from "./env-types.ts";
+import { natsEnv } from "./nats-env.ts";
+import { parseEnv } from "./parse-env.ts";
+import { loadServiceConfig, SERVICE_NAMES, serviceConfigSchemas } from "./service-schemas.ts";
+
+const HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("service defaults", () => {
+  it("every service starts from an empty environment", () => {
+    for (const service of SERVICE_NAMES) expect(() => loadServiceConfig(service, {})).not.toThrow();
+  });
+
+  it("collector-ec2 defaults", () => {
+    expect(loadServiceConfig("collector-ec2", {})).toEqual({
+      NATS_URL: "nats://127.0.0.1:4222",
+      TELEMETRY_RETENTION_DAYS: 7,
+      LOG_LEVEL: "info",
+      METRICS_PORT: 9464,
+      AWS_REGION: "us-east-1",
+      CML_REGIONS: ["us-east-1"],
+      CML_WORKER_TAG: "cml:worker",
+      COLLECT_INTERVAL_EC2_SECONDS: 60,
+      DISCOVERY_INTERVAL_SECONDS: 300,
+    });
+  });
+
+  it("collector-cloudwatch defaults to basic-monitoring granularity and the first region", () => {
+    const config = loadServiceConfig("collector-cloudwatch", { CML_REGIONS: "eu-west-1,us-east-2" });
+    expect(config).toMatchObject({
+      COLLECT_INTERVAL_CLOUDWATCH_SECONDS: 300,
+      AWS_REGION: "eu-west-1",
+      METRICS_PORT: 9465,
+    });
+  });
+
+  it("collector-cml defaults", () => {
+    expect(loadServiceConfig("collector-cml", {})).toMatchObject({
+      METRICS_PORT: 9466,
+      COLLECT_INTERVAL_CML_SECONDS: 60,
+      CML_VERIFY_TLS: true,
+      CML_CONCURRENCY: 32,
+      CML_TIMEOUT_SECONDS: 10,
+    });
+  });
+
+  it("worker-aggregate and metrics-history defaults", () => {
+    expect(loadServiceConfig("worker-aggregate", {})).toMatchObject({
+      METRICS_PORT: 9467,
+      IDLE_THRESHOLD_MINUTES: 30,
+      IDLE_CHECK_INTERVAL_SECONDS: 60,
+    });
+    const history = loadServiceConfig("metrics-history", {});
+    expect(history).toMatchObject({
+      METRICS_PORT: 9468,
+      MONGODB_DB: "cml_telemetry",
+      HISTORY_RETENTION_DAYS: 30,
+      TELEMETRY_RETENTION_DAYS: 7,
+    });
+    expect(history.MONGODB_URI).toBeUndefined();
+  });
+
+  it("api listens on loopback without tokens and on all interfaces with them", () => {
+    expect(loadServiceConfig("api", {})).toMatchObject({
+      API_PORT: 8080,
+      API_HOST: "127.0.0.1",
+      API_TOKENS: [],
+      API_CORS_ORIGINS: [],
+      REFRESH_WAIT_MAX_SECONDS: 30,
+    });
+    const withTokens = loadServiceConfig("api", { API_TOKENS: `ci:operator:${HASH}` });
+    expect(withTokens.API_HOST).toBe("0.0.0.0");
+    expect(withTokens.API_TOKENS).toEqual([{ name: "ci", role: "operator", sha256: HASH }]);
+    expect(loadServiceConfig("api", { API_HOST: "10.0.0.5" }).API_HOST).toBe("10.0.0.5");
+  });
+
+  it("every service has a distinct default METRICS_PORT", () => {
+    const ports = SERVICE_NAMES.map((service) => loadServiceConfig(service, {}).METRICS_PORT);
+    expect(new Set(ports).size).toBe(SERVICE_NAMES.length);
+  });
+});
+
+describe("parseEnv", () => {
+  it("treats blank values as unset and ignores unknown variables", () => {
+    const config = parseEnv(serviceConfigSchemas["collector-cml"], {
+      CML_CONCURRENCY: "  ",
+      PATH: "/usr/bin",
+      CML_VERIFY_TLS: "0",
+    });
+    expect(config.CML_CONCURRENCY).toBe(32);
+    expect(config.CML_VERIFY_TLS).toBe(false);
+    expect(config).not.toHaveProperty("PATH");
+  });
+
+  it("parses overrides", () => {
+    const config = loadServiceConfig("collector-ec2", {
+      NATS_URL: "nats://nats:4222",
+      CML_REGIONS: "us-east-1, eu-central-1",
+      COLLECT_INTERVAL_EC2_SECONDS: "2m",
+      METRICS_PORT: "0",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      NATS_URL: "nats://nats:4222",
+      CML_REGIONS: ["us-east-1", "eu-central-1"],
+      COLLECT_INTERVAL_EC2_SECONDS: 120,
+      METRICS_PORT: 0,
+      LOG_LEVEL: "debug",
+    });
+  });
+
+  it("throws ONE ConfigError listing every bad variable with what was expected", () => {
+    const error = configErrorOf(() =>
+      loadServiceConfig("collector-cml", {
+        NATS_URL: "http://nats:4222",
+        METRICS_PORT: "70000",
+        CML_VERIFY_TLS: "maybe",
+        CML_CONCURRENCY: "lots",
+        LOG_LEVEL: "loud",
+      }),
+    );
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.issues.map((issue) => issue.variable)).toEqual([
+      "NATS_URL",
+      "LOG_LEVEL",
+      "METRICS_PORT",
+      "CML_VERIFY_TLS",
+      "CML_CONCURRENCY",
+    ]);
+    expect(error.message).toBe(
+      [
+        "Invalid configuration for collector-cml (5 problems):",
+        '  - NATS_URL: expected a URL with scheme nats:// or tls:// or ws:// or wss:// (got "http://nats:4222")',
+        '  - LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+        '  - METRICS_PORT: expected an integer between 0 and 65535 (got "70000")',
+        '  - CML_VERIFY_TLS: expected true, false, 1 or 0 (got "maybe")',
+        '  - CML_CONCURRENCY: expected an integer between 1 and 1024 (got "lots")',
+      ].join("\n"),
+    );
+  });
+
+  it("reports a missing required variable with its description", () => {
+    const schema = z.object({
+      ...natsEnv,
+      TARGET: envVar(envString(), { description: "Name of the target." }),
+      LIMIT: envVar(envInt({ min: 1 }), { description: "Upper limit." }),
+    });
+    const error = configErrorOf(() => parseEnv(schema, { LIMIT: "0" }, { context: "strict" }));
+    expect(error.message).toBe(
+      [
+        "Invalid configuration for strict (2 problems):",
+        "  - TARGET: required but not set; expected: Name of the target.",
+        '  - LIMIT: expected an integer >= 1 (got "0")',
+      ].join("\n"),
+    );
+    expect(configFields(schema).map((field) => [field.name, field.required])).toEqual([
+      ["NATS_URL", false],
+      ["NATS_CREDS", false],
+      ["TARGET", true],
+      ["LIMIT", true],
+    ]);
+  });
+
+  it("never shows a secret's value in the error", () => {
+    const error = configErrorOf(() =>
+      loadServiceConfig("metrics-history", { MONGODB_URI: "postgres://user:hunter2@db" }),
+    );
+    expect(error.message).toContain(
+      "MONGODB_URI: expected a URL with scheme mongodb:// or mongodb+srv:// (value hidden)",
+    );
+    expect(error.message).not.toContain("hunter2");
+    const tokens = configErrorOf(() => loadServiceConfig("api", { API_TOKENS: "ci:operator:hunter2" }));
+    expect(tokens.message).not.toContain("hunter2");
+  });
+});

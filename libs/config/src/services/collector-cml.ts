@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { envVar } from "../env-registry.ts";
+import { envBoolean, envInt, envSeconds, envString } from "../env-types.ts";
+import { jetstreamEnv, natsEnv } from "../nats-env.ts";
+import { observabilityEnv } from "../observability-env.ts";
+
+/** Config of `collector-cml`: CML REST API probes (system information, labs, licensing, system stats). */
+export const collectorCmlConfigSchema = z.object({
+  ...natsEnv,
+  ...jetstreamEnv,
+  ...observabilityEnv(9466),
+  COLLECT_INTERVAL_CML_SECONDS: envVar(envSeconds({ min: 5, max: 86_400 }).default(60), {
+    description: "Seconds between CML collection slots for RUNNING workers with an HTTPS endpoint.",
+  }),
+  CML_USERNAME: envVar(envString().optional(), {
+    description:
+      "CML user for `/authenticate`; unset = only the unauthenticated `system_information` probe runs.",
+  }),
+  CML_PASSWORD: envVar(envString().optional(), {
+    description: "Password of `CML_USERNAME`.",
+    secret: true,
+  }),
+  CML_VERIFY_TLS: envVar(envBoolean().default(true), {
+    description:
+      "Verify the CML servers' TLS certificates (CML ships self-signed ones: prefer `CML_CA_FILE` over disabling).",
+  }),
+  CML_CA_FILE: envVar(envString().optional(), {
+    description: "Path to a PEM bundle of extra CAs trusted for CML endpoints.",
+  }),
+  CML_CONCURRENCY: envVar(envInt({ min: 1, max: 1024 }).default(32), {
+    description: "Maximum CML servers probed at the same time by one replica.",
+  }),
+  CML_TIMEOUT_SECONDS: envVar(envSeconds({ min: 1, max: 300 }).default(10), {
+    description: "Timeout of one CML HTTP request, in seconds.",
+  }),
+});
+
+/** Typed config of `collector-cml`. */
+export type CollectorCmlConfig = z.output<typeof collectorCmlConfigSchema>;
