@@ -1,1 +1,17 @@
-export const x: number = 1;
+export * from "./catalogue.ts";
+export * from "./cloud-event.ts";
+export * from "./commands.ts";
+export * from "./domain-events.ts";
+export * from "./enums.ts";
+export type { ValidationIssue } from "./errors.ts";
+export { TransientError, ValidationError } from "./errors.ts";
+export * from "./history-query.ts";
+export type { DataOf, MessageDefinition, MessageKind } from "./message-definition.ts";
+export { defineMessage } from "./message-definition.ts";
+export * from "./ops-events.ts";
+export * from "./primitives.ts";
+export * from "./subjects.ts";
+export * from "./telemetry.ts";
+export * from "./topology.ts";
+export * from "./worker-id.ts";
+export * from "./worker-state.ts";

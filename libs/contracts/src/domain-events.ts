@@ -1,0 +1,261 @@
+import { z } from "zod";
+import {
+  licenseStatusSchema,
+  serviceStatusSchema,
+  sourceSchema,
+  statusCheckSchema,
+  workerStatusSchema,
+} from "./enums.ts";
+import { defineMessage } from "./message-definition.ts";
+import {
+  instanceIdSchema,
+  nonNegativeIntSchema,
+  percentSchema,
+  regionSchema,
+  timestampSchema,
+  workerIdSchema,
+} from "./primitives.ts";
+
+/** Fields every domain event carries: the worker and the aggregate version that produced it. */
+const base = {
+  workerId: workerIdSchema,
+  version: z.number().int().positive().describe("Aggregate version after the decision that emitted it"),
+};
+
+export const registeredSchema = z.object({
+  ...base,
+  region: regionSchema,
+  instanceId: instanceIdSchema,
+  name: z.string().nullable(),
+  httpsEndpoint: z.string().nullable(),
+  createdBy: z.string(),
+});
+export const instanceAssignedSchema = z.object({
+  ...base,
+  region: regionSchema,
+  instanceId: instanceIdSchema,
+  name: z.string().nullable(),
+  instanceType: z.string().nullable(),
+  amiId: z.string().nullable(),
+  amiName: z.string().nullable(),
+  publicIp: z.string().nullable(),
+  privateIp: z.string().nullable(),
+});
+export const statusChangedSchema = z.object({
+  ...base,
+  oldStatus: workerStatusSchema,
+  newStatus: workerStatusSchema,
+});
+export const serviceStatusChangedSchema = z.object({
+  ...base,
+  oldStatus: serviceStatusSchema,
+  newStatus: serviceStatusSchema,
+  httpsEndpoint: z.string().nullable(),
+});
+export const endpointChangedSchema = z.object({
+  ...base,
+  oldEndpoint: z.string().nullable(),
+  newEndpoint: z.string().nullable(),
+  publicIp: z.string().nullable(),
+  privateIp: z.string().nullable(),
+});
+export const licenseChangedSchema = z.object({
+  ...base,
+  oldStatus: licenseStatusSchema.nullable(),
+  newStatus: licenseStatusSchema.nullable(),
+});
+export const ec2MetricsUpdatedSchema = z.object({
+  ...base,
+  instanceState: z.string(),
+  instanceStatusCheck: statusCheckSchema,
+  systemStatusCheck: statusCheckSchema,
+  checkedAt: timestampSchema,
+});
+export const cloudwatchMetricsUpdatedSchema = z.object({
+  ...base,
+  cpuUtilization: percentSchema.nullable(),
+  memoryUtilization: percentSchema.nullable(),
+  periodSeconds: z.number().int().positive(),
+  detailedMonitoring: z.boolean(),
+  datapointAt: timestampSchema.nullable(),
+  stale: z.boolean(),
+  collectedAt: timestampSchema,
+});
+export const cmlMetricsUpdatedSchema = z.object({
+  ...base,
+  ready: z.boolean(),
+  version: z.string().nullable(),
+  uptimeSeconds: nonNegativeIntSchema.nullable(),
+  labsCount: nonNegativeIntSchema.nullable(),
+  runningLabsCount: nonNegativeIntSchema.nullable(),
+  licenseStatus: licenseStatusSchema.nullable(),
+  cpuPercent: percentSchema.nullable(),
+  memoryUsedPercent: percentSchema.nullable(),
+  diskUsedPercent: percentSchema.nullable(),
+  runningNodes: nonNegativeIntSchema.nullable(),
+  syncedAt: timestampSchema,
+});
+export const sourceFailedEventSchema = z.object({
+  ...base,
+  source: sourceSchema,
+  errorType: z.string(),
+  errorMessage: z.string(),
+  retryable: z.boolean(),
+  failedAt: timestampSchema,
+});
+export const idleDetectedSchema = z.object({
+  ...base,
+  lastActivityAt: timestampSchema,
+  idleMinutes: nonNegativeIntSchema,
+  thresholdMinutes: nonNegativeIntSchema,
+});
+export const terminatedSchema = z.object({
+  ...base,
+  terminatedAt: timestampSchema,
+  terminatedBy: z.string(),
+});
+
+const ex = { workerId: "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10", version: 7 };
+const at = "2026-11-25T12:00:00.000Z";
+
+function domain<S extends z.ZodType>(name: string, schema: S, description: string, example: z.input<S>) {
+  return defineMessage({
+    type: `io.cml-telemetry.worker.${name}.v1`,
+    kind: "domain",
+    schema,
+    channel: `cml.worker.{workerId}.${name}`,
+    description,
+    example,
+  });
+}
+
+/** Domain events of the worker aggregate, keyed by their subject/event name. */
+export const domainEvents = {
+  registered: domain("registered", registeredSchema, "A worker was registered.", {
+    ...ex,
+    region: "us-east-1",
+    instanceId: "i-0123456789abcdef0",
+    name: "cml-lab-01",
+    httpsEndpoint: null,
+    createdBy: "discovery",
+  }),
+  instance_assigned: domain(
+    "instance_assigned",
+    instanceAssignedSchema,
+    "The worker's EC2 instance details were (re)assigned from discovery.",
+    {
+      ...ex,
+      region: "us-east-1",
+      instanceId: "i-0123456789abcdef0",
+      name: "cml-lab-01",
+      instanceType: "m5zn.metal",
+      amiId: "ami-0abcdef1234567890",
+      amiName: "cml-2.9.1",
+      publicIp: "203.0.113.10",
+      privateIp: "10.0.1.15",
+    },
+  ),
+  status_changed: domain("status_changed", statusChangedSchema, "The EC2-derived worker status changed.", {
+    ...ex,
+    oldStatus: "PENDING",
+    newStatus: "RUNNING",
+  }),
+  service_status_changed: domain(
+    "service_status_changed",
+    serviceStatusChangedSchema,
+    "The CML application availability changed.",
+    { ...ex, oldStatus: "STARTING", newStatus: "AVAILABLE", httpsEndpoint: "https://203.0.113.10" },
+  ),
+  endpoint_changed: domain("endpoint_changed", endpointChangedSchema, "The worker's CML endpoint changed.", {
+    ...ex,
+    oldEndpoint: "https://203.0.113.10",
+    newEndpoint: "https://203.0.113.11",
+    publicIp: "203.0.113.11",
+    privateIp: "10.0.1.15",
+  }),
+  license_changed: domain(
+    "license_changed",
+    licenseChangedSchema,
+    "The CML license status changed (the license itself is never published).",
+    { ...ex, oldStatus: "EVALUATION", newStatus: "REGISTERED" },
+  ),
+  ec2_metrics_updated: domain(
+    "ec2_metrics_updated",
+    ec2MetricsUpdatedSchema,
+    "A new EC2 status observation was accepted.",
+    { ...ex, instanceState: "running", instanceStatusCheck: "ok", systemStatusCheck: "ok", checkedAt: at },
+  ),
+  cloudwatch_metrics_updated: domain(
+    "cloudwatch_metrics_updated",
+    cloudwatchMetricsUpdatedSchema,
+    "A new CloudWatch observation was accepted.",
+    {
+      ...ex,
+      cpuUtilization: 12.5,
+      memoryUtilization: 40.1,
+      periodSeconds: 300,
+      detailedMonitoring: false,
+      datapointAt: "2026-11-25T11:50:00.000Z",
+      stale: false,
+      collectedAt: at,
+    },
+  ),
+  cml_metrics_updated: domain(
+    "cml_metrics_updated",
+    cmlMetricsUpdatedSchema,
+    "A new CML observation was accepted.",
+    {
+      ...ex,
+      ready: true,
+      version: "2.9.1+build.7",
+      uptimeSeconds: 3600,
+      labsCount: 4,
+      runningLabsCount: 1,
+      licenseStatus: "REGISTERED",
+      cpuPercent: 4.2,
+      memoryUsedPercent: 16.7,
+      diskUsedPercent: 69.1,
+      runningNodes: 8,
+      syncedAt: at,
+    },
+  ),
+  source_failed: domain(
+    "source_failed",
+    sourceFailedEventSchema,
+    "A source could not be read for this worker.",
+    {
+      ...ex,
+      source: "cml",
+      errorType: "CmlUnreachable",
+      errorMessage: "connect ECONNREFUSED",
+      retryable: true,
+      failedAt: at,
+    },
+  ),
+  idle_detected: domain(
+    "idle_detected",
+    idleDetectedSchema,
+    "The worker has had no running labs for longer than the idle threshold (once per idle period).",
+    { ...ex, lastActivityAt: "2026-11-25T11:00:00.000Z", idleMinutes: 60, thresholdMinutes: 30 },
+  ),
+  terminated: domain("terminated", terminatedSchema, "The worker's instance was terminated (emitted once).", {
+    ...ex,
+    terminatedAt: at,
+    terminatedBy: "ec2",
+  }),
+} as const;
+
+export type DomainEventName = keyof typeof domainEvents;
+export const DOMAIN_EVENT_NAMES = Object.keys(domainEvents) as DomainEventName[];
+
+/** Discriminated union of domain events as plain data: `{ name, data }`. */
+export type DomainEvent = {
+  [K in DomainEventName]: { name: K; data: z.infer<(typeof domainEvents)[K]["schema"]> };
+}[DomainEventName];
+
+/** The domain event name of a CloudEvent type, if it is one. */
+export function domainEventNameOfType(type: string): DomainEventName | undefined {
+  const match = /^io\.cml-telemetry\.worker\.([a-z_]+)\.v1$/.exec(type);
+  const name = match?.[1];
+  return name !== undefined && name in domainEvents ? (name as DomainEventName) : undefined;
+}

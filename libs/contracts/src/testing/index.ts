@@ -1,0 +1,1 @@
+export { createCloudEventSchemaValidator, repoRoot, vendorFile } from "./vendor-schemas.ts";

@@ -1,0 +1,98 @@
+/** Stream retention kinds (mirrors JetStream's `retention`). */
+export type StreamRetention = "limits" | "workqueue";
+
+/** A JetStream stream of the contract, as data. */
+export interface StreamDefinition {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  readonly retention: StreamRetention;
+  /** Maximum age of a message, seconds. */
+  readonly maxAgeSeconds: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped, seconds. */
+  readonly duplicateWindowSeconds: number;
+  readonly description: string;
+}
+
+/** A KV bucket of the contract, as data. */
+export interface KvBucketDefinition {
+  readonly bucket: string;
+  readonly history: number;
+  readonly description: string;
+}
+
+/** The whole NATS topology of the system. */
+export interface Topology {
+  readonly streams: {
+    readonly commands: StreamDefinition;
+    readonly telemetry: StreamDefinition;
+    readonly workerEvents: StreamDefinition;
+    readonly ops: StreamDefinition;
+  };
+  readonly kv: { readonly workers: KvBucketDefinition };
+}
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * The topology of DESIGN §4. `namePrefix` prefixes stream and bucket names (never subjects) so tests can
+ * isolate runs on one server; `telemetryRetentionDays` is `TELEMETRY_RETENTION_DAYS` (default 7).
+ */
+export function createTopology(
+  options: { namePrefix?: string; telemetryRetentionDays?: number } = {},
+): Topology {
+  const prefix = options.namePrefix ?? "";
+  const telemetryDays = options.telemetryRetentionDays ?? 7;
+  return {
+    streams: {
+      commands: {
+        name: `${prefix}CML_COMMANDS`,
+        subjects: ["cml.cmd.>"],
+        retention: "workqueue",
+        maxAgeSeconds: HOUR,
+        duplicateWindowSeconds: 120,
+        description: "Collect/discover/worker commands (work queue: each command handled once).",
+      },
+      telemetry: {
+        name: `${prefix}CML_TELEMETRY`,
+        subjects: ["cml.telemetry.>"],
+        retention: "limits",
+        maxAgeSeconds: telemetryDays * DAY,
+        duplicateWindowSeconds: 120,
+        description: "Per-source observations of every worker.",
+      },
+      workerEvents: {
+        name: `${prefix}CML_WORKER_EVENTS`,
+        subjects: ["cml.worker.>"],
+        retention: "limits",
+        maxAgeSeconds: 30 * DAY,
+        duplicateWindowSeconds: 120,
+        description: "Domain events of the worker aggregate (audit, SSE resume, other systems).",
+      },
+      ops: {
+        name: `${prefix}CML_OPS`,
+        subjects: ["cml.ops.>"],
+        retention: "limits",
+        maxAgeSeconds: 7 * DAY,
+        duplicateWindowSeconds: 120,
+        description: "Job and connection lifecycle events.",
+      },
+    },
+    kv: {
+      workers: {
+        bucket: `${prefix}cml_workers`,
+        history: 1,
+        description: "Worker state (read model for the API and the collectors), written by worker-aggregate.",
+      },
+    },
+  };
+}
+
+/** Durable consumer names, shared by all replicas of a service. */
+export const consumerNames = {
+  collector: (source: "ec2" | "cloudwatch" | "cml") => `collector-${source}`,
+  discovery: "collector-ec2-discovery",
+  aggregateTelemetry: "worker-aggregate",
+  aggregateCommands: "worker-aggregate-commands",
+  history: "metrics-history",
+} as const;

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { licenseStatusSchema, serviceStatusSchema, statusCheckSchema, workerStatusSchema } from "./enums.ts";
+import { nonNegativeIntSchema, timestampSchema } from "./primitives.ts";
+
+/** The last failure of a source: `{ type, message, at }`. */
+export const sourceErrorSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  at: timestampSchema,
+});
+export type SourceError = z.infer<typeof sourceErrorSchema>;
+
+export const ec2MetricsBlockSchema = z.object({
+  instanceState: z.string().nullable(),
+  instanceStatusCheck: statusCheckSchema.nullable(),
+  systemStatusCheck: statusCheckSchema.nullable(),
+  lastCheckedAt: timestampSchema.nullable(),
+  /** Observation time of the newest accepted input (success or failure) — the order guard. */
+  lastObservedAt: timestampSchema.nullable(),
+  lastError: sourceErrorSchema.nullable(),
+});
+export type Ec2MetricsBlock = z.infer<typeof ec2MetricsBlockSchema>;
+
+export const cloudwatchMetricsBlockSchema = z.object({
+  cpuUtilization: z.number().nullable(),
+  memoryUtilization: z.number().nullable(),
+  periodSeconds: z.number().int().positive().nullable(),
+  datapointAt: timestampSchema.nullable(),
+  stale: z.boolean(),
+  detailedMonitoringEnabled: z.boolean().nullable(),
+  lastCollectedAt: timestampSchema.nullable(),
+  lastObservedAt: timestampSchema.nullable(),
+  lastError: sourceErrorSchema.nullable(),
+});
+export type CloudwatchMetricsBlock = z.infer<typeof cloudwatchMetricsBlockSchema>;
+
+export const cmlMetricsBlockSchema = z.object({
+  ready: z.boolean().nullable(),
+  version: z.string().nullable(),
+  labsCount: nonNegativeIntSchema.nullable(),
+  runningLabsCount: nonNegativeIntSchema.nullable(),
+  licenseStatus: licenseStatusSchema.nullable(),
+  cpuPercent: z.number().nullable(),
+  memoryUsedPercent: z.number().nullable(),
+  diskUsedPercent: z.number().nullable(),
+  runningNodes: nonNegativeIntSchema.nullable(),
+  systemInfo: z.record(z.string(), z.unknown()).nullable(),
+  lastSyncedAt: timestampSchema.nullable(),
+  lastObservedAt: timestampSchema.nullable(),
+  lastError: sourceErrorSchema.nullable(),
+});
+export type CmlMetricsBlock = z.infer<typeof cmlMetricsBlockSchema>;
+
+/** The CML worker aggregate's state (DESIGN §5), as stored in KV `cml_workers`. camelCase; the API maps to snake_case. */
+export const workerStateSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  region: z.string(),
+  instanceId: z.string(),
+  instanceType: z.string().nullable(),
+  amiId: z.string().nullable(),
+  amiName: z.string().nullable(),
+  status: workerStatusSchema,
+  serviceStatus: serviceStatusSchema,
+  licenseStatus: licenseStatusSchema.nullable(),
+  cmlVersion: z.string().nullable(),
+  httpsEndpoint: z.string().nullable(),
+  /** True when the endpoint comes from the `cml:endpoint` tag or registration, so IP changes do not move it. */
+  endpointPinned: z.boolean(),
+  publicIp: z.string().nullable(),
+  privateIp: z.string().nullable(),
+  detailedMonitoring: z.boolean().nullable(),
+  tags: z.record(z.string(), z.string()),
+  lastActivityAt: timestampSchema.nullable(),
+  activeLabsCount: nonNegativeIntSchema,
+  /** First ready observation after an unready/unreachable one; uptime = now − cmlReadySince. */
+  cmlReadySince: timestampSchema.nullable(),
+  /** Set when idle_detected was emitted for the current idle period; cleared by activity. */
+  idleDetectedAt: timestampSchema.nullable(),
+  lastDiscoveredAt: timestampSchema.nullable(),
+  ec2Metrics: ec2MetricsBlockSchema,
+  cloudwatchMetrics: cloudwatchMetricsBlockSchema,
+  cmlMetrics: cmlMetricsBlockSchema,
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+  terminatedAt: timestampSchema.nullable(),
+  createdBy: z.string(),
+  terminatedBy: z.string().nullable(),
+  /** Number of decisions that produced events; event msg-ids are `<workerId>:<version>:<n>`. */
+  version: z.number().int().nonnegative(),
+});
+export type WorkerState = z.infer<typeof workerStateSchema>;
+
+/**
+ * One KV entry of `cml_workers`: the state, the events of the last decision not yet confirmed
+ * published (outbox, CloudEvents JSON), and the ids of recently applied inputs (idempotency).
+ */
+export const workerRecordSchema = z.object({
+  state: workerStateSchema,
+  outbox: z.array(z.record(z.string(), z.unknown())),
+  recentInputIds: z.array(z.string()),
+});
+export type WorkerRecord = z.infer<typeof workerRecordSchema>;
