@@ -1,0 +1,5 @@
+export { buildSample, type FleetLoad, generateFleetSamples } from "./sample-builders.ts";
+export {
+  describeWorkerMetricsStoreContract,
+  type StoreContractOptions,
+} from "./store-contract.ts";
