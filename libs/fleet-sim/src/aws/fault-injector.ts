@@ -1,0 +1,128 @@
+import { AwsApiError } from "./aws-api-error.ts";
+import type { AwsService } from "./aws-service.ts";
+
+/** What a fault does to a matching call. */
+export type FaultKind = "throttle" | "error" | "latency";
+
+/** A fault to inject; without `count` or `durationMs` it holds until removed. */
+export interface FaultRuleInput {
+  service: AwsService;
+  /** Operation name, e.g. `DescribeInstances`; omitted: every operation of the service. */
+  action?: string;
+  /** Omitted: every region. */
+  region?: string;
+  kind: FaultKind;
+  /** Apply to the next N matching calls only. */
+  count?: number;
+  /** Apply for this long from now. */
+  durationMs?: number;
+  /** Added delay for `latency` faults. */
+  latencyMs?: number;
+  /** Overrides of the error answered by `error` faults (default EC2 `InternalError`, CloudWatch `InternalFailure`, HTTP 500). */
+  errorCode?: string;
+  errorMessage?: string;
+  statusCode?: number;
+}
+
+/** An active fault. */
+export interface FaultRule extends FaultRuleInput {
+  id: string;
+  /** Calls still to affect, null when unbounded. */
+  remaining: number | null;
+  /** Epoch ms when the rule expires, null when unbounded. */
+  until: number | null;
+  /** Calls affected so far. */
+  hits: number;
+}
+
+/** The outcome of fault evaluation for one call. */
+export interface FaultDecision {
+  delayMs: number;
+  error?: AwsApiError;
+}
+
+/** Holds injected faults and decides, per call, whether to delay or fail it. */
+export interface FaultInjector {
+  add(input: FaultRuleInput): FaultRule;
+  list(): FaultRule[];
+  remove(id: string): boolean;
+  clear(): void;
+  evaluate(service: AwsService, action: string, region: string): FaultDecision;
+}
+
+/** Creates an empty fault injector using the given clock (epoch ms). */
+export function createFaultInjector(now: () => number = Date.now): FaultInjector {
+  const rules: FaultRule[] = [];
+  let sequence = 0;
+
+  const active = (rule: FaultRule, t: number): boolean =>
+    (rule.remaining === null || rule.remaining > 0) && (rule.until === null || t < rule.until);
+
+  const prune = (t: number): void => {
+    for (let i = rules.length - 1; i >= 0; i--) {
+      const rule = rules[i];
+      if (rule && !active(rule, t)) rules.splice(i, 1);
+    }
+  };
+
+  return {
+    add: (input) => {
+      const rule: FaultRule = {
+        ...input,
+        id: `fault-${++sequence}`,
+        remaining: input.count ?? null,
+        until: input.durationMs === undefined ? null : now() + input.durationMs,
+        hits: 0,
+      };
+      rules.push(rule);
+      return { ...rule };
+    },
+    list: () => {
+      prune(now());
+      return rules.map((rule) => ({ ...rule }));
+    },
+    remove: (id) => {
+      const index = rules.findIndex((rule) => rule.id === id);
+      if (index >= 0) rules.splice(index, 1);
+      return index >= 0;
+    },
+    clear: () => {
+      rules.length = 0;
+    },
+    evaluate: (service, action, region) => {
+      const t = now();
+      const decision: FaultDecision = { delayMs: 0 };
+      for (const rule of rules) {
+        if (rule.service !== service || !active(rule, t)) continue;
+        if (rule.action !== undefined && rule.action !== action) continue;
+        if (rule.region !== undefined && rule.region !== region) continue;
+        if (rule.kind === "latency") {
+          decision.delayMs += rule.latencyMs ?? 0;
+        } else if (!decision.error) {
+          decision.error = faultError(rule);
+        } else {
+          continue;
+        }
+        rule.hits++;
+        if (rule.remaining !== null) rule.remaining--;
+      }
+      prune(t);
+      return decision;
+    },
+  };
+}
+
+function faultError(rule: FaultRule): AwsApiError {
+  if (rule.kind === "throttle") {
+    return rule.service === "ec2"
+      ? new AwsApiError("RequestLimitExceeded", "Request limit exceeded.", 503)
+      : new AwsApiError("Throttling", "Rate exceeded", 400);
+  }
+  const code = rule.errorCode ?? (rule.service === "ec2" ? "InternalError" : "InternalFailure");
+  const message =
+    rule.errorMessage ??
+    (rule.service === "ec2"
+      ? "An internal error has occurred"
+      : "The request processing has failed because of an unknown error, exception or failure.");
+  return new AwsApiError(code, message, rule.statusCode ?? 500);
+}

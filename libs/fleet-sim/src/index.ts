@@ -1,0 +1,48 @@
+export { AwsApiError } from "./aws/aws-api-error.ts";
+export { type AwsService, isAwsService } from "./aws/aws-service.ts";
+export {
+  type AwsSimulator,
+  type AwsSimulatorOptions,
+  type AwsSimulatorParts,
+  type ControlRequestHandler,
+  startAwsSimulator,
+} from "./aws/aws-simulator.ts";
+export { type CallCounters, type CallCounts, createCallCounters } from "./aws/call-counters.ts";
+export { MAX_METRIC_DATA_QUERIES } from "./aws/cloudwatch/get-metric-data.ts";
+export { MAX_STATUS_INSTANCE_IDS } from "./aws/ec2/describe-instance-status.ts";
+export {
+  createFaultInjector,
+  type FaultDecision,
+  type FaultInjector,
+  type FaultKind,
+  type FaultRule,
+  type FaultRuleInput,
+} from "./aws/fault-injector.ts";
+export {
+  createFleetModel,
+  DEFAULT_TIMINGS,
+  type FleetChange,
+  type FleetModel,
+  type FleetModelOptions,
+  type InstanceRecord,
+} from "./model/fleet-model.ts";
+export { INSTANCE_STATE_CODES } from "./model/instance-state.ts";
+export {
+  agentDimensions,
+  CPU_METRIC,
+  type Dimension,
+  MEMORY_METRIC,
+  type MetricIdentity,
+} from "./model/metric-catalog.ts";
+export { cpuAt, memoryAt } from "./model/metric-series.ts";
+export type {
+  AgentConfig,
+  FleetTimings,
+  InstanceAction,
+  InstancePatch,
+  InstanceSpec,
+  InstanceStateName,
+  InstanceView,
+  StatusCheckValue,
+} from "./model/types.ts";
+export { UnknownInstanceError } from "./model/unknown-instance-error.ts";

@@ -1,0 +1,111 @@
+/** EC2 instance state names, as AWS reports them. */
+export type InstanceStateName =
+  | "pending"
+  | "running"
+  | "shutting-down"
+  | "terminated"
+  | "stopping"
+  | "stopped";
+
+/** Status-check summary values of DescribeInstanceStatus. */
+export type StatusCheckValue = "ok" | "impaired" | "insufficient-data" | "not-applicable" | "initializing";
+
+/**
+ * Which CloudWatch agent configuration the instance runs:
+ * `none` (no agent, no memory series), `instance-id` (dimension `InstanceId` only) or
+ * `instance-image-type` (`append_dimensions`: `InstanceId`, `ImageId`, `InstanceType`).
+ */
+export type AgentConfig = "none" | "instance-id" | "instance-image-type";
+
+/** Lifecycle actions that move an instance through AWS's intermediate states over time. */
+export type InstanceAction = "start" | "stop" | "terminate" | "reboot";
+
+/** Timings of the simulated lifecycle and of CloudWatch, in seconds. */
+export interface FleetTimings {
+  /** pending → running. */
+  bootSeconds: number;
+  /** stopping → stopped. */
+  stopSeconds: number;
+  /** shutting-down → terminated. */
+  terminateSeconds: number;
+  /** How long status checks say `initializing` after an instance starts running. */
+  statusInitSeconds: number;
+  /** A datapoint becomes visible this long after its period ends (1-min data: visible ~2 min after its start). */
+  metricLagSeconds: number;
+}
+
+/** Everything needed to create an instance; omitted fields are derived deterministically. */
+export interface InstanceSpec {
+  instanceId?: string;
+  region: string;
+  availabilityZone?: string;
+  imageId?: string;
+  amiName?: string;
+  instanceType?: string;
+  privateIpAddress?: string;
+  publicIpAddress?: string | null;
+  /** Epoch milliseconds. */
+  launchTime?: number;
+  state?: InstanceStateName;
+  tags?: Record<string, string>;
+  detailedMonitoring?: boolean;
+  agent?: AgentConfig;
+  /** Fixed CPU % instead of the generated series. */
+  cpuOverride?: number | null;
+  /** Fixed memory % instead of the generated series. */
+  memoryOverride?: number | null;
+  instanceStatusOverride?: StatusCheckValue | null;
+  systemStatusOverride?: StatusCheckValue | null;
+  /** Whether the composed simulator gives this instance a simulated CML server. */
+  cml?: boolean;
+  /** Seconds the CML server reports "booting" after the instance starts running. */
+  cmlBootSeconds?: number;
+}
+
+/** A change to an existing instance (control API / CLI). */
+export interface InstancePatch {
+  /** Force a state immediately (no intermediate state). */
+  state?: InstanceStateName;
+  /** Move through AWS's intermediate states (e.g. stop: stopping → stopped). */
+  action?: InstanceAction;
+  cpuOverride?: number | null;
+  memoryOverride?: number | null;
+  agent?: AgentConfig;
+  detailedMonitoring?: boolean;
+  /** Tags to set; a `null` value removes the tag. */
+  tags?: Record<string, string | null>;
+  instanceType?: string;
+  instanceStatusOverride?: StatusCheckValue | null;
+  systemStatusOverride?: StatusCheckValue | null;
+  cml?: boolean;
+  cmlBootSeconds?: number;
+}
+
+/** A snapshot of one simulated instance (plain data, safe to serialise). */
+export interface InstanceView {
+  instanceId: string;
+  region: string;
+  availabilityZone: string;
+  imageId: string;
+  amiName: string;
+  instanceType: string;
+  privateIpAddress: string | null;
+  publicIpAddress: string | null;
+  launchTime: number;
+  state: InstanceStateName;
+  /** Epoch ms of the last state change. */
+  stateSince: number;
+  /** When the current intermediate state ends, if any (epoch ms). */
+  transitionAt: number | null;
+  tags: Record<string, string>;
+  detailedMonitoring: boolean;
+  agent: AgentConfig;
+  cpuOverride: number | null;
+  memoryOverride: number | null;
+  instanceStatus: StatusCheckValue;
+  systemStatus: StatusCheckValue;
+  cml: boolean;
+  cmlBootSeconds: number;
+  /** Running intervals `[start, end|null]` in epoch ms (recent history, for datapoints). */
+  runs: ReadonlyArray<readonly [number, number | null]>;
+}
