@@ -64,7 +64,7 @@ export function buildAggregationPipeline(
     _id: { source: "$_id.source", start: bucketStartExpression("$_id.timestamp", intervalSeconds) },
     count: { $sum: 1 },
   };
-  const shapedMetrics: Document = {};
+  const metricEntries: Document[] = [];
   for (const metric of metrics) {
     const value = `$${metric}`;
     observation[metric] = { $first: value };
@@ -72,18 +72,15 @@ export function buildAggregationPipeline(
     bucket[statField(metric, "avg")] = { $avg: value };
     bucket[statField(metric, "min")] = { $min: value };
     bucket[statField(metric, "max")] = { $max: value };
-    shapedMetrics[metric] = {
-      $cond: [
-        { $gt: [`$${statField(metric, "count")}`, 0] },
-        {
-          count: `$${statField(metric, "count")}`,
-          avg: `$${statField(metric, "avg")}`,
-          min: `$${statField(metric, "min")}`,
-          max: `$${statField(metric, "max")}`,
-        },
-        "$$REMOVE",
-      ],
-    };
+    metricEntries.push({
+      k: metric,
+      v: {
+        count: `$${statField(metric, "count")}`,
+        avg: `$${statField(metric, "avg")}`,
+        min: `$${statField(metric, "min")}`,
+        max: `$${statField(metric, "max")}`,
+      },
+    });
   }
   return [
     buildMatchStage(workerId, from, to, opts?.sources),
@@ -96,7 +93,13 @@ export function buildAggregationPipeline(
         source: "$_id.source",
         sourceRank: { $indexOfArray: [[...SOURCES], "$_id.source"] },
         count: 1,
-        metrics: metrics.length > 0 ? shapedMetrics : { $literal: {} },
+        // Metrics without values are dropped via $filter + $arrayToObject rather than `$$REMOVE` inside a nested
+        // object, which mingo (used to test this pipeline) keeps as an undefined field.
+        metrics: {
+          $arrayToObject: {
+            $filter: { input: metricEntries, as: "metric", cond: { $gt: ["$$metric.v.count", 0] } },
+          },
+        },
       },
     },
     { $sort: { start: 1, sourceRank: 1 } },
