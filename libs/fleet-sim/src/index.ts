@@ -18,6 +18,7 @@ export {
   type FaultRule,
   type FaultRuleInput,
 } from "./aws/fault-injector.ts";
+export * from "./cml/index.ts";
 export {
   createFleetModel,
   DEFAULT_TIMINGS,
