@@ -20,6 +20,7 @@ import {
 const base = {
   workerId: workerIdSchema,
   version: z.number().int().positive().describe("Aggregate version after the decision that emitted it"),
+  observedAt: timestampSchema.describe("Time of the observation or command the decision was made on"),
 };
 
 export const registeredSchema = z.object({
@@ -40,6 +41,8 @@ export const instanceAssignedSchema = z.object({
   amiName: z.string().nullable(),
   publicIp: z.string().nullable(),
   privateIp: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  detailedMonitoring: z.boolean().nullable(),
 });
 export const statusChangedSchema = z.object({
   ...base,
@@ -58,6 +61,9 @@ export const endpointChangedSchema = z.object({
   newEndpoint: z.string().nullable(),
   publicIp: z.string().nullable(),
   privateIp: z.string().nullable(),
+  pinned: z
+    .boolean()
+    .describe("True when the `cml:endpoint` tag or the registration fixed it (IP changes do not move it)"),
 });
 export const licenseChangedSchema = z.object({
   ...base,
@@ -93,6 +99,7 @@ export const cmlMetricsUpdatedSchema = z.object({
   memoryUsedPercent: percentSchema.nullable(),
   diskUsedPercent: percentSchema.nullable(),
   runningNodes: nonNegativeIntSchema.nullable(),
+  systemInfo: z.record(z.string(), z.unknown()).nullable(),
   syncedAt: timestampSchema,
 });
 export const sourceFailedEventSchema = z.object({
@@ -115,8 +122,8 @@ export const terminatedSchema = z.object({
   terminatedBy: z.string(),
 });
 
-const ex = { workerId: "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10", version: 7 };
 const at = "2026-11-25T12:00:00.000Z";
+const ex = { workerId: "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10", version: 7, observedAt: at };
 
 function domain<S extends z.ZodType>(name: string, schema: S, description: string, example: z.input<S>) {
   return defineMessage({
@@ -153,6 +160,8 @@ export const domainEvents = {
       amiName: "cml-2.9.1",
       publicIp: "203.0.113.10",
       privateIp: "10.0.1.15",
+      tags: { "cml:worker": "true", Name: "cml-lab-01" },
+      detailedMonitoring: false,
     },
   ),
   status_changed: domain("status_changed", statusChangedSchema, "The EC2-derived worker status changed.", {
@@ -172,6 +181,7 @@ export const domainEvents = {
     newEndpoint: "https://203.0.113.11",
     publicIp: "203.0.113.11",
     privateIp: "10.0.1.15",
+    pinned: false,
   }),
   license_changed: domain(
     "license_changed",
@@ -216,6 +226,7 @@ export const domainEvents = {
       memoryUsedPercent: 16.7,
       diskUsedPercent: 69.1,
       runningNodes: 8,
+      systemInfo: { version: "2.9.1+build.7", ready: true },
       syncedAt: at,
     },
   ),
