@@ -1,4 +1,3 @@
-import { ConfigError } from "./config-error.ts";
 import { healthPort } from "./health-port.ts";
 import { isServiceName } from "./service-schemas.ts";
 
@@ -26,7 +25,7 @@ if (import.meta.main) {
   main(process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`healthcheck: ${message}\n`);
       process.exit(1);
     },

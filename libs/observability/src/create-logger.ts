@@ -35,7 +35,7 @@ export interface LoggerOptions {
   service: string;
   /** Minimum level (pino levels, `silent` disables logging). */
   level: LevelWithSilent;
-  /** Where JSON lines go; defaults to stdout. Tests pass an in-memory stream. */
+  /** Where JSON lines go; defaults to stdout, written synchronously so nothing is lost on exit. Tests pass an in-memory stream. */
   destination?: DestinationStream;
 }
 
@@ -61,7 +61,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: [...REDACT_PATHS], censor: REDACTED_LOG_VALUE },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination(1),
   );
 }
 
