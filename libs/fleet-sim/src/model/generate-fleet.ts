@@ -33,14 +33,16 @@ export function generateFleetSpecs(options: GenerateFleetOptions): InstanceSpec[
     const image = random.pick(images.get(region) ?? []);
     const role = i % 50;
     const state = role === 1 ? "pending" : role === 2 ? "stopped" : "running";
-    const agent: AgentConfig = i % 10 === 3 ? "none" : i % 2 === 0 ? "instance-id" : "instance-image-type";
+    // Variety is keyed on the index within the region so every region gets every case.
+    const k = Math.floor(i / options.regions.length);
+    const agent: AgentConfig = k % 10 === 3 ? "none" : k % 2 === 0 ? "instance-id" : "instance-image-type";
     specs.push({
       ...baseSpec(random, region, options.now),
       ...image,
       launchTime: state === "pending" ? options.now : options.now - random.int(1, 30) * DAY_MS,
       state,
       agent,
-      detailedMonitoring: i % 3 === 0,
+      detailedMonitoring: k % 3 === 0,
       tags: {
         Name: `cml-worker-${String(i + 1).padStart(width, "0")}`,
         [options.workerTagKey]: "true",

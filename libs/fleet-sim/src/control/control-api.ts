@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import type { AwsSimulatorParts, ControlRequestHandler } from "../aws/aws-simulator.ts";
+import { sendJson } from "../http/send-json.ts";
+import type { InstanceRecord } from "../model/fleet-model.ts";
+import type { InstancePatch, InstanceSpec } from "../model/types.ts";
+import { UnknownInstanceError } from "../model/unknown-instance-error.ts";
+import type { CmlControl } from "./cml-control.ts";
+import { faultRuleSchema, instancePatchSchema, instanceSpecSchema } from "./control-schemas.ts";
+
+/** Thrown for bad control-API input; answered as 400 problem+json. */
+class BadRequestError extends Error {
+  readonly code = "BAD_REQUEST";
+}
+
+/**
+ * Builds the JSON control API served under `/_sim/` on the AWS simulator's port:
+ * fleet listing, instance add/update/remove, faults, call counters and (with `cml`) the CML behaviour.
+ */
+export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) => ControlRequestHandler {
+  return ({ fleet, faults, counters }) => {
+    const view = (instance: InstanceRecord): Record<string, unknown> => {
+      const base: Record<string, unknown> = { ...fleet.view(instance) };
+      if (cml) base.cmlServer = cml.describe(instance) ?? null;
+      return base;
+    };
+
+    return async (request: IncomingMessage, response: ServerResponse, body: string): Promise<void> => {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const path = url.pathname.replace(/\/+$/, "").split("/").slice(2).map(decodeURIComponent);
+      const method = request.method ?? "GET";
+      const route = `${method} /${path.map((p, i) => (i === 1 ? ":" : p)).join("/")}`;
+      const ref = path[1] ?? "";
+      try {
+        switch (route) {
+          case "GET /health":
+            return sendJson(response, 200, { ok: true, now: new Date(fleet.now()).toISOString() });
+          case "GET /fleet": {
+            const region = url.searchParams.get("region") ?? undefined;
+            return sendJson(response, 200, {
+              now: new Date(fleet.now()).toISOString(),
+              workerTagKey: fleet.workerTagKey,
+              instances: fleet.instances(region).map(view),
+            });
+          }
+          case "POST /instances":
+            return sendJson(response, 201, view(fleet.add(parse(instanceSpecSchema, body) as InstanceSpec)));
+          case "GET /instances/:":
+            return sendJson(response, 200, view(fleet.get(ref)));
+          case "PATCH /instances/:":
+            return sendJson(
+              response,
+              200,
+              view(fleet.update(ref, parse(instancePatchSchema, body) as InstancePatch)),
+            );
+          case "DELETE /instances/:":
+            return sendJson(response, 200, view(fleet.remove(ref)));
+          case "GET /instances/:/cml":
+            if (!cml) return sendJson(response, 404, { title: "CML servers are not enabled" });
+            return sendJson(response, 200, cml.describe(fleet.get(ref)) ?? null);
+          case "PATCH /instances/:/cml": {
+            if (!cml) return sendJson(response, 404, { title: "CML servers are not enabled" });
+            const patch = parse(z.record(z.string(), z.unknown()), body);
+            return sendJson(response, 200, await cml.update(fleet.get(ref), patch));
+          }
+          case "GET /faults":
+            return sendJson(response, 200, { faults: faults.list() });
+          case "POST /faults":
+            return sendJson(response, 201, faults.add(parse(faultRuleSchema, body)));
+          case "DELETE /faults":
+            faults.clear();
+            return sendJson(response, 200, { faults: [] });
+          case "DELETE /faults/:":
+            if (!faults.remove(ref)) return sendJson(response, 404, { title: `No fault ${ref}` });
+            return sendJson(response, 200, { removed: ref });
+          case "GET /calls":
+            return sendJson(response, 200, { aws: counters.snapshot(), cml: cml?.calls() ?? null });
+          case "DELETE /calls":
+          case "POST /calls/reset":
+            counters.reset();
+            cml?.resetCalls();
+            return sendJson(response, 200, { aws: counters.snapshot(), cml: cml?.calls() ?? null });
+          default:
+            return sendJson(response, 404, { title: `No control route ${method} ${url.pathname}` });
+        }
+      } catch (error) {
+        if (error instanceof UnknownInstanceError) return sendJson(response, 404, { title: error.message });
+        if (error instanceof BadRequestError || error instanceof RangeError) {
+          return sendJson(response, 400, { title: error.message });
+        }
+        throw error;
+      }
+    };
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, body: string): T {
+  let json: unknown;
+  try {
+    json = body.length === 0 ? {} : JSON.parse(body);
+  } catch {
+    throw new BadRequestError("Body is not valid JSON");
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw new BadRequestError(z.prettifyError(result.error));
+  return result.data;
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { INSTANCE_STATE_NAMES, STATUS_CHECK_VALUES } from "../model/instance-state.ts";
+
+const stateName = z.enum(INSTANCE_STATE_NAMES as [string, ...string[]]);
+const statusValue = z.enum(STATUS_CHECK_VALUES as [string, ...string[]]);
+const agent = z.enum(["none", "instance-id", "instance-image-type"]);
+const percent = z.number().min(0).max(100);
+
+/** Body of `POST /_sim/instances`. */
+export const instanceSpecSchema = z.strictObject({
+  instanceId: z
+    .string()
+    .regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/)
+    .optional(),
+  region: z.string().min(1),
+  availabilityZone: z.string().optional(),
+  imageId: z.string().optional(),
+  amiName: z.string().optional(),
+  instanceType: z.string().optional(),
+  privateIpAddress: z.string().optional(),
+  publicIpAddress: z.string().nullable().optional(),
+  launchTime: z.number().optional(),
+  state: stateName.optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  detailedMonitoring: z.boolean().optional(),
+  agent: agent.optional(),
+  cpuOverride: percent.nullable().optional(),
+  memoryOverride: percent.nullable().optional(),
+  instanceStatusOverride: statusValue.nullable().optional(),
+  systemStatusOverride: statusValue.nullable().optional(),
+  cml: z.boolean().optional(),
+  cmlBootSeconds: z.number().min(0).optional(),
+});
+
+/** Body of `PATCH /_sim/instances/:ref`. */
+export const instancePatchSchema = z.strictObject({
+  state: stateName.optional(),
+  action: z.enum(["start", "stop", "terminate", "reboot"]).optional(),
+  cpuOverride: percent.nullable().optional(),
+  memoryOverride: percent.nullable().optional(),
+  agent: agent.optional(),
+  detailedMonitoring: z.boolean().optional(),
+  tags: z.record(z.string(), z.string().nullable()).optional(),
+  instanceType: z.string().optional(),
+  instanceStatusOverride: statusValue.nullable().optional(),
+  systemStatusOverride: statusValue.nullable().optional(),
+  cml: z.boolean().optional(),
+  cmlBootSeconds: z.number().min(0).optional(),
+});
+
+/** Body of `POST /_sim/faults`. */
+export const faultRuleSchema = z.strictObject({
+  service: z.enum(["ec2", "cloudwatch"]),
+  action: z.string().min(1).optional(),
+  region: z.string().min(1).optional(),
+  kind: z.enum(["throttle", "error", "latency"]),
+  count: z.number().int().positive().optional(),
+  durationMs: z.number().positive().optional(),
+  latencyMs: z.number().min(0).optional(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  statusCode: z.number().int().min(400).max(599).optional(),
+});

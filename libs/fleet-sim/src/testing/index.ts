@@ -1,0 +1,2 @@
+export { awsClientConfig, FAKE_AWS_CREDENTIALS } from "./aws-client-config.ts";
+export { createManualClock, type ManualClock } from "./manual-clock.ts";
