@@ -1,3 +1,4 @@
+export { createInMemoryMongo, type InMemoryMongo } from "./in-memory-mongo.ts";
 export { buildSample, type FleetLoad, generateFleetSamples } from "./sample-builders.ts";
 export {
   describeWorkerMetricsStoreContract,
