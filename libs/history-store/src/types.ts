@@ -141,7 +141,10 @@ export type AggregatedBucket = {
 
 /** Size of a store. */
 export type StoreStats = {
-  /** Distinct stored samples. */
+  /**
+   * Stored samples. Exact for the embedded store; for MongoDB the document count, which may include the rare
+   * duplicate that concurrent writers let in (queries never count those twice).
+   */
   samples: number;
   /** Bytes actually used: allocated memory for the embedded store, storage + index size on disk for MongoDB. */
   bytes: number;

@@ -25,6 +25,11 @@ export function validateRange(from: Date, to: Date): void {
   }
 }
 
+/** Check that `value` is a valid date; `name` appears in the error. */
+export function validateInstant(name: string, value: Date): void {
+  if (!isValidDate(value)) throw new InvalidHistoryInputError(`\`${name}\` must be a valid date`);
+}
+
 /** Check a bucket interval: a positive integer number of seconds. */
 export function validateInterval(intervalSeconds: number): void {
   if (!Number.isSafeInteger(intervalSeconds) || intervalSeconds <= 0) {

@@ -15,6 +15,7 @@ import {
 import {
   resolveAggregateOptions,
   resolveSampleOptions,
+  validateInstant,
   validateInterval,
   validateRange,
   validateSample,
@@ -162,7 +163,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): WorkerMetric
 
     async enforceRetention(now: Date) {
       assertOpen();
-      validateRange(now, now);
+      validateInstant("now", now);
       const cutoffMs = now.getTime() - retentionMs;
       let removed = 0;
       for (const bySource of workers.values()) {

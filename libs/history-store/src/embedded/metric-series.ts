@@ -32,10 +32,15 @@ export class MetricSeries {
   /** Insert a sample unless this series already holds its timestamp; returns whether it was inserted. */
   insert(sample: MetricSample): boolean {
     const epochMs = sample.timestamp.getTime();
+    // Intern first: it is the only step that can throw, and must not leave a half-written row behind.
+    const textCodes = TEXT_FIELDS.map((field) => {
+      const value = sample[field];
+      return value === undefined ? 0 : this.#interner.intern(value);
+    });
     this.region = sample.meta.region;
     const last = this.chunks.at(-1);
     if (last === undefined || epochMs > last.lastTimestamp) {
-      this.#append(epochMs, sample);
+      this.#append(epochMs, sample, textCodes);
       return true;
     }
     const chunkIndex = this.#firstChunkEndingAtOrAfter(epochMs);
@@ -56,7 +61,7 @@ export class MetricSeries {
       }
     }
     chunk.openGap(row);
-    this.#writeRow(chunk, row, epochMs, sample);
+    this.#writeRow(chunk, row, epochMs, sample, textCodes);
     this.size++;
     return true;
   }
@@ -101,7 +106,7 @@ export class MetricSeries {
     return bytes;
   }
 
-  #append(epochMs: number, sample: MetricSample): void {
+  #append(epochMs: number, sample: MetricSample, textCodes: readonly number[]): void {
     let chunk = this.chunks.at(-1);
     if (chunk === undefined || (chunk.length === chunk.capacity && chunk.capacity >= MAX_CHUNK_CAPACITY)) {
       chunk = new SeriesChunk(this.chunks.length === 0 ? INITIAL_CHUNK_CAPACITY : MAX_CHUNK_CAPACITY);
@@ -110,11 +115,17 @@ export class MetricSeries {
       chunk.grow(Math.min(chunk.capacity * 2, MAX_CHUNK_CAPACITY));
     }
     chunk.length++;
-    this.#writeRow(chunk, chunk.length - 1, epochMs, sample);
+    this.#writeRow(chunk, chunk.length - 1, epochMs, sample, textCodes);
     this.size++;
   }
 
-  #writeRow(chunk: SeriesChunk, row: number, epochMs: number, sample: MetricSample): void {
+  #writeRow(
+    chunk: SeriesChunk,
+    row: number,
+    epochMs: number,
+    sample: MetricSample,
+    textCodes: readonly number[],
+  ): void {
     chunk.timestamps[row] = epochMs;
     for (let i = 0; i < METRIC_FIELDS.length; i++) {
       const value = sample[METRIC_FIELDS[i] as (typeof METRIC_FIELDS)[number]];
@@ -125,8 +136,8 @@ export class MetricSeries {
       }
     }
     for (let i = 0; i < TEXT_FIELDS.length; i++) {
-      const value = sample[TEXT_FIELDS[i] as (typeof TEXT_FIELDS)[number]];
-      if (value !== undefined) chunk.textColumn(i)[row] = this.#interner.intern(value);
+      const code = textCodes[i] as number;
+      if (code !== 0) chunk.textColumn(i)[row] = code;
       else {
         const column = chunk.texts[i];
         if (column) column[row] = 0;
