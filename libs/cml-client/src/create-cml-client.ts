@@ -1,0 +1,230 @@
+import { readFileSync } from "node:fs";
+import type { z } from "zod";
+import { CmlAuthFailed, CmlBadResponse, CmlBooting, CmlUnreachable } from "./errors.ts";
+import { type CmlHttpResponse, createCmlTransport } from "./http-transport.ts";
+import { errorForStatus, parseBody } from "./interpret-response.ts";
+import { mapWithConcurrency } from "./map-with-concurrency.ts";
+import {
+  authTokenSchema,
+  labIdListSchema,
+  labSchema,
+  labTilesSchema,
+  licensingSchema,
+  systemInformationSchema,
+  systemStatsSchema,
+} from "./schemas.ts";
+import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint, CmlLabSummary } from "./types.ts";
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+const DEFAULT_READ_TIMEOUT_MS = 10_000;
+const DEFAULT_LAB_CONCURRENCY = 8;
+
+function outcomeOf(error: unknown): CmlCallOutcome {
+  if (error instanceof CmlAuthFailed) return error.status === 401 ? "unauthorized" : "auth_failed";
+  if (error instanceof CmlBooting) return "booting";
+  if (error instanceof CmlUnreachable) return "unreachable";
+  return "bad_response";
+}
+
+const isUnauthorized = (error: unknown): boolean => error instanceof CmlAuthFailed && error.status === 401;
+
+/**
+ * Creates a client for one CML controller. The JWT is cached per client and reused across reads; a 401
+ * triggers exactly one re-authentication and retry, and concurrent callers share one in-flight login.
+ * TLS policy is private to the client (its own undici `Agent`).
+ *
+ * @example
+ * const client = createCmlClient({ baseUrl: "https://10.0.0.5", username: "admin", password, verifyTls: false });
+ * const info = await client.getSystemInformation();
+ */
+export function createCmlClient(options: CmlClientOptions): CmlClient {
+  const caPem =
+    options.caPem ?? (options.caFile === undefined ? undefined : readFileSync(options.caFile, "utf8"));
+  const transport = createCmlTransport({
+    baseUrl: options.baseUrl,
+    verifyTls: options.verifyTls ?? true,
+    ...(caPem === undefined ? {} : { caPem }),
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+  });
+  const labConcurrency = Math.max(1, options.labConcurrency ?? DEFAULT_LAB_CONCURRENCY);
+  const onCall = options.onCall;
+
+  let token: string | undefined;
+  let login: Promise<string> | undefined;
+  let labTilesSupported: boolean | undefined;
+  let lastVersion: string | undefined;
+
+  /** One HTTP exchange, timed and reported; `interpret` turns the raw answer into a value or an error. */
+  async function exchange<T>(
+    endpoint: CmlEndpoint,
+    attempt: () => Promise<CmlHttpResponse>,
+    interpret: (response: CmlHttpResponse) => { value: T; outcome: CmlCallOutcome },
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const { value, outcome } = interpret(await attempt());
+      onCall?.(endpoint, outcome, performance.now() - started);
+      return value;
+    } catch (error) {
+      onCall?.(endpoint, outcomeOf(error), performance.now() - started);
+      throw error;
+    }
+  }
+
+  function authenticateNow(): Promise<string> {
+    return exchange(
+      "authenticate",
+      () =>
+        transport.send("authenticate", "POST", "authenticate", {
+          json: { username: options.username, password: options.password },
+        }),
+      (response) => {
+        if (response.status === 401 || response.status === 403) {
+          throw new CmlAuthFailed(
+            `CML authenticate: credentials of user "${options.username}" were rejected (${response.status})`,
+            "authenticate",
+            response.status,
+          );
+        }
+        if (response.status < 200 || response.status >= 300) throw errorForStatus("authenticate", response);
+        return { value: parseBody("authenticate", response, authTokenSchema), outcome: "ok" };
+      },
+    );
+  }
+
+  function currentToken(): Promise<string> {
+    if (token !== undefined) return Promise.resolve(token);
+    if (login === undefined) {
+      login = authenticateNow()
+        .then((fresh) => {
+          token = fresh;
+          return fresh;
+        })
+        .finally(() => {
+          login = undefined;
+        });
+    }
+    return login;
+  }
+
+  /** Drops `stale` (unless another caller already replaced it) and returns a valid token. */
+  function renewToken(stale: string): Promise<string> {
+    if (token === stale) token = undefined;
+    return currentToken();
+  }
+
+  function getJson<S extends z.ZodType>(
+    endpoint: CmlEndpoint,
+    path: string,
+    schema: S,
+    bearer: string | undefined,
+    allowNotFound: boolean,
+  ): Promise<z.output<S> | null> {
+    return exchange(
+      endpoint,
+      () => transport.send(endpoint, "GET", path, bearer === undefined ? {} : { token: bearer }),
+      (response) => {
+        if (allowNotFound && response.status === 404) return { value: null, outcome: "not_found" };
+        if (response.status < 200 || response.status >= 300) throw errorForStatus(endpoint, response);
+        return { value: parseBody(endpoint, response, schema), outcome: "ok" };
+      },
+    );
+  }
+
+  async function getAuthed<S extends z.ZodType>(
+    endpoint: CmlEndpoint,
+    path: string,
+    schema: S,
+    allowNotFound = false,
+  ): Promise<z.output<S> | null> {
+    const first = await currentToken();
+    try {
+      return await getJson(endpoint, path, schema, first, allowNotFound);
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+    }
+    const renewed = await renewToken(first);
+    try {
+      return await getJson(endpoint, path, schema, renewed, allowNotFound);
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      if (token === renewed) token = undefined;
+      throw new CmlAuthFailed(
+        `CML ${endpoint}: token rejected (401) again right after re-authentication`,
+        endpoint,
+        401,
+        { cause: error },
+      );
+    }
+  }
+
+  async function getRequired<S extends z.ZodType>(endpoint: CmlEndpoint, path: string, schema: S) {
+    const value = await getAuthed(endpoint, path, schema);
+    if (value === null) throw new CmlBadResponse(`CML ${endpoint}: unexpected 404`, endpoint, 404);
+    return value;
+  }
+
+  const client: CmlClient = {
+    apiBase: transport.apiBase,
+
+    async getSystemInformation() {
+      const info = await getJson(
+        "system_information",
+        "system_information",
+        systemInformationSchema,
+        undefined,
+        false,
+      );
+      if (info === null)
+        throw new CmlBadResponse("CML system_information: unexpected 404", "system_information", 404);
+      if (lastVersion !== undefined && info.version !== lastVersion) labTilesSupported = undefined;
+      lastVersion = info.version;
+      return info;
+    },
+
+    async authenticate() {
+      token = undefined;
+      await currentToken();
+    },
+
+    listLabIds: () => getRequired("labs", "labs?show_all=true", labIdListSchema),
+
+    getLab: (labId) => getAuthed("labs/{id}", `labs/${encodeURIComponent(labId)}`, labSchema, true),
+
+    getLabTiles: () => getAuthed("populate_lab_tiles", "populate_lab_tiles", labTilesSchema, true),
+
+    async getLabSummaries() {
+      if (labTilesSupported !== false) {
+        const tiles = await client.getLabTiles();
+        if (tiles !== null) {
+          labTilesSupported = true;
+          return Object.entries(tiles.lab_tiles).map(([id, lab]) => summaryOf(id, lab));
+        }
+        labTilesSupported = false;
+      }
+      const ids = await client.listLabIds();
+      const labs = await mapWithConcurrency(ids, labConcurrency, async (id) => {
+        const lab = await client.getLab(id);
+        return lab === null ? null : summaryOf(id, lab);
+      });
+      return labs.filter((lab): lab is CmlLabSummary => lab !== null);
+    },
+
+    getLicensing: () => getRequired("licensing", "licensing", licensingSchema),
+
+    getSystemStats: () => getRequired("system_stats", "system_stats", systemStatsSchema),
+
+    close: () => transport.close(),
+  };
+  return client;
+}
+
+function summaryOf(id: string, lab: z.output<typeof labSchema>): CmlLabSummary {
+  return {
+    id: lab.id ?? id,
+    state: lab.state,
+    title: lab.lab_title ?? null,
+    nodeCount: lab.node_count ?? null,
+  };
+}
