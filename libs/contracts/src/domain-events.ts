@@ -90,7 +90,7 @@ export const cloudwatchMetricsUpdatedSchema = z.object({
 export const cmlMetricsUpdatedSchema = z.object({
   ...base,
   ready: z.boolean(),
-  version: z.string().nullable(),
+  cmlVersion: z.string().nullable().describe("CML release (`version` is the aggregate version)"),
   uptimeSeconds: nonNegativeIntSchema.nullable(),
   labsCount: nonNegativeIntSchema.nullable(),
   runningLabsCount: nonNegativeIntSchema.nullable(),
@@ -217,7 +217,7 @@ export const domainEvents = {
     {
       ...ex,
       ready: true,
-      version: "2.9.1+build.7",
+      cmlVersion: "2.9.1+build.7",
       uptimeSeconds: 3600,
       labsCount: 4,
       runningLabsCount: 1,
