@@ -1,0 +1,242 @@
+import { type CmlCloudEvent, decodeEvent, TransientError, ValidationError } from "@cml-telemetry/contracts";
+import {
+  AckPolicy,
+  type Consumer,
+  DeliverPolicy,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { redeliveryBackoffMs } from "./backoff.ts";
+import type { Logger } from "./logger.ts";
+
+/** One parsed message handed to a handler. */
+export interface Delivery {
+  readonly event: CmlCloudEvent<unknown>;
+  readonly subject: string;
+  readonly streamSequence: number;
+  readonly deliveryCount: number;
+  readonly msg: JsMsg;
+}
+
+/** What happened to a message. */
+export type Outcome = "ack" | "nak" | "term";
+
+export interface ConsumeLoopOptions {
+  readonly nc: NatsConnection;
+  readonly stream: string;
+  /** Durable consumer name shared by all replicas. */
+  readonly durable: string;
+  readonly filterSubject: string;
+  readonly logger: Logger;
+  /** Handles one message; throw `ValidationError` (term) or `TransientError` (nak with backoff). */
+  readonly handler?: (delivery: Delivery) => Promise<void>;
+  /** Handles a micro-batch; returns, in the same order, `undefined` for success or the error of each message. */
+  readonly batchHandler?: (deliveries: readonly Delivery[]) => Promise<ReadonlyArray<unknown>>;
+  /** Messages handled together at most (default 100). */
+  readonly batchSize?: number;
+  readonly ackWaitMs?: number;
+  /** Unexpected errors are retried this many deliveries, then the message is termed (default 5). */
+  readonly maxDeliver?: number;
+  /** Where a new consumer starts (default `all`). */
+  readonly deliverPolicy?: "all" | "new";
+  readonly backoffMs?: (deliveryCount: number) => number;
+  /** Longest wait of one fetch for messages, ms (default 1 s); also the longest a `stop()` waits for it. */
+  readonly maxWaitMs?: number;
+  /** Called for each message outcome (self-metrics). */
+  readonly onOutcome?: (outcome: Outcome, subject: string, type: string | undefined) => void;
+}
+
+/** A running consume loop. */
+export interface ConsumeLoop {
+  /** Stops fetching after the current fetch, handles and acks what it brought, then resolves. */
+  stop(): Promise<void>;
+  /** Settles when the loop ends (after `stop`, or with the error that ended it). */
+  readonly done: Promise<void>;
+}
+
+const NANOS_PER_MS = 1_000_000;
+
+/** Creates the durable pull consumer if missing; a consumer that exists is left as it is (its state is precious). */
+export async function ensureDurableConsumer(
+  jsm: JetStreamManager,
+  options: Pick<
+    ConsumeLoopOptions,
+    "stream" | "durable" | "filterSubject" | "ackWaitMs" | "deliverPolicy" | "logger"
+  >,
+): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(options.stream, options.durable);
+    if (info.config.filter_subject !== options.filterSubject) {
+      options.logger.warn(
+        { stream: options.stream, durable: options.durable, current: info.config.filter_subject },
+        "durable consumer has a different filter subject; leaving it unchanged",
+      );
+    }
+    return;
+  } catch (error) {
+    if (!/not found/i.test(String((error as Error).message))) throw error;
+  }
+  await jsm.consumers.add(options.stream, {
+    durable_name: options.durable,
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: options.filterSubject,
+    deliver_policy: options.deliverPolicy === "new" ? DeliverPolicy.New : DeliverPolicy.All,
+    ack_wait: (options.ackWaitMs ?? 30_000) * NANOS_PER_MS,
+    // Unlimited at the server: transient failures must never drop a message; unexpected errors are termed by the loop.
+    max_deliver: -1,
+    max_ack_pending: 20_000,
+  });
+  options.logger.info({ stream: options.stream, durable: options.durable }, "durable consumer created");
+}
+
+/**
+ * Runs one durable pull-consume loop: parses each message as a CloudEvent, hands micro-batches to the handler and
+ * acks, naks with backoff, or terms by error class. Malformed messages are termed before reaching the handler.
+ */
+export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<ConsumeLoop> {
+  if (!options.handler === !options.batchHandler)
+    throw new TypeError("give exactly one of handler or batchHandler");
+  const jsm = await jetstreamManager(options.nc);
+  await ensureDurableConsumer(jsm, options);
+  const js = jetstream(options.nc);
+  const consumer = await js.consumers.get(options.stream, options.durable);
+  let stopping = false;
+  const done = run(consumer, options, () => stopping);
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Fetches bounded batches and handles them as they arrive. Each fetch ends by itself (full or expired), so on stop
+ * the current fetch is finished and handled: no message is left stranded on a pull request nobody listens to.
+ */
+async function run(
+  consumer: Consumer,
+  options: ConsumeLoopOptions,
+  isStopping: () => boolean,
+): Promise<void> {
+  const batchSize = options.batchSize ?? 100;
+  const expires = options.maxWaitMs ?? 1_000;
+  let failures = 0;
+  while (!isStopping() && !options.nc.isClosed()) {
+    try {
+      const messages = await consumer.fetch({ max_messages: batchSize, expires });
+      let buffer: JsMsg[] = [];
+      for await (const msg of messages) {
+        buffer.push(msg);
+        if (buffer.length >= batchSize || messages.getPending() === 0) {
+          const batch = buffer;
+          buffer = [];
+          await handleBatch(batch, options);
+        }
+      }
+      if (buffer.length > 0) await handleBatch(buffer, options);
+      failures = 0;
+    } catch (error) {
+      if (isStopping() || options.nc.isClosed()) break;
+      failures += 1;
+      const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+      options.logger.warn(
+        { stream: options.stream, durable: options.durable, err: (error as Error).message, retryInMs: delay },
+        "fetch failed; retrying",
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+async function handleBatch(batch: readonly JsMsg[], options: ConsumeLoopOptions): Promise<void> {
+  const deliveries: Delivery[] = [];
+  for (const msg of batch) {
+    try {
+      deliveries.push({
+        event: decodeEvent(msg.data),
+        subject: msg.subject,
+        streamSequence: msg.seq,
+        deliveryCount: msg.info.deliveryCount,
+        msg,
+      });
+    } catch (error) {
+      settle(msg, error, undefined, options);
+    }
+  }
+  if (deliveries.length === 0) return;
+  if (options.batchHandler) {
+    let results: ReadonlyArray<unknown>;
+    try {
+      results = await options.batchHandler(deliveries);
+    } catch (error) {
+      results = deliveries.map(() => error);
+    }
+    deliveries.forEach((delivery, index) => {
+      settle(delivery.msg, results[index], delivery.event.type, options);
+    });
+    return;
+  }
+  const handler = options.handler as (delivery: Delivery) => Promise<void>;
+  for (const delivery of deliveries) {
+    let failure: unknown;
+    try {
+      await handler(delivery);
+    } catch (error) {
+      failure = error ?? new Error("handler failed");
+    }
+    settle(delivery.msg, failure, delivery.event.type, options);
+  }
+}
+
+function settle(msg: JsMsg, error: unknown, type: string | undefined, options: ConsumeLoopOptions): void {
+  const outcome = decideOutcome(msg, error, options);
+  const context = {
+    stream: options.stream,
+    durable: options.durable,
+    subject: msg.subject,
+    seq: msg.seq,
+    msgId: msg.headers?.get("Nats-Msg-Id") || undefined,
+    type,
+    deliveryCount: msg.info.deliveryCount,
+  };
+  switch (outcome) {
+    case "ack":
+      msg.ack();
+      break;
+    case "term":
+      // No reason text: nats-server 2.9 does not understand `+TERM <reason>` and would leave the message pending.
+      msg.term();
+      options.logger.warn({ ...context, err: errorText(error) }, "message terminated");
+      break;
+    case "nak": {
+      const delay =
+        error instanceof TransientError && error.retryAfterMs !== undefined
+          ? error.retryAfterMs
+          : (options.backoffMs ?? redeliveryBackoffMs)(msg.info.deliveryCount);
+      msg.nak(delay);
+      options.logger.warn(
+        { ...context, err: errorText(error), retryInMs: delay },
+        "message will be redelivered",
+      );
+      break;
+    }
+  }
+  options.onOutcome?.(outcome, msg.subject, type);
+}
+
+function decideOutcome(msg: JsMsg, error: unknown, options: ConsumeLoopOptions): Outcome {
+  if (error === undefined) return "ack";
+  if (error instanceof ValidationError) return "term";
+  if (error instanceof TransientError) return "nak";
+  return msg.info.deliveryCount >= (options.maxDeliver ?? 5) ? "term" : "nak";
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof ValidationError) return `${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

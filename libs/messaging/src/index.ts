@@ -1,0 +1,16 @@
+export { redeliveryBackoffMs } from "./backoff.ts";
+export type { NatsConnectOptions } from "./connect.ts";
+export { connectNats } from "./connect.ts";
+export type { ConsumeLoop, ConsumeLoopOptions, Delivery, Outcome } from "./consume-loop.ts";
+export { ensureDurableConsumer, startConsumeLoop } from "./consume-loop.ts";
+export type { JobRun } from "./job-reporter.ts";
+export { startJob } from "./job-reporter.ts";
+export type { Logger } from "./logger.ts";
+export { silentLogger } from "./logger.ts";
+export type { OpsPublisher } from "./ops-publisher.ts";
+export { createOpsPublisher } from "./ops-publisher.ts";
+export { provisionTopology, streamConfigOf } from "./provision.ts";
+export { publishEvent } from "./publish.ts";
+export type { WindowedPublisher } from "./windowed-publisher.ts";
+export { createWindowedPublisher } from "./windowed-publisher.ts";
+export { openWorkersKv } from "./workers-kv.ts";

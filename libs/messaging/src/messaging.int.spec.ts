@@ -1,0 +1,262 @@
+import {
+  createEvent,
+  createTopology,
+  subjects,
+  type Topology,
+  TransientError,
+  telemetry,
+  ValidationError,
+} from "@cml-telemetry/contracts";
+import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Delivery, startConsumeLoop } from "./consume-loop.ts";
+import { silentLogger } from "./logger.ts";
+import { createOpsPublisher } from "./ops-publisher.ts";
+import { provisionTopology } from "./provision.ts";
+import { publishEvent } from "./publish.ts";
+import { createWindowedPublisher } from "./windowed-publisher.ts";
+
+const workerId = "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10";
+
+function statusEvent(id: string, observedAt = new Date()) {
+  return createEvent(telemetry.ec2Status, {
+    source: "collector-ec2",
+    subject: workerId,
+    id,
+    data: { ...telemetry.ec2Status.example, workerId, observedAt: observedAt.toISOString() },
+  });
+}
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let topology: Topology;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+});
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+});
+beforeEach(async () => {
+  topology = createTopology({ namePrefix: uniquePrefix() });
+  await provisionTopology(nc, topology, { logger: silentLogger });
+});
+afterEach(async () => {
+  // Subjects are fixed by the contract, so each test removes its streams before the next provisions its own.
+  const jsm = await jetstreamManager(nc);
+  for (const stream of Object.values(topology.streams))
+    await jsm.streams.delete(stream.name).catch(() => undefined);
+  await jsm.streams.delete(`KV_${topology.kv.workers.bucket}`).catch(() => undefined);
+});
+
+describe("provisioning", () => {
+  it("creates every stream and the KV bucket per the contract, and a second run changes nothing", async () => {
+    const jsm = await jetstreamManager(nc);
+    const before = await jsm.streams.info(topology.streams.telemetry.name);
+    expect(before.config.duplicate_window).toBe(120 * 1e9);
+    expect(before.config.max_age).toBe(7 * 86_400 * 1e9);
+    expect((await jsm.streams.info(topology.streams.commands.name)).config.retention).toBe("workqueue");
+    await provisionTopology(nc, topology, { logger: silentLogger });
+    const after = await jsm.streams.info(topology.streams.telemetry.name);
+    expect(after.created).toBe(before.created);
+    expect(after.config).toEqual(before.config);
+    const kv = await jsm.streams.info(`KV_${topology.kv.workers.bucket}`);
+    expect(kv.config.max_msgs_per_subject).toBe(1);
+  });
+});
+
+describe("publishing", () => {
+  it("drops a duplicate Nats-Msg-Id within the dedupe window", async () => {
+    const js = jetstream(nc);
+    const first = await publishEvent(js, subjects.telemetry("ec2", workerId), statusEvent("dup-1"));
+    const second = await publishEvent(js, subjects.telemetry("ec2", workerId), statusEvent("dup-1"));
+    expect(first.duplicate).toBe(false);
+    expect(second.duplicate).toBe(true);
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(topology.streams.telemetry.name)).state.messages).toBe(1);
+  });
+
+  it("publishes in bulk through a window and reports duplicates on flush", async () => {
+    const publisher = createWindowedPublisher(jetstream(nc), { window: 8 });
+    for (let i = 0; i < 50; i += 1)
+      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`bulk-${i % 40}`));
+    expect(await publisher.flush()).toEqual({ published: 50, duplicates: 10 });
+  });
+});
+
+describe("consume loop", () => {
+  it("terms a malformed message and a wrong-schema message, and handles the next good one", async () => {
+    const js = jetstream(nc);
+    const subject = subjects.telemetry("ec2", workerId);
+    await js.publish(subject, new TextEncoder().encode("{not json"), { msgID: "bad-json" });
+    await js.publish(
+      subject,
+      new TextEncoder().encode(
+        JSON.stringify({
+          specversion: "1.0",
+          id: "x",
+          source: "/s",
+          type: telemetry.ec2Status.type,
+          data: { nope: 1 },
+        }),
+      ),
+    );
+    await publishEvent(js, subject, statusEvent("good-1"));
+    const handled: string[] = [];
+    const outcomes: string[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-malformed",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      onOutcome: (outcome) => outcomes.push(outcome),
+      handler: async (delivery: Delivery) => {
+        const data = delivery.event.data as Record<string, unknown>;
+        if (!("instanceState" in data))
+          throw new ValidationError("wrong schema", [{ field: "data.instanceState", message: "required" }]);
+        handled.push(delivery.event.id);
+      },
+    });
+    await waitFor(() => outcomes.length === 3, { what: "three outcomes" });
+    await loop.stop();
+    expect(handled).toEqual(["good-1"]);
+    expect(outcomes).toEqual(["term", "term", "ack"]);
+    const jsm = await jetstreamManager(nc);
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-malformed");
+        return info.num_ack_pending === 0 && info.num_pending === 0;
+      },
+      { what: "all three settled at the server" },
+    );
+  });
+
+  it("redelivers a message after a TransientError", async () => {
+    await publishEvent(jetstream(nc), subjects.telemetry("ec2", workerId), statusEvent("flaky-1"));
+    const attempts: number[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-transient",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      backoffMs: () => 50,
+      handler: async (delivery) => {
+        attempts.push(delivery.deliveryCount);
+        if (delivery.deliveryCount < 3) throw new TransientError("store unavailable");
+      },
+    });
+    await waitFor(() => attempts.length === 3, { what: "three attempts" });
+    await loop.stop();
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it("terms an unexpected error after maxDeliver attempts", async () => {
+    await publishEvent(jetstream(nc), subjects.telemetry("ec2", workerId), statusEvent("broken-1"));
+    const outcomes: string[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-maxdeliver",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      maxDeliver: 2,
+      backoffMs: () => 20,
+      onOutcome: (outcome) => outcomes.push(outcome),
+      handler: async () => {
+        throw new Error("bug");
+      },
+    });
+    await waitFor(() => outcomes.length === 2, { what: "two outcomes" });
+    await loop.stop();
+    expect(outcomes).toEqual(["nak", "term"]);
+  });
+
+  it("drains on stop: everything handled is acked and the rest is delivered to the next consumer instance", async () => {
+    const publisher = createWindowedPublisher(jetstream(nc));
+    const total = 300;
+    for (let i = 0; i < total; i += 1)
+      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`drain-${i}`));
+    await publisher.flush();
+    const seen = new Set<string>();
+    const first = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-drain",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      batchSize: 10,
+      batchHandler: async (deliveries) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        for (const delivery of deliveries) seen.add(delivery.event.id);
+        return deliveries.map(() => undefined);
+      },
+    });
+    await waitFor(() => seen.size >= 50, { what: "first 50" });
+    await first.stop();
+    const afterStop = seen.size;
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-drain");
+    expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(50);
+    // Nothing handled is left unacked, and no message is stranded on an abandoned pull request.
+    await waitFor(
+      async () =>
+        (await jsm.consumers.info(topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
+      {
+        what: "acks of the stopped loop",
+      },
+    );
+    expect(info.num_pending + afterStop).toBeGreaterThanOrEqual(total);
+    const second = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-drain",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      ackWaitMs: 1_000,
+      batchHandler: async (deliveries) => {
+        for (const delivery of deliveries) seen.add(delivery.event.id);
+        return deliveries.map(() => undefined);
+      },
+    });
+    await waitFor(() => seen.size === total, { what: "all messages", timeoutMs: 10_000 });
+    await second.stop();
+    const final = await jsm.consumers.info(topology.streams.telemetry.name, "test-drain");
+    expect(final.num_pending).toBe(0);
+    await waitFor(
+      async () =>
+        (await jsm.consumers.info(topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
+      {
+        what: "no pending acks",
+      },
+    );
+  });
+});
+
+describe("ops publisher", () => {
+  it("publishes job events to CML_OPS and never throws when the stream is absent", async () => {
+    const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
+    ops.jobStarted({ jobId: "j1", jobName: "collect-cml" });
+    ops.jobCompleted({ jobId: "j1", jobName: "collect-cml", entriesProcessed: 3, durationMs: 12 });
+    await ops.flush();
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(topology.streams.ops.name)).state.messages).toBe(2);
+    await jsm.streams.delete(topology.streams.ops.name);
+    expect(() =>
+      ops.jobFailed({
+        jobId: "j2",
+        jobName: "collect-cml",
+        errorMessage: "x",
+        errorType: "Error",
+        durationMs: 1,
+      }),
+    ).not.toThrow();
+    await ops.flush();
+    expect(ops.dropped()).toBe(1);
+  });
+});
