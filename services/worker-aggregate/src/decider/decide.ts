@@ -1,0 +1,322 @@
+import {
+  type CloudwatchMetrics,
+  type CmlMetrics,
+  type DomainEvent,
+  type Ec2Discovered,
+  type Ec2Status,
+  type RegisterWorkerCommand,
+  type WorkerState,
+  workerStatusFromInstanceState,
+} from "@cml-telemetry/contracts";
+import type { DetectIdleData, SourceFailedData, WorkerCommand } from "./commands.ts";
+import { isKnown } from "./initial-state.ts";
+import {
+  discoveredEndpoint,
+  isIdle,
+  isPinnedByRegistration,
+  serviceStatusOfCmlFailure,
+  serviceStatusOfReady,
+} from "./rules.ts";
+import { isNewer, minutesBetween, uptimeSeconds } from "./uptime.ts";
+
+/** Fields every event of one decision shares. */
+interface EventBase {
+  workerId: string;
+  version: number;
+  observedAt: string;
+}
+
+function baseOf(state: WorkerState, observedAt: string): EventBase {
+  return { workerId: state.id, version: state.version + 1, observedAt };
+}
+
+function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => a[key] === b[key]);
+}
+
+/** Whether a worker accepts telemetry: it exists and was not terminated (a terminated worker keeps its last state). */
+function acceptsTelemetry(state: WorkerState): boolean {
+  return isKnown(state) && state.terminatedAt === null;
+}
+
+/** status_changed (+ terminated, once) for an EC2 instance state observed at `base.observedAt`. */
+function statusEvents(state: WorkerState, instanceState: string, base: EventBase): DomainEvent[] {
+  const events: DomainEvent[] = [];
+  const newStatus = workerStatusFromInstanceState(instanceState);
+  if (newStatus !== state.status) {
+    events.push({ name: "status_changed", data: { ...base, oldStatus: state.status, newStatus } });
+  }
+  if (newStatus === "TERMINATED" && state.terminatedAt === null) {
+    events.push({
+      name: "terminated",
+      data: { ...base, terminatedAt: base.observedAt, terminatedBy: "ec2" },
+    });
+  }
+  return events;
+}
+
+function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[] {
+  const known = isKnown(state);
+  if (known && !acceptsTelemetry(state)) return [];
+  if (known && !isNewer(data.observedAt, state.lastDiscoveredAt)) return [];
+  const base = baseOf(state, data.observedAt);
+  const events: DomainEvent[] = [];
+  if (!known) {
+    events.push({
+      name: "registered",
+      data: {
+        ...base,
+        region: data.region,
+        instanceId: data.instanceId,
+        name: data.name,
+        httpsEndpoint: null,
+        createdBy: "discovery",
+      },
+    });
+  }
+  const name = data.name ?? state.name;
+  const instanceChanged =
+    !known ||
+    name !== state.name ||
+    data.instanceType !== state.instanceType ||
+    data.amiId !== state.amiId ||
+    data.amiName !== state.amiName ||
+    data.publicIp !== state.publicIp ||
+    data.privateIp !== state.privateIp ||
+    data.detailedMonitoring !== state.detailedMonitoring ||
+    !sameTags(data.tags, state.tags);
+  if (instanceChanged) {
+    events.push({
+      name: "instance_assigned",
+      data: {
+        ...base,
+        region: data.region,
+        instanceId: data.instanceId,
+        name,
+        instanceType: data.instanceType,
+        amiId: data.amiId,
+        amiName: data.amiName,
+        publicIp: data.publicIp,
+        privateIp: data.privateIp,
+        tags: data.tags,
+        detailedMonitoring: data.detailedMonitoring,
+      },
+    });
+  }
+  const derived = discoveredEndpoint(data.tags, data.publicIp);
+  const target =
+    !derived.pinned && isPinnedByRegistration(state)
+      ? { endpoint: state.httpsEndpoint, pinned: true }
+      : derived;
+  if (target.endpoint !== state.httpsEndpoint || target.pinned !== state.endpointPinned) {
+    events.push({
+      name: "endpoint_changed",
+      data: {
+        ...base,
+        oldEndpoint: state.httpsEndpoint,
+        newEndpoint: target.endpoint,
+        publicIp: data.publicIp,
+        privateIp: data.privateIp,
+        pinned: target.pinned,
+      },
+    });
+  }
+  // A status check newer than this discovery already set the status; do not roll it back.
+  if (isNewer(data.observedAt, state.ec2Metrics.lastCheckedAt)) {
+    events.push(...statusEvents(state, data.instanceState, base));
+  }
+  return events;
+}
+
+function decideEc2Status(data: Ec2Status, state: WorkerState): DomainEvent[] {
+  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.ec2Metrics.lastObservedAt)) return [];
+  const base = baseOf(state, data.observedAt);
+  const events: DomainEvent[] = [
+    {
+      name: "ec2_metrics_updated",
+      data: {
+        ...base,
+        instanceState: data.instanceState,
+        instanceStatusCheck: data.instanceStatus,
+        systemStatusCheck: data.systemStatus,
+        checkedAt: data.observedAt,
+      },
+    },
+  ];
+  if (isNewer(data.observedAt, state.lastDiscoveredAt)) {
+    events.push(...statusEvents(state, data.instanceState, base));
+  }
+  return events;
+}
+
+function decideCloudwatch(data: CloudwatchMetrics, state: WorkerState): DomainEvent[] {
+  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.cloudwatchMetrics.lastObservedAt)) {
+    return [];
+  }
+  return [
+    {
+      name: "cloudwatch_metrics_updated",
+      data: {
+        ...baseOf(state, data.observedAt),
+        cpuUtilization: data.cpuUtilization,
+        memoryUtilization: data.memoryUtilization,
+        periodSeconds: data.periodSeconds,
+        detailedMonitoring: data.detailedMonitoring,
+        datapointAt: data.datapointAt,
+        stale: data.stale,
+        collectedAt: data.observedAt,
+      },
+    },
+  ];
+}
+
+function decideCml(data: CmlMetrics, state: WorkerState): DomainEvent[] {
+  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.cmlMetrics.lastObservedAt)) return [];
+  const base = baseOf(state, data.observedAt);
+  const events: DomainEvent[] = [];
+  const newServiceStatus = serviceStatusOfReady(data.ready);
+  if (newServiceStatus !== state.serviceStatus) {
+    events.push({
+      name: "service_status_changed",
+      data: {
+        ...base,
+        oldStatus: state.serviceStatus,
+        newStatus: newServiceStatus,
+        httpsEndpoint: state.httpsEndpoint,
+      },
+    });
+  }
+  if (data.licenseStatus !== null && data.licenseStatus !== state.licenseStatus) {
+    events.push({
+      name: "license_changed",
+      data: { ...base, oldStatus: state.licenseStatus, newStatus: data.licenseStatus },
+    });
+  }
+  const readySince = state.cmlReadySince ?? data.observedAt;
+  events.push({
+    name: "cml_metrics_updated",
+    data: {
+      ...base,
+      ready: data.ready,
+      cmlVersion: data.version,
+      uptimeSeconds: data.ready ? (data.uptimeSeconds ?? uptimeSeconds(readySince, data.observedAt)) : null,
+      labsCount: data.labsCount,
+      runningLabsCount: data.runningLabsCount,
+      licenseStatus: data.licenseStatus,
+      cpuPercent: data.cpuPercent,
+      memoryUsedPercent: data.memoryUsedPercent,
+      diskUsedPercent: data.diskUsedPercent,
+      runningNodes: data.runningNodes,
+      systemInfo: data.systemInfo,
+      syncedAt: data.observedAt,
+    },
+  });
+  return events;
+}
+
+function lastObservedOf(state: WorkerState, source: SourceFailedData["source"]): string | null {
+  switch (source) {
+    case "ec2":
+      return state.ec2Metrics.lastObservedAt;
+    case "cloudwatch":
+      return state.cloudwatchMetrics.lastObservedAt;
+    case "cml":
+      return state.cmlMetrics.lastObservedAt;
+  }
+}
+
+function decideFailed(data: SourceFailedData, state: WorkerState): DomainEvent[] {
+  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, lastObservedOf(state, data.source))) return [];
+  const base = baseOf(state, data.observedAt);
+  const events: DomainEvent[] = [];
+  if (data.source === "cml") {
+    const newServiceStatus = serviceStatusOfCmlFailure(data.errorType);
+    if (newServiceStatus !== state.serviceStatus) {
+      events.push({
+        name: "service_status_changed",
+        data: {
+          ...base,
+          oldStatus: state.serviceStatus,
+          newStatus: newServiceStatus,
+          httpsEndpoint: state.httpsEndpoint,
+        },
+      });
+    }
+  }
+  events.push({
+    name: "source_failed",
+    data: {
+      ...base,
+      source: data.source,
+      errorType: data.errorType,
+      errorMessage: data.errorMessage,
+      retryable: data.retryable,
+      failedAt: data.observedAt,
+    },
+  });
+  return events;
+}
+
+function decideRegister(data: RegisterWorkerCommand, state: WorkerState, now: Date): DomainEvent[] {
+  if (isKnown(state)) return [];
+  return [
+    {
+      name: "registered",
+      data: {
+        ...baseOf(state, now.toISOString()),
+        region: data.region,
+        instanceId: data.instanceId,
+        name: data.name ?? null,
+        httpsEndpoint: data.httpsEndpoint ?? null,
+        createdBy: data.requestedBy,
+      },
+    },
+  ];
+}
+
+function decideDetectIdle(data: DetectIdleData, state: WorkerState, now: Date): DomainEvent[] {
+  if (!acceptsTelemetry(state) || state.idleDetectedAt !== null) return [];
+  if (state.lastActivityAt === null || !isIdle(state, now, data.thresholdMinutes)) return [];
+  const at = now.toISOString();
+  return [
+    {
+      name: "idle_detected",
+      data: {
+        ...baseOf(state, at),
+        lastActivityAt: state.lastActivityAt,
+        idleMinutes: minutesBetween(state.lastActivityAt, at),
+        thresholdMinutes: data.thresholdMinutes,
+      },
+    },
+  ];
+}
+
+/**
+ * The worker Decider: which domain events a command produces against the current state. Pure; `now` is injected.
+ * Every event of one decision carries `version = state.version + 1`; no events means nothing changed.
+ * @example const events = decide(command, state, new Date());
+ */
+export function decide(command: WorkerCommand, state: WorkerState, now: Date): DomainEvent[] {
+  switch (command.type) {
+    case "ec2.discovered":
+      return decideDiscovered(command.data, state);
+    case "ec2.status":
+      return decideEc2Status(command.data, state);
+    case "cloudwatch.metrics":
+      return decideCloudwatch(command.data, state);
+    case "cml.metrics":
+      return decideCml(command.data, state);
+    case "source.failed":
+      return decideFailed(command.data, state);
+    case "register":
+      return decideRegister(command.data, state, now);
+    case "detectIdle":
+      return decideDetectIdle(command.data, state, now);
+    default: {
+      const unhandled: never = command;
+      throw new TypeError(`unhandled worker command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import type { DomainEvent, WorkerState } from "@cml-telemetry/contracts";
+import { cmlFailureResetsReadiness } from "./rules.ts";
+import { epochMs } from "./uptime.ts";
+
+function later(a: string, b: string): string {
+  return epochMs(b) > epochMs(a) ? b : a;
+}
+
+function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
+  switch (event.name) {
+    case "registered": {
+      const { data } = event;
+      return {
+        ...state,
+        region: data.region,
+        instanceId: data.instanceId,
+        name: data.name,
+        httpsEndpoint: data.httpsEndpoint,
+        endpointPinned: data.httpsEndpoint !== null,
+        createdBy: data.createdBy,
+        createdAt: data.observedAt,
+      };
+    }
+    case "instance_assigned": {
+      const { data } = event;
+      return {
+        ...state,
+        region: data.region,
+        instanceId: data.instanceId,
+        name: data.name,
+        instanceType: data.instanceType,
+        amiId: data.amiId,
+        amiName: data.amiName,
+        publicIp: data.publicIp,
+        privateIp: data.privateIp,
+        tags: data.tags,
+        detailedMonitoring: data.detailedMonitoring,
+        lastDiscoveredAt: data.observedAt,
+      };
+    }
+    case "endpoint_changed":
+      return { ...state, httpsEndpoint: event.data.newEndpoint, endpointPinned: event.data.pinned };
+    case "status_changed":
+      return { ...state, status: event.data.newStatus };
+    case "terminated":
+      return { ...state, terminatedAt: event.data.terminatedAt, terminatedBy: event.data.terminatedBy };
+    case "service_status_changed":
+      return { ...state, serviceStatus: event.data.newStatus };
+    case "license_changed":
+      return { ...state, licenseStatus: event.data.newStatus };
+    case "ec2_metrics_updated": {
+      const { data } = event;
+      return {
+        ...state,
+        ec2Metrics: {
+          instanceState: data.instanceState,
+          instanceStatusCheck: data.instanceStatusCheck,
+          systemStatusCheck: data.systemStatusCheck,
+          lastCheckedAt: data.checkedAt,
+          lastObservedAt: data.checkedAt,
+          lastError: null,
+        },
+      };
+    }
+    case "cloudwatch_metrics_updated": {
+      const { data } = event;
+      return {
+        ...state,
+        detailedMonitoring: data.detailedMonitoring,
+        cloudwatchMetrics: {
+          cpuUtilization: data.cpuUtilization,
+          memoryUtilization: data.memoryUtilization,
+          periodSeconds: data.periodSeconds,
+          datapointAt: data.datapointAt,
+          stale: data.stale,
+          detailedMonitoringEnabled: data.detailedMonitoring,
+          lastCollectedAt: data.collectedAt,
+          lastObservedAt: data.collectedAt,
+          lastError: null,
+        },
+      };
+    }
+    case "cml_metrics_updated": {
+      const { data } = event;
+      const labsRunning = data.runningLabsCount !== null && data.runningLabsCount > 0;
+      return {
+        ...state,
+        cmlVersion: data.cmlVersion ?? state.cmlVersion,
+        licenseStatus: data.licenseStatus ?? state.licenseStatus,
+        activeLabsCount: data.runningLabsCount ?? state.activeLabsCount,
+        lastActivityAt: labsRunning ? data.syncedAt : state.lastActivityAt,
+        idleDetectedAt: labsRunning ? null : state.idleDetectedAt,
+        cmlReadySince: data.ready ? (state.cmlReadySince ?? data.syncedAt) : null,
+        cmlMetrics: {
+          ready: data.ready,
+          version: data.cmlVersion,
+          labsCount: data.labsCount,
+          runningLabsCount: data.runningLabsCount,
+          licenseStatus: data.licenseStatus,
+          cpuPercent: data.cpuPercent,
+          memoryUsedPercent: data.memoryUsedPercent,
+          diskUsedPercent: data.diskUsedPercent,
+          runningNodes: data.runningNodes,
+          systemInfo: data.systemInfo,
+          lastSyncedAt: data.syncedAt,
+          lastObservedAt: data.syncedAt,
+          lastError: null,
+        },
+      };
+    }
+    case "source_failed": {
+      const { data } = event;
+      const lastError = { type: data.errorType, message: data.errorMessage, at: data.failedAt };
+      switch (data.source) {
+        case "ec2":
+          return { ...state, ec2Metrics: { ...state.ec2Metrics, lastError, lastObservedAt: data.failedAt } };
+        case "cloudwatch":
+          return {
+            ...state,
+            cloudwatchMetrics: { ...state.cloudwatchMetrics, lastError, lastObservedAt: data.failedAt },
+          };
+        case "cml":
+          return {
+            ...state,
+            cmlReadySince: cmlFailureResetsReadiness(data.errorType) ? null : state.cmlReadySince,
+            cmlMetrics: { ...state.cmlMetrics, lastError, lastObservedAt: data.failedAt },
+          };
+        default: {
+          const unhandled: never = data.source;
+          throw new TypeError(`unhandled source ${String(unhandled)}`);
+        }
+      }
+    }
+    case "idle_detected":
+      return { ...state, idleDetectedAt: event.data.observedAt };
+    default: {
+      const unhandled: never = event;
+      throw new TypeError(`unhandled domain event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * Folds one domain event into the worker state (pure). Sets `version` and `updatedAt` from the event.
+ * @example const next = events.reduce(evolve, state);
+ */
+export function evolve(state: WorkerState, event: DomainEvent): WorkerState {
+  const next = applyEvent(state, event);
+  next.version = event.data.version;
+  next.updatedAt =
+    state.version === 0 ? event.data.observedAt : later(state.updatedAt, event.data.observedAt);
+  return next;
+}
