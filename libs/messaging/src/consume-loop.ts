@@ -43,6 +43,12 @@ export interface ConsumeLoopOptions {
   /** Where a new consumer starts (default `all`). */
   readonly deliverPolicy?: "all" | "new";
   readonly backoffMs?: (deliveryCount: number) => number;
+  /**
+   * `eager` (default): hand over what has arrived as soon as the client queue is empty (lowest latency).
+   * `whole-fetch`: hand over only full fetches (or what a fetch brought before it expired), so handlers can pack
+   * external calls tightly (e.g. 100 instance ids per EC2 call).
+   */
+  readonly batchMode?: "eager" | "whole-fetch";
   /** Longest wait of one fetch for messages, ms (default 1 s); also the longest a `stop()` waits for it. */
   readonly maxWaitMs?: number;
   /** Called for each message outcome (self-metrics). */
@@ -125,6 +131,7 @@ async function run(
 ): Promise<void> {
   const batchSize = options.batchSize ?? 100;
   const expires = options.maxWaitMs ?? 1_000;
+  const wholeFetch = options.batchMode === "whole-fetch";
   let failures = 0;
   while (!isStopping() && !options.nc.isClosed()) {
     try {
@@ -132,7 +139,7 @@ async function run(
       let buffer: JsMsg[] = [];
       for await (const msg of messages) {
         buffer.push(msg);
-        if (buffer.length >= batchSize || messages.getPending() === 0) {
+        if (buffer.length >= batchSize || (!wholeFetch && messages.getPending() === 0)) {
           const batch = buffer;
           buffer = [];
           await handleBatch(batch, options);

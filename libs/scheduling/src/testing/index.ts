@@ -1,0 +1,1 @@
+export { initialWorkerStateFixture } from "./fixtures.ts";
