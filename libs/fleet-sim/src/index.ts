@@ -20,6 +20,20 @@ export {
 } from "./aws/fault-injector.ts";
 export * from "./cml/index.ts";
 export {
+  bindCmlToFleet,
+  CML_ENDPOINT_TAG,
+  type CmlFleetBinding,
+  type CmlFleetBindingOptions,
+} from "./composition/cml-fleet-binding.ts";
+export {
+  type FleetSimulator,
+  type FleetSimulatorOptions,
+  startFleetSimulator,
+} from "./composition/fleet-simulator.ts";
+export { type FleetSimConfig, FleetSimConfigError, parseFleetSimEnv } from "./config/fleet-sim-env.ts";
+export type { CmlControl } from "./control/cml-control.ts";
+export { createControlApi } from "./control/control-api.ts";
+export {
   createFleetModel,
   DEFAULT_TIMINGS,
   type FleetChange,
@@ -27,6 +41,7 @@ export {
   type FleetModelOptions,
   type InstanceRecord,
 } from "./model/fleet-model.ts";
+export { type GenerateFleetOptions, generateFleetSpecs } from "./model/generate-fleet.ts";
 export { INSTANCE_STATE_CODES } from "./model/instance-state.ts";
 export {
   agentDimensions,

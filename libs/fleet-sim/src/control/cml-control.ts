@@ -9,4 +9,6 @@ export interface CmlControl {
   /** Call counters of the CML servers. */
   calls(): unknown;
   resetCalls(): void;
+  /** Resolves once the CML servers follow the latest fleet changes. */
+  idle(): Promise<void>;
 }

@@ -43,18 +43,25 @@ export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) =
               instances: fleet.instances(region).map(view),
             });
           }
-          case "POST /instances":
-            return sendJson(response, 201, view(fleet.add(parse(instanceSpecSchema, body) as InstanceSpec)));
+          case "POST /instances": {
+            const { worker, ...spec } = parse(instanceSpecSchema, body);
+            const tags = worker ? { [fleet.workerTagKey]: "true", ...spec.tags } : spec.tags;
+            const added = fleet.add({ ...spec, tags, cml: spec.cml ?? worker } as InstanceSpec);
+            await cml?.idle();
+            return sendJson(response, 201, view(added));
+          }
           case "GET /instances/:":
             return sendJson(response, 200, view(fleet.get(ref)));
-          case "PATCH /instances/:":
-            return sendJson(
-              response,
-              200,
-              view(fleet.update(ref, parse(instancePatchSchema, body) as InstancePatch)),
-            );
-          case "DELETE /instances/:":
-            return sendJson(response, 200, view(fleet.remove(ref)));
+          case "PATCH /instances/:": {
+            const updated = fleet.update(ref, parse(instancePatchSchema, body) as InstancePatch);
+            await cml?.idle();
+            return sendJson(response, 200, view(updated));
+          }
+          case "DELETE /instances/:": {
+            const removed = fleet.remove(ref);
+            await cml?.idle();
+            return sendJson(response, 200, fleet.view(removed));
+          }
           case "GET /instances/:/cml":
             if (!cml) return sendJson(response, 404, { title: "CML servers are not enabled" });
             return sendJson(response, 200, cml.describe(fleet.get(ref)) ?? null);

@@ -30,6 +30,8 @@ export const instanceSpecSchema = z.strictObject({
   systemStatusOverride: statusValue.nullable().optional(),
   cml: z.boolean().optional(),
   cmlBootSeconds: z.number().min(0).optional(),
+  /** Shorthand: tag the instance with the fleet's worker tag and give it a CML server. */
+  worker: z.boolean().optional(),
 });
 
 /** Body of `PATCH /_sim/instances/:ref`. */

@@ -1,0 +1,130 @@
+import { type AwsSimulator, startAwsSimulator } from "../aws/aws-simulator.ts";
+import type { CallCounts } from "../aws/call-counters.ts";
+import type { FaultInjector } from "../aws/fault-injector.ts";
+import { type CmlServerPool, createCmlServerPool } from "../cml/index.ts";
+import { createControlApi } from "../control/control-api.ts";
+import { createFleetModel, type FleetModel, type FleetModelOptions } from "../model/fleet-model.ts";
+import { bindCmlToFleet, type CmlFleetBinding } from "./cml-fleet-binding.ts";
+
+/** Options of {@link startFleetSimulator}. */
+export interface FleetSimulatorOptions {
+  /** An existing fleet, or options to create one. */
+  fleet?: FleetModel | FleetModelOptions;
+  /** Port of the AWS + control server (default 0: any free port). */
+  port?: number;
+  host?: string;
+  /** Simulated CML servers for instances with `cml`; omitted or false: none. */
+  cml?:
+    | false
+    | {
+        username: string;
+        password: string;
+        tokenTtlSeconds?: number;
+        /** At most this many CML servers (one HTTPS port each). */
+        maxServers?: number;
+      };
+  /** How often lifecycle transitions and CML modes are brought up to date (default 1000 ms). */
+  tickMs?: number;
+  /** Structured log sink (event name + fields); default: silent. */
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** A running fleet simulator: fake EC2 + CloudWatch + control API on one port, plus CML servers. */
+export interface FleetSimulator {
+  /** Base URL of the AWS endpoints and of the control API (`/_sim/...`). */
+  readonly url: string;
+  readonly fleet: FleetModel;
+  readonly aws: AwsSimulator;
+  readonly faults: FaultInjector;
+  /** The CML server pool, when CML servers are enabled. */
+  readonly cml: CmlServerPool | undefined;
+  /** PEM of the certificate every simulated CML server serves (trust it as CA), when enabled. */
+  readonly caCertPem: string | undefined;
+  calls(): { aws: CallCounts; cml: Record<string, number> | null };
+  resetCalls(): void;
+  /** Applies due lifecycle transitions and waits until CML servers follow them. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the composed fleet simulator used by `npm start`, tests and benchmarks.
+ * @example
+ * const sim = await startFleetSimulator({ fleet: { workers: 20, untagged: 1 }, cml: { username: "admin", password: "pw" } });
+ * // AWS_ENDPOINT_URL_EC2 = AWS_ENDPOINT_URL_CLOUDWATCH = sim.url
+ */
+export async function startFleetSimulator(options: FleetSimulatorOptions = {}): Promise<FleetSimulator> {
+  const fleet = isFleetModel(options.fleet) ? options.fleet : createFleetModel(options.fleet ?? {});
+  const log = options.log ?? (() => undefined);
+  let pool: CmlServerPool | undefined;
+  let binding: CmlFleetBinding | undefined;
+  if (options.cml) {
+    pool = await createCmlServerPool({
+      username: options.cml.username,
+      password: options.cml.password,
+      tokenTtlSeconds: options.cml.tokenTtlSeconds,
+      now: fleet.now,
+    });
+    binding = bindCmlToFleet({
+      fleet,
+      pool,
+      maxServers: options.cml.maxServers,
+      onError: (error, instanceId) => log("fleet-sim.cml.error", { instanceId, error: String(error) }),
+    });
+    await binding.start();
+  }
+  const aws = await startAwsSimulator({
+    fleet,
+    port: options.port,
+    host: options.host,
+    control: createControlApi(binding),
+  });
+  const unsubscribe = fleet.onChange((change) =>
+    log("fleet-sim.instance", {
+      change: change.type,
+      instanceId: change.instance.instanceId,
+      state: change.instance.state,
+    }),
+  );
+  const settle = async (): Promise<void> => {
+    fleet.advance();
+    await binding?.sync();
+    await binding?.idle();
+  };
+  const timer = setInterval(() => {
+    settle().catch((error: unknown) => log("fleet-sim.tick.error", { error: String(error) }));
+  }, options.tickMs ?? 1000);
+  timer.unref();
+
+  return {
+    url: aws.url,
+    fleet,
+    aws,
+    faults: aws.faults,
+    cml: pool,
+    caCertPem: pool?.caCertPem,
+    calls: () => ({ aws: aws.calls(), cml: pool?.calls() ?? null }),
+    resetCalls: () => {
+      aws.resetCalls();
+      pool?.resetCalls();
+    },
+    settle,
+    close: async () => {
+      clearInterval(timer);
+      unsubscribe();
+      binding?.stop();
+      await binding?.idle();
+      await aws.close();
+      await pool?.close();
+    },
+  };
+}
+
+function isFleetModel(value: FleetModel | FleetModelOptions | undefined): value is FleetModel {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "instances" in value &&
+    typeof value.instances === "function"
+  );
+}
