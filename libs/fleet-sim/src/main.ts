@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     fleet,
     port: config.port,
     host: config.host,
+    churnEveryMs: config.churnSeconds * 1000,
     cml: config.cml ? { username: config.cmlUsername, password: config.cmlPassword } : false,
     log: (event, fields) => logLine(event.endsWith(".error") ? "error" : "info", event, fields),
   });

@@ -5,6 +5,7 @@ import { type CmlServerPool, createCmlServerPool } from "../cml/index.ts";
 import { createControlApi } from "../control/control-api.ts";
 import { createFleetModel, type FleetModel, type FleetModelOptions } from "../model/fleet-model.ts";
 import { bindCmlToFleet, type CmlFleetBinding } from "./cml-fleet-binding.ts";
+import { createFleetChurn } from "./fleet-churn.ts";
 
 /** Options of {@link startFleetSimulator}. */
 export interface FleetSimulatorOptions {
@@ -25,6 +26,8 @@ export interface FleetSimulatorOptions {
       };
   /** How often lifecycle transitions and CML modes are brought up to date (default 1000 ms). */
   tickMs?: number;
+  /** Stop one running worker, later start it again, every this many ms (default 0: no churn). */
+  churnEveryMs?: number;
   /** Structured log sink (event name + fields); default: silent. */
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -95,6 +98,15 @@ export async function startFleetSimulator(options: FleetSimulatorOptions = {}): 
     settle().catch((error: unknown) => log("fleet-sim.tick.error", { error: String(error) }));
   }, options.tickMs ?? 1000);
   timer.unref();
+  const churn = createFleetChurn(fleet);
+  const churnTimer =
+    (options.churnEveryMs ?? 0) > 0
+      ? setInterval(() => {
+          const step = churn.step();
+          if (step) log("fleet-sim.churn", step);
+        }, options.churnEveryMs)
+      : undefined;
+  churnTimer?.unref();
 
   return {
     url: aws.url,
@@ -111,6 +123,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions = {}): 
     settle,
     close: async () => {
       clearInterval(timer);
+      clearInterval(churnTimer);
       unsubscribe();
       binding?.stop();
       await binding?.idle();

@@ -15,6 +15,8 @@ export interface FleetSimConfig {
   dataDir: string;
   bootSeconds: number;
   metricLagSeconds: number;
+  /** Seconds between churn steps (stop a worker, later start it); 0 disables. */
+  churnSeconds: number;
 }
 
 const flag = z
@@ -46,6 +48,7 @@ const schema = z.object({
   FLEET_SIM_DATA_DIR: z.string().min(1).default(".data/fleet-sim"),
   FLEET_SIM_BOOT_SECONDS: count(60, 86_400),
   FLEET_SIM_METRIC_LAG_SECONDS: count(60, 3_600),
+  FLEET_SIM_CHURN_SECONDS: count(600, 86_400),
 });
 
 /** Thrown when the environment holds an invalid value; the message names every bad variable. */
@@ -81,5 +84,6 @@ export function parseFleetSimEnv(env: Record<string, string | undefined>): Fleet
     dataDir: e.FLEET_SIM_DATA_DIR,
     bootSeconds: e.FLEET_SIM_BOOT_SECONDS,
     metricLagSeconds: e.FLEET_SIM_METRIC_LAG_SECONDS,
+    churnSeconds: e.FLEET_SIM_CHURN_SECONDS,
   };
 }

@@ -2,7 +2,7 @@ import type { FleetModel, InstanceRecord } from "../../model/fleet-model.ts";
 import { INSTANCE_STATE_CODES } from "../../model/instance-state.ts";
 import type { StatusCheckValue } from "../../model/types.ts";
 import { AwsApiError } from "../aws-api-error.ts";
-import { decodePagingToken, encodePagingToken } from "../paging-token.ts";
+import { ec2Page } from "./ec2-page.ts";
 import { EC2_XMLNS, type Ec2Request, readMaxResults, resolveInstanceIds } from "./ec2-request.ts";
 import { instanceFilter } from "./instance-filters.ts";
 
@@ -27,22 +27,13 @@ export function describeInstanceStatus({ params, region, fleet, requestId }: Ec2
   const predicate = instanceFilter(params.filters());
   const candidates = ids.length > 0 ? resolveInstanceIds(fleet, region, ids) : fleet.instances(region);
   const matching = candidates.filter((i) => (includeAll || i.state === "running") && predicate(i));
-  const token = params.get("NextToken");
-  const offset = token
-    ? (decodePagingToken("DescribeInstanceStatus", token, "InvalidParameterValue", ["o"]).o ?? 0)
-    : 0;
-  const end = maxResults === undefined ? matching.length : Math.min(matching.length, offset + maxResults);
+  const page = ec2Page("DescribeInstanceStatus", matching, maxResults, params.get("NextToken"));
   const parts: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstanceStatusResponse xmlns="${EC2_XMLNS}"><requestId>${requestId}</requestId><instanceStatusSet>`,
   ];
-  for (let i = offset; i < end; i++) {
-    const instance = matching[i];
-    if (instance) parts.push(statusXml(fleet, instance));
-  }
+  for (const instance of page.items) parts.push(statusXml(fleet, instance));
   parts.push("</instanceStatusSet>");
-  if (end < matching.length) {
-    parts.push(`<nextToken>${encodePagingToken("DescribeInstanceStatus", { o: end })}</nextToken>`);
-  }
+  if (page.nextToken) parts.push(`<nextToken>${page.nextToken}</nextToken>`);
   parts.push("</DescribeInstanceStatusResponse>");
   return parts.join("");
 }

@@ -1,7 +1,7 @@
 import type { FleetModel, InstanceRecord } from "../../model/fleet-model.ts";
 import { INSTANCE_STATE_CODES } from "../../model/instance-state.ts";
-import { decodePagingToken, encodePagingToken } from "../paging-token.ts";
 import { xmlEscape } from "../xml-escape.ts";
+import { ec2Page } from "./ec2-page.ts";
 import { EC2_XMLNS, type Ec2Request, readMaxResults, resolveInstanceIds } from "./ec2-request.ts";
 import { instanceFilter } from "./instance-filters.ts";
 
@@ -14,21 +14,13 @@ export function describeInstances({ params, region, fleet, requestId }: Ec2Reque
   const predicate = instanceFilter(params.filters());
   const candidates = ids.length > 0 ? resolveInstanceIds(fleet, region, ids) : fleet.instances(region);
   const matching = candidates.filter(predicate);
-  const token = params.get("NextToken");
-  const offset = token
-    ? (decodePagingToken("DescribeInstances", token, "InvalidParameterValue", ["o"]).o ?? 0)
-    : 0;
-  const end = maxResults === undefined ? matching.length : Math.min(matching.length, offset + maxResults);
+  const page = ec2Page("DescribeInstances", matching, maxResults, params.get("NextToken"));
   const parts: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="${EC2_XMLNS}"><requestId>${requestId}</requestId><reservationSet>`,
   ];
-  for (let i = offset; i < end; i++) {
-    const instance = matching[i];
-    if (instance) parts.push(reservationXml(fleet, instance));
-  }
+  for (const instance of page.items) parts.push(reservationXml(fleet, instance));
   parts.push("</reservationSet>");
-  if (end < matching.length)
-    parts.push(`<nextToken>${encodePagingToken("DescribeInstances", { o: end })}</nextToken>`);
+  if (page.nextToken) parts.push(`<nextToken>${page.nextToken}</nextToken>`);
   parts.push("</DescribeInstancesResponse>");
   return parts.join("");
 }
