@@ -288,3 +288,29 @@ describe("CloudWatch contract (real @aws-sdk/client-cloudwatch)", () => {
     expect(await errorName(cloudWatch("us-east-1").send(new ListMetricsCommand({})))).toBe("InternalFailure");
   });
 });
+
+describe("requests outside the SDK contract", () => {
+  it("refuses unsigned requests in each service's error format", async () => {
+    const ec2Response = await fetch(sim.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "Action=DescribeInstances&Version=2016-11-15",
+    });
+    expect(ec2Response.status).toBe(401);
+    expect(await ec2Response.text()).toMatch(/<Code>MissingAuthenticationToken<\/Code>/);
+    const cwResponse = await fetch(sim.url, {
+      method: "POST",
+      headers: {
+        "x-amz-target": "GraniteServiceVersion20100801.ListMetrics",
+        "content-type": "application/x-amz-json-1.0",
+      },
+      body: "{}",
+    });
+    expect(cwResponse.status).toBe(403);
+    expect(cwResponse.headers.get("x-amzn-query-error")).toBe("MissingAuthenticationToken;Sender");
+  });
+
+  it("answers 404 on /_sim when no control API is mounted", async () => {
+    expect((await fetch(`${sim.url}/_sim/fleet`)).status).toBe(404);
+  });
+});

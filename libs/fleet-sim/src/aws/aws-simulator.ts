@@ -57,6 +57,7 @@ export interface AwsSimulator {
 }
 
 const CLOUDWATCH_TARGET = "GraniteServiceVersion20100801.";
+const CLOUDWATCH_QUERY_VERSION = "2010-08-01";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -164,6 +165,12 @@ async function handleAws(
       throw new AwsApiError("MissingAuthenticationToken", "Request is missing Authentication Token", 401);
     await applyFaults(parts.faults, service, action, scope.region);
     const handler = EC2_ACTIONS[action];
+    if (!handler && params.get("Version") === CLOUDWATCH_QUERY_VERSION) {
+      throw new AwsApiError(
+        "InvalidAction",
+        `CloudWatch's legacy query protocol is not simulated (${action}); use a client that sends awsJson1_0 (X-Amz-Target).`,
+      );
+    }
     if (!handler)
       throw new AwsApiError("InvalidAction", `The action ${action} is not valid for this web service.`);
     send(200, handler({ params, region: scope.region, fleet: parts.fleet, requestId }));
