@@ -1,3 +1,1 @@
-import { x } from "@cml-telemetry/contracts";
-
-console.log(x);
+export {};

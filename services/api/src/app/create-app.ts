@@ -1,0 +1,179 @@
+import type { Server } from "node:http";
+import { createNodeWebSocket } from "@hono/node-ws";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { bearerAuth } from "../auth/bearer-auth.ts";
+import { createLiveHub, type LiveHub } from "../live/live-hub.ts";
+import { httpMetrics } from "../metrics/http-metrics.ts";
+import { registerWorkerGauges } from "../metrics/worker-gauges.ts";
+import { ProblemError, type ProblemKind, problemResponse, respondProblem } from "../problems.ts";
+import { createDocsRouter, OPENAPI_PATH } from "../routes/docs/docs.index.ts";
+import { createEventsRouter } from "../routes/events/events.index.ts";
+import { createHealthRouter } from "../routes/health/health.index.ts";
+import { createHistoryRouter } from "../routes/history/history.index.ts";
+import { createMetricsRouter } from "../routes/metrics/metrics.index.ts";
+import { createWorkersRouter } from "../routes/workers/workers.index.ts";
+import { createWsRouter } from "../routes/ws/ws.index.ts";
+import { createRefreshCoordinator, type RefreshCoordinator } from "../workers/refresh-coordinator.ts";
+import { type AppDeps, type AppSettings, DEFAULT_SETTINGS } from "./app-deps.ts";
+import { type AppEnv, createRouter } from "./create-router.ts";
+
+/** The composed API: the Hono app plus what the server and shutdown need. */
+export interface ApiApp {
+  app: OpenAPIHono<AppEnv>;
+  /** Attaches WebSocket upgrades to the HTTP server (call after `serve`). */
+  injectWebSocket(server: Server): void;
+  hub: LiveHub;
+  refreshes: RefreshCoordinator;
+  settings: AppSettings;
+  /** Closes every live client (`server_shutdown`) and ends in-flight refresh tracking. */
+  close(): void;
+}
+
+/** Paths under `/api/v1` that need no token (the API description). */
+const PUBLIC_API_PATHS = new Set([OPENAPI_PATH, "/api/v1/docs", "/api/v1/docs/scalar"]);
+
+const STATUS_KINDS: Record<number, ProblemKind> = {
+  400: "validation-error",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not-found",
+  413: "payload-too-large",
+  415: "unsupported-media-type",
+  429: "rate-limited",
+  503: "service-unavailable",
+};
+
+const PLACEHOLDER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cml-telemetry</title></head>
+<body><h1>cml-telemetry API</h1><p>The dashboard is not installed. See <a href="/api/v1/docs">the API reference</a>.</p></body></html>`;
+
+/**
+ * Builds the HTTP API (DESIGN §7) from its ports. No I/O happens here beyond what the ports do.
+ * @example const { app, injectWebSocket } = createApp(deps); injectWebSocket(serve({ fetch: app.fetch, port }));
+ */
+export function createApp(deps: AppDeps): ApiApp {
+  const settings: AppSettings = { ...DEFAULT_SETTINGS, ...deps.settings };
+  const now = deps.now ?? (() => new Date());
+  const { logger, readModel, feed } = deps;
+  const app = createRouter();
+  const nodeWs = createNodeWebSocket({ app });
+  const hub = createLiveHub({ feed, ops: deps.ops, logger });
+  const refreshes = createRefreshCoordinator({
+    feed,
+    commands: deps.commands,
+    logger,
+    inFlightMs: settings.refreshWaitMaxSeconds * 1000,
+  });
+
+  app.use("*", httpMetrics(deps.metrics.meter));
+  app.use("*", secureHeaders());
+  if (settings.corsOrigins.length > 0) {
+    app.use(
+      "/api/v1/*",
+      cors({
+        origin: settings.corsOrigins.includes("*") ? "*" : [...settings.corsOrigins],
+        allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+        exposeHeaders: ["Location", "Retry-After"],
+      }),
+    );
+  }
+  app.use(
+    "/api/v1/*",
+    bodyLimit({
+      maxSize: settings.maxBodyBytes,
+      onError: (c) =>
+        problemResponse(
+          "payload-too-large",
+          `request body exceeds ${settings.maxBodyBytes} bytes`,
+          {},
+          c.req.path,
+        ),
+    }),
+  );
+  const auth = bearerAuth(deps.authenticator, { queryTokenPaths: ["/api/v1/events", "/api/v1/ws"] });
+  app.use("/api/v1/*", (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
+
+  registerWorkerGauges(deps.metrics.meter, readModel, now);
+
+  app.route("/", createHealthRouter({ readModel, isNatsConnected: deps.isNatsConnected }));
+  app.route("/", createMetricsRouter({ scrape: deps.metrics.scrape }));
+  app.route(
+    "/api/v1/workers",
+    createWorkersRouter({
+      readModel,
+      commands: deps.commands,
+      feed,
+      refreshes,
+      logger,
+      now,
+      idleThresholdMinutes: settings.idleThresholdMinutes,
+      refreshWaitMaxSeconds: settings.refreshWaitMaxSeconds,
+      registerWaitMs: settings.registerWaitMs,
+    }),
+  );
+  app.route("/api/v1", createHistoryRouter({ history: deps.history, readModel, now }));
+  app.route(
+    "/api/v1",
+    createEventsRouter({
+      hub,
+      feed,
+      logger,
+      heartbeatMs: settings.heartbeatMs,
+      queueLimits: settings.queueLimits,
+    }),
+  );
+  app.route(
+    "/api/v1",
+    createWsRouter({
+      hub,
+      upgradeWebSocket: nodeWs.upgradeWebSocket,
+      maxBufferedBytes: settings.queueLimits.maxBytes,
+    }),
+  );
+  app.route("/api/v1", createDocsRouter());
+  app.get("/", (c) => c.html(PLACEHOLDER_PAGE));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "Token from API_TOKENS (roles viewer, operator)",
+  });
+  app.doc31(OPENAPI_PATH, {
+    openapi: "3.1.0",
+    info: {
+      title: "cml-telemetry API",
+      version: "1.0.0",
+      description:
+        "Live, source-separated telemetry of CML workers. Errors are RFC 7807 problem+json with stable `type` URIs.",
+    },
+    servers: [{ url: "/" }],
+  });
+
+  app.notFound((c) =>
+    problemResponse("not-found", `no route for ${c.req.method} ${c.req.path}`, {}, c.req.path),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return respondProblem(c, error);
+    if (error instanceof HTTPException) {
+      const kind = STATUS_KINDS[error.status] ?? "internal-error";
+      return problemResponse(kind, error.message || "request rejected", {}, c.req.path);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    return problemResponse("internal-error", "unexpected error; see the server log", {}, c.req.path);
+  });
+
+  return {
+    app,
+    injectWebSocket: (server) => nodeWs.injectWebSocket(server),
+    hub,
+    refreshes,
+    settings,
+    close() {
+      hub.closeAll("server_shutdown");
+      refreshes.close();
+    },
+  };
+}

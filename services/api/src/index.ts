@@ -1,0 +1,27 @@
+export type { AppDeps, AppSettings } from "./app/app-deps.ts";
+export { DEFAULT_SETTINGS } from "./app/app-deps.ts";
+export { type ApiApp, createApp } from "./app/create-app.ts";
+export {
+  createTokenAuthenticator,
+  type Principal,
+  sha256Hex,
+  type TokenAuthenticator,
+} from "./auth/token-authenticator.ts";
+export { createApiMetrics } from "./metrics/create-api-metrics.ts";
+export { startJetStreamEventFeed } from "./nats/jetstream-event-feed.ts";
+export { createNatsCommandPublisher } from "./nats/nats-command-publisher.ts";
+export { createNatsConnectionOps } from "./nats/nats-connection-ops.ts";
+export { createNatsHistoryClient } from "./nats/nats-history-client.ts";
+export type {
+  CommandPublisher,
+  ConnectionOps,
+  EventFeed,
+  FeedEvent,
+  HistoryClient,
+  WorkerReadModel,
+} from "./ports.ts";
+export { HistoryUnavailableError } from "./ports.ts";
+export { PROBLEM_BASE, PROBLEM_TYPES, type ProblemKind } from "./problems.ts";
+export { startKvWorkerReadModel } from "./read-model/kv-worker-read-model.ts";
+export { applicableSources, canConnect, cmlUptimeSeconds, isIdle } from "./workers/worker-rules.ts";
+export { toWorkerView, type WorkerView } from "./workers/worker-view.ts";

@@ -1,0 +1,35 @@
+import type { Meter } from "@opentelemetry/api";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+
+/**
+ * HTTP self-metrics: `http_server_requests_total{method,route,status}` and
+ * `http_server_request_duration_seconds{method,route,status}` (route = the matched route pattern, never the raw path).
+ */
+export function httpMetrics(meter: Meter): MiddlewareHandler {
+  const requests = meter.createCounter("http_server_requests_total", {
+    description: "HTTP requests answered",
+  });
+  const duration = meter.createHistogram("http_server_request_duration_seconds", {
+    description: "Time to answer HTTP requests (until headers for streams)",
+    unit: "s",
+    advice: {
+      explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    },
+  });
+  return async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const matched = routePath(c, -1);
+      const labels = {
+        method: c.req.method,
+        route: c.res.status === 404 && matched === "/*" ? "unmatched" : matched,
+        status: String(c.res.status),
+      };
+      requests.add(1, labels);
+      duration.record((performance.now() - started) / 1000, labels);
+    }
+  };
+}

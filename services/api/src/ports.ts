@@ -1,0 +1,114 @@
+import type {
+  CmlCloudEvent,
+  CollectCommand,
+  HistoryQueryReply,
+  HistoryQueryRequest,
+  RegisterWorkerCommand,
+  Source,
+  WorkerState,
+} from "@cml-telemetry/contracts";
+
+/** Cancels a subscription or a listener. */
+export type Unsubscribe = () => void;
+
+/**
+ * The API's local view of KV `cml_workers`, kept current by a watch. Reads never go to NATS.
+ * Workers are listed in stable order by id.
+ */
+export interface WorkerReadModel {
+  /** True once the initial values of the bucket are loaded. */
+  isSynced(): boolean;
+  /** The worker, or undefined when unknown. */
+  get(id: string): WorkerState | undefined;
+  /** Number of workers held. */
+  size(): number;
+  /** Workers with id greater than `afterId` (all when undefined), in id order. */
+  iterateFrom(afterId: string | undefined): Iterable<WorkerState>;
+  /** Every worker (any order). */
+  all(): Iterable<WorkerState>;
+  /**
+   * Resolves with the worker once `predicate` holds for it, or undefined after `timeoutMs`.
+   * Resolves at once when it already holds.
+   */
+  waitFor(
+    id: string,
+    predicate: (state: WorkerState) => boolean,
+    timeoutMs: number,
+  ): Promise<WorkerState | undefined>;
+}
+
+/** Publishes commands to JetStream (`CML_COMMANDS`). */
+export interface CommandPublisher {
+  /** `cml.cmd.collect.<source>.<workerId>` with the correlation id. */
+  collect(source: Source, command: CollectCommand, correlationId: string): Promise<void>;
+  /** `cml.cmd.worker.register.<workerId>`. */
+  register(command: RegisterWorkerCommand, correlationId: string): Promise<void>;
+}
+
+/** Thrown when no history service answered (no responders, timeout, connection down). */
+export class HistoryUnavailableError extends Error {
+  override readonly name = "HistoryUnavailableError";
+  readonly code = "HISTORY_UNAVAILABLE";
+}
+
+/** Asks metrics-history over NATS request/reply (`cml.svc.history.query`). */
+export interface HistoryClient {
+  /** @throws HistoryUnavailableError when nobody answered in time. */
+  query(request: HistoryQueryRequest): Promise<HistoryQueryReply>;
+}
+
+/** A domain event as read from `CML_WORKER_EVENTS`, with its stream sequence. */
+export interface FeedEvent {
+  /** Stream sequence (the SSE `id`). */
+  readonly seq: number;
+  readonly subject: string;
+  readonly workerId: string;
+  /** Domain event name, e.g. `status_changed`. */
+  readonly name: string;
+  readonly event: CmlCloudEvent<unknown>;
+  /** The CloudEvent as JSON text, serialised once for every client. */
+  readonly json: string;
+}
+
+/** One page of a worker's domain events, newest first. */
+export interface WorkerEventsPage {
+  readonly items: readonly FeedEvent[];
+  /** Sequence to pass as `beforeSeq` for the next (older) page; null when there is none. */
+  readonly nextBeforeSeq: number | null;
+}
+
+/** Filter of live and replayed events. */
+export interface FeedFilter {
+  readonly workerId?: string | undefined;
+  readonly types?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Domain events of `CML_WORKER_EVENTS`: one shared live subscription fanned out to listeners,
+ * replay from a sequence for resuming clients, and per-worker reads.
+ */
+export interface EventFeed {
+  /** Adds a listener of the shared live feed (events stored after the feed started). */
+  subscribe(listener: (event: FeedEvent) => void): Unsubscribe;
+  /**
+   * Events with sequence greater than `afterSeq` that are already stored, in order, matching `filter`.
+   * Stops at the last sequence stored when the replay began.
+   */
+  replay(afterSeq: number, filter: FeedFilter): AsyncIterable<FeedEvent>;
+  /**
+   * Subscribes to a worker's domain events as they are published (no sequence needed); resolves once the
+   * subscription is registered with the server, so a command published afterwards cannot outrun it.
+   */
+  watchWorker(workerId: string, listener: (event: CmlCloudEvent<unknown>) => void): Promise<Unsubscribe>;
+  /** A worker's stored events, newest first, older than `beforeSeq` when given. */
+  workerEvents(
+    workerId: string,
+    options: { limit: number; beforeSeq?: number | undefined },
+  ): Promise<WorkerEventsPage>;
+}
+
+/** Connection lifecycle ops events (`cml.ops.api.connection`); never throws, never blocks. */
+export interface ConnectionOps {
+  established(connectionId: string, transport: "sse" | "websocket"): void;
+  closed(connectionId: string, transport: "sse" | "websocket", durationSeconds: number, reason: string): void;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Logger } from "pino";
+import type { AppEnv } from "../../app/create-router.ts";
+import type { CommandPublisher, EventFeed, WorkerReadModel } from "../../ports.ts";
+import { ProblemError } from "../../problems.ts";
+import { decodeCursor, encodeCursor } from "../../workers/cursor.ts";
+import { type RefreshCoordinator, RefreshInFlightError } from "../../workers/refresh-coordinator.ts";
+import { canConnect, isIdle } from "../../workers/worker-rules.ts";
+import { toWorkerView } from "../../workers/worker-view.ts";
+import type {
+  getWorkerRoute,
+  listWorkersRoute,
+  refreshWorkerRoute,
+  registerWorkerRoute,
+  workerEventsRoute,
+} from "./workers.routes.ts";
+
+/** What the workers handlers need. */
+export interface WorkersDeps {
+  readModel: WorkerReadModel;
+  commands: CommandPublisher;
+  feed: EventFeed;
+  refreshes: RefreshCoordinator;
+  logger: Logger;
+  now: () => Date;
+  idleThresholdMinutes: number;
+  refreshWaitMaxSeconds: number;
+  registerWaitMs: number;
+}
+
+function requireWorker(readModel: WorkerReadModel, id: string): WorkerState {
+  const worker = readModel.get(id);
+  if (!worker) throw new ProblemError("not-found", `worker ${id} does not exist`);
+  return worker;
+}
+
+function unavailable(what: string, error: unknown): ProblemError {
+  return new ProblemError(
+    "service-unavailable",
+    `${what}: ${(error as Error).message}`,
+    {},
+    { cause: error },
+  );
+}
+
+/** Handlers of the workers resource. */
+export function createWorkersHandlers(deps: WorkersDeps) {
+  const { readModel, now, idleThresholdMinutes } = deps;
+
+  const list: RouteHandler<typeof listWorkersRoute, AppEnv> = (c) => {
+    const query = c.req.valid("query");
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, "after", "string");
+    const at = now();
+    const idle = query.idle === undefined ? undefined : query.idle === "true";
+    const connectable = query.can_connect === undefined ? undefined : query.can_connect === "true";
+    const items = [];
+    let nextCursor: string | null = null;
+    for (const worker of readModel.iterateFrom(after)) {
+      if (query.status !== undefined && worker.status !== query.status) continue;
+      if (query.region !== undefined && worker.region !== query.region) continue;
+      if (query.service_status !== undefined && worker.serviceStatus !== query.service_status) continue;
+      if (idle !== undefined && isIdle(worker, at, idleThresholdMinutes) !== idle) continue;
+      if (connectable !== undefined && canConnect(worker) !== connectable) continue;
+      if (items.length === query.limit) {
+        nextCursor = encodeCursor({ after: items[items.length - 1]?.id ?? "" });
+        break;
+      }
+      items.push(toWorkerView(worker, at, idleThresholdMinutes));
+    }
+    return c.json({ items, next_cursor: nextCursor }, 200);
+  };
+
+  const get: RouteHandler<typeof getWorkerRoute, AppEnv> = (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(toWorkerView(requireWorker(readModel, id), now(), idleThresholdMinutes), 200);
+  };
+
+  const register: RouteHandler<typeof registerWorkerRoute, AppEnv> = async (c) => {
+    const body = c.req.valid("json");
+    const id = workerIdOf(body.region, body.instance_id);
+    const existing = readModel.get(id);
+    if (existing) return c.json(toWorkerView(existing, now(), idleThresholdMinutes), 200);
+    const requestId = randomUUID();
+    try {
+      await deps.commands.register(
+        {
+          workerId: id,
+          region: body.region,
+          instanceId: body.instance_id,
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.https_endpoint === undefined ? {} : { httpsEndpoint: body.https_endpoint }),
+          requestedBy: c.get("principal").name,
+        },
+        requestId,
+      );
+    } catch (error) {
+      throw unavailable("could not publish the register command", error);
+    }
+    deps.logger.info({ workerId: id, correlationId: requestId }, "worker registration requested");
+    const visible = await readModel.waitFor(id, () => true, deps.registerWaitMs);
+    c.header("Location", `/api/v1/workers/${id}`);
+    return c.json(
+      {
+        id,
+        request_id: requestId,
+        worker: visible ? toWorkerView(visible, now(), idleThresholdMinutes) : null,
+      },
+      201,
+    );
+  };
+
+  const refresh: RouteHandler<typeof refreshWorkerRoute, AppEnv> = async (c) => {
+    const { id } = c.req.valid("param");
+    const { wait } = c.req.valid("query");
+    if (wait !== undefined && wait > deps.refreshWaitMaxSeconds) {
+      throw new ProblemError(
+        "validation-error",
+        `wait: must be at most ${deps.refreshWaitMaxSeconds} seconds`,
+        {
+          param: "wait",
+        },
+      );
+    }
+    const worker = requireWorker(readModel, id);
+    let handle: Awaited<ReturnType<RefreshCoordinator["start"]>>;
+    try {
+      handle = await deps.refreshes.start(worker);
+    } catch (error) {
+      if (error instanceof RefreshInFlightError) {
+        throw new ProblemError("rate-limited", error.message, {
+          headers: { "Retry-After": String(error.retryAfterSeconds) },
+        });
+      }
+      throw unavailable("could not publish the collect commands", error);
+    }
+    const accepted = { request_id: handle.requestId, sources: [...handle.sources] };
+    if (wait === undefined || wait === 0) return c.json(accepted, 202);
+    const deadline = Date.now() + wait * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), wait * 1000);
+    });
+    const result = await Promise.race([handle.completion, timedOut]);
+    clearTimeout(timer);
+    if (result === undefined) return c.json(accepted, 202);
+    const caughtUp = await readModel.waitFor(
+      id,
+      (state) => state.version >= result.version,
+      Math.max(0, deadline - Date.now()),
+    );
+    if (!caughtUp) return c.json(accepted, 202);
+    return c.json(toWorkerView(caughtUp, now(), idleThresholdMinutes), 200);
+  };
+
+  const events: RouteHandler<typeof workerEventsRoute, AppEnv> = async (c) => {
+    const { id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    requireWorker(readModel, id);
+    const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor, "before", "number");
+    let page: Awaited<ReturnType<EventFeed["workerEvents"]>>;
+    try {
+      page = await deps.feed.workerEvents(id, { limit: query.limit, beforeSeq });
+    } catch (error) {
+      throw unavailable("could not read the worker's events", error);
+    }
+    return c.json(
+      {
+        items: page.items.map((item) => ({
+          seq: item.seq,
+          name: item.name,
+          event: JSON.parse(item.json) as Record<string, unknown>,
+        })),
+        next_cursor: page.nextBeforeSeq === null ? null : encodeCursor({ before: page.nextBeforeSeq }),
+      },
+      200,
+    );
+  };
+
+  return { list, get, register, refresh, events };
+}

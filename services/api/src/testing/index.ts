@@ -1,0 +1,10 @@
+export { createTestApp, TEST_TOKENS, type TestApp } from "../app/create-test-app.ts";
+export {
+  createFakeCommandPublisher,
+  type FakeCommandPublisher,
+  type PublishedCommand,
+} from "./fake-command-publisher.ts";
+export { createFakeConnectionOps, type RecordedConnectionOp } from "./fake-connection-ops.ts";
+export { createFakeEventFeed, type FakeEventFeed } from "./fake-event-feed.ts";
+export { createFakeHistoryClient, type FakeHistoryClient } from "./fake-history-client.ts";
+export { aWorkerState } from "./worker-state-builder.ts";
