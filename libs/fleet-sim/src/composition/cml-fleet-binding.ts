@@ -38,6 +38,8 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
   const maxServers = options.maxServers ?? Number.POSITIVE_INFINITY;
   const chosenMode = new Map<string, CmlServerMode>();
   const servers = new Set<string>();
+  // Mode last sent to each server, so periodic syncs only touch servers whose mode must change.
+  const appliedMode = new Map<string, CmlServerMode>();
   let queue: Promise<void> = Promise.resolve();
   let unsubscribe: (() => void) | undefined;
 
@@ -65,6 +67,7 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
     if (!wanted) {
       if (!servers.has(instanceId)) return;
       servers.delete(instanceId);
+      appliedMode.delete(instanceId);
       await pool.remove(instanceId);
       if (instance && CML_ENDPOINT_TAG in instance.tags)
         fleet.update(instanceId, { tags: { [CML_ENDPOINT_TAG]: null } });
@@ -74,17 +77,26 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
     if (!servers.has(instanceId)) {
       if (servers.size >= maxServers) return;
       servers.add(instanceId);
+      appliedMode.set(instanceId, mode);
       const { endpoint } = await pool.add(instanceId, { ...initialSpec(instance), mode });
       fleet.update(instanceId, { tags: { [CML_ENDPOINT_TAG]: endpoint } });
       return;
     }
-    if (pool.get(instanceId)?.mode !== mode) pool.update(instanceId, { mode });
+    if (appliedMode.get(instanceId) !== mode) {
+      pool.update(instanceId, { mode });
+      appliedMode.set(instanceId, mode);
+    }
   };
 
   const sync = (): Promise<void> => {
     for (const instance of fleet.instances()) {
-      if (instance.cml || servers.has(instance.instanceId))
-        void enqueue(instance.instanceId, () => reconcile(instance.instanceId));
+      const id = instance.instanceId;
+      const wanted = instance.cml && instance.state !== "terminated";
+      const missing = !servers.has(id) && servers.size < maxServers;
+      const stale = wanted
+        ? missing || (servers.has(id) && appliedMode.get(id) !== modeFor(instance))
+        : servers.has(id);
+      if (stale) void enqueue(id, () => reconcile(id));
     }
     for (const id of servers) if (!fleet.find(id)) void enqueue(id, () => reconcile(id));
     return queue;
