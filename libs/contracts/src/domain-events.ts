@@ -266,7 +266,7 @@ export type DomainEvent = {
 
 /** The domain event name of a CloudEvent type, if it is one. */
 export function domainEventNameOfType(type: string): DomainEventName | undefined {
-  const match = /^io\.cml-telemetry\.worker\.([a-z_]+)\.v1$/.exec(type);
+  const match = /^io\.cml-telemetry\.worker\.([a-z0-9_]+)\.v1$/.exec(type);
   const name = match?.[1];
   return name !== undefined && name in domainEvents ? (name as DomainEventName) : undefined;
 }

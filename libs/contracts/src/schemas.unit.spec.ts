@@ -115,6 +115,9 @@ describe("domain helpers", () => {
   });
   it("maps CloudEvent types back to domain event names", () => {
     expect(domainEventNameOfType(domainEvents.status_changed.type)).toBe("status_changed");
+    for (const [name, definition] of Object.entries(domainEvents)) {
+      expect(domainEventNameOfType(definition.type)).toBe(name);
+    }
     expect(domainEventNameOfType("io.cml-telemetry.worker.nope.v1")).toBeUndefined();
   });
 });
