@@ -3,56 +3,47 @@
  * NATS_URL is set, the fleet simulator (simulated EC2 + CloudWatch + CML servers) unless AWS is configured,
  * and the six services. Ctrl-C stops every process it started, by PID.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  createSupervisor,
+  type FleetSimReady,
+  isReadyLine,
+  pickPort,
+  portIsFree,
+  SERVICE_NAMES,
+  simulatorEnv,
+} from "@cml-telemetry/launcher";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = resolve(process.env.CML_DATA_DIR ?? join(root, ".data"));
 const logDir = join(dataDir, "logs");
-const SERVICES = [
-  "worker-aggregate",
-  "metrics-history",
-  "collector-ec2",
-  "collector-cloudwatch",
-  "collector-cml",
-  "api",
-] as const;
 const NATS_INSTALL = "sudo apt-get update && sudo apt-get install -y nats-server";
 const verbose = process.argv.includes("--verbose") || process.env.START_VERBOSE === "1";
-
-interface Managed {
-  readonly name: string;
-  readonly child: ChildProcess;
-}
-const managed: Managed[] = [];
-let shuttingDown = false;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function portIsFree(port: number): Promise<boolean> {
-  return await new Promise((resolvePort) => {
-    const server = createServer();
-    server.once("error", () => resolvePort(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolvePort(true)));
-  });
-}
+let shuttingDown = false;
+const supervisor = createSupervisor({
+  cwd: root,
+  logDir,
+  ...(verbose ? { echo: (text: string) => process.stdout.write(text) } : {}),
+  onUnexpectedExit: (name, code, signal) => {
+    say(`✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
+    void shutdown(1);
+  },
+});
 
-async function pickPort(preferred: number): Promise<number> {
-  if (await portIsFree(preferred)) return preferred;
-  return await new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say("\nstopping…");
+  await supervisor.stopAll({ onStopped: (name, pid) => say(`  stopped ${name} (pid ${pid})`) });
+  process.exit(code);
 }
 
 function findNatsServer(): string | undefined {
@@ -64,100 +55,11 @@ function findNatsServer(): string | undefined {
   return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
 
-/** Spawns a managed child; its output goes to .data/logs/<name>.log (and the console with --verbose). */
-function launch(
-  name: string,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  onLine?: (line: string) => void,
-): ChildProcess {
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
-  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  managed.push({ name, child });
-  let pending = "";
-  const handle = (chunk: Buffer) => {
-    log.write(chunk);
-    if (verbose) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${name}] `));
-    pending += chunk.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) onLine?.(line);
-  };
-  child.stdout?.on("data", handle);
-  child.stderr?.on("data", handle);
-  child.once("exit", (code, signal) => {
-    log.end();
-    if (!shuttingDown) {
-      say(`✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
-      void shutdown(1);
-    }
-  });
-  return child;
-}
-
-async function waitForLine(
-  name: string,
-  test: (line: string) => boolean,
-  timeoutMs: number,
-  child: ChildProcess,
-): Promise<string> {
-  return await new Promise((resolveLine, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(`${name} was not ready within ${timeoutMs / 1000} s; see ${join(logDir, `${name}.log`)}`),
-        ),
-      timeoutMs,
-    );
-    const listener = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (test(line)) {
-          clearTimeout(timer);
-          child.stdout?.off("data", listener);
-          child.stderr?.off("data", listener);
-          resolveLine(line);
-          return;
-        }
-      }
-    };
-    child.stdout?.on("data", listener);
-    child.stderr?.on("data", listener);
-  });
-}
-
-async function shutdown(code: number): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  say("\nstopping…");
-  // Services first, then the simulator, then NATS (reverse start order).
-  for (const { name, child } of [...managed].reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
-    const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
-    try {
-      process.kill(child.pid, "SIGTERM");
-    } catch {
-      continue;
-    }
-    const timer = setTimeout(() => {
-      if (child.exitCode === null && child.pid !== undefined) {
-        say(`  ${name} (pid ${child.pid}) did not stop in 10 s; killing it`);
-        process.kill(child.pid, "SIGKILL");
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-    say(`  stopped ${name} (pid ${child.pid})`);
-  }
-  process.exit(code);
-}
-
 async function main(): Promise<void> {
-  mkdirSync(logDir, { recursive: true });
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  say("cml-telemetry: starting the embedded system (logs in .data/logs)");
+  let env: NodeJS.ProcessEnv = { ...process.env };
+  say(`cml-telemetry: starting the embedded system (logs in ${logDir})`);
 
   if (!env.NATS_URL) {
     const binary = findNatsServer();
@@ -168,16 +70,17 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     const port = await pickPort(4222);
-    mkdirSync(join(dataDir, "nats"), { recursive: true });
-    const nats = launch(
+    const store = join(dataDir, "nats");
+    mkdirSync(store, { recursive: true });
+    const nats = supervisor.launch(
       "nats-server",
       binary,
-      ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats")],
+      ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store],
       env,
     );
-    await waitForLine("nats-server", (line) => line.includes("Server is ready"), 20_000, nats);
+    await nats.waitForLine((line) => line.includes("Server is ready"), 20_000);
     env.NATS_URL = `nats://127.0.0.1:${port}`;
-    say(`✓ nats-server ready at ${env.NATS_URL} (JetStream store ${join(dataDir, "nats")})`);
+    say(`✓ nats-server ready at ${env.NATS_URL} (JetStream store ${store})`);
   } else {
     say(`• using NATS at ${env.NATS_URL}`);
   }
@@ -187,26 +90,22 @@ async function main(): Promise<void> {
   );
   let simUrl: string | undefined;
   if (!awsConfigured) {
-    const port = await pickPort(Number(env.FLEET_SIM_PORT ?? 4566));
     const simEnv: NodeJS.ProcessEnv = {
       ...env,
-      FLEET_SIM_PORT: String(port),
+      FLEET_SIM_PORT: String(await pickPort(Number(env.FLEET_SIM_PORT ?? 4566))),
       FLEET_SIM_DATA_DIR: join(dataDir, "fleet-sim"),
     };
-    const sim = launch("fleet-sim", process.execPath, [join(root, "libs/fleet-sim/src/main.ts")], simEnv);
+    const sim = supervisor.launch(
+      "fleet-sim",
+      process.execPath,
+      [join(root, "libs/fleet-sim/src/main.ts")],
+      simEnv,
+    );
     const ready = JSON.parse(
-      await waitForLine("fleet-sim", (line) => line.includes('"fleet-sim.ready"'), 30_000, sim),
-    ) as { url: string; caFile?: string; workers: number; regions?: string[] };
+      await sim.waitForLine((line) => line.includes('"fleet-sim.ready"'), 30_000),
+    ) as FleetSimReady;
     simUrl = ready.url;
-    env.AWS_ENDPOINT_URL_EC2 = ready.url;
-    env.AWS_ENDPOINT_URL_CLOUDWATCH = ready.url;
-    env.AWS_ACCESS_KEY_ID ??= "fleet-sim";
-    env.AWS_SECRET_ACCESS_KEY ??= "fleet-sim";
-    env.AWS_REGION ??= "us-east-1";
-    env.CML_REGIONS ??= (ready.regions ?? ["us-east-1", "eu-west-1"]).join(",");
-    env.CML_USERNAME ??= simEnv.FLEET_SIM_CML_USERNAME ?? "admin";
-    env.CML_PASSWORD ??= simEnv.FLEET_SIM_CML_PASSWORD ?? "fleet-sim-password";
-    if (ready.caFile) env.CML_CA_FILE ??= ready.caFile;
+    env = simulatorEnv(env, ready, simEnv);
     // A livelier default for the demo fleet; every value can be overridden from the environment.
     env.COLLECT_INTERVAL_EC2_SECONDS ??= "30";
     env.COLLECT_INTERVAL_CML_SECONDS ??= "30";
@@ -224,9 +123,14 @@ async function main(): Promise<void> {
     return;
   }
   await Promise.all(
-    SERVICES.map(async (service) => {
-      const child = launch(service, process.execPath, [join(root, "services", service, "src/main.ts")], env);
-      await waitForLine(service, (line) => /"msg":"ready"/.test(line), 60_000, child);
+    SERVICE_NAMES.map(async (service) => {
+      const child = supervisor.launch(
+        service,
+        process.execPath,
+        [join(root, "services", service, "src/main.ts")],
+        env,
+      );
+      await child.waitForLine(isReadyLine, 60_000);
       say(`✓ ${service} ready`);
     }),
   );

@@ -1,0 +1,43 @@
+/** The six services, in start order (the aggregate and history first, so nothing published is missed). */
+export const SERVICE_NAMES = [
+  "worker-aggregate",
+  "metrics-history",
+  "collector-ec2",
+  "collector-cloudwatch",
+  "collector-cml",
+  "api",
+] as const;
+export type SystemServiceName = (typeof SERVICE_NAMES)[number];
+
+/** What the fleet simulator prints when ready. */
+export interface FleetSimReady {
+  readonly url: string;
+  readonly caFile?: string;
+  readonly workers: number;
+  readonly regions?: string[];
+}
+
+/** A service's log line saying it is ready (pino JSON with msg "ready"). */
+export function isReadyLine(line: string): boolean {
+  return /"msg":"ready"/.test(line);
+}
+
+/** Environment pointing the services at the fleet simulator (only variables not already set are added). */
+export function simulatorEnv(
+  env: NodeJS.ProcessEnv,
+  sim: FleetSimReady,
+  simEnv: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    AWS_ENDPOINT_URL_EC2: sim.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: sim.url,
+    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "fleet-sim",
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? "fleet-sim",
+    AWS_REGION: env.AWS_REGION ?? "us-east-1",
+    CML_REGIONS: env.CML_REGIONS ?? (sim.regions ?? ["us-east-1", "eu-west-1"]).join(","),
+    CML_USERNAME: env.CML_USERNAME ?? simEnv.FLEET_SIM_CML_USERNAME ?? "admin",
+    CML_PASSWORD: env.CML_PASSWORD ?? simEnv.FLEET_SIM_CML_PASSWORD ?? "fleet-sim-password",
+    ...(sim.caFile && !env.CML_CA_FILE ? { CML_CA_FILE: sim.caFile } : {}),
+  };
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  createSupervisor,
+  type FleetSimReady,
+  isReadyLine,
+  type ManagedProcess,
+  pickPort,
+  SERVICE_NAMES,
+  type SystemServiceName,
+  simulatorEnv,
+} from "@cml-telemetry/launcher";
+import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
+
+/** The whole system started as separate processes, configured by env only (for e2e and browser tests). */
+export interface RunningSystem {
+  readonly natsUrl: string;
+  readonly apiUrl: string;
+  readonly simUrl: string;
+  readonly caFile: string | undefined;
+  readonly logDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Processes by name (`<service>` or `<service>#<n>` for extra replicas). */
+  process(name: string): ManagedProcess;
+  /** Starts another replica of a service; resolves when it logged ready. */
+  startReplica(service: SystemServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Kills a process with `signal` (default SIGKILL) and waits for it to exit. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a killed/stopped service again under the same name; resolves when ready. */
+  restart(service: SystemServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Stops every process by PID (services, simulator, nats-server) and removes temporary files. */
+  stop(): Promise<void>;
+}
+
+export interface StartSystemOptions {
+  /** Extra environment for every service (e.g. short collection intervals). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Environment of the fleet simulator (FLEET_SIM_WORKERS, FLEET_SIM_SEED, …). */
+  readonly simEnv?: NodeJS.ProcessEnv;
+  /** Services to start (default all six). */
+  readonly services?: readonly SystemServiceName[];
+  readonly readyTimeoutMs?: number;
+}
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+
+/** Starts nats-server, the fleet simulator and the services as processes; everything is loopback only. */
+export async function startSystem(options: StartSystemOptions = {}): Promise<RunningSystem> {
+  const workDir = mkdtempSync(join(tmpdir(), "cml-system-"));
+  const logDir = join(workDir, "logs");
+  const supervisor = createSupervisor({ cwd: repoRoot, logDir });
+  const byName = new Map<string, ManagedProcess>();
+  let nats: TestNatsServer | undefined;
+  const readyTimeout = options.readyTimeoutMs ?? 60_000;
+  try {
+    nats = await startNatsServer({ storeDir: join(workDir, "nats") });
+    const simEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      FLEET_SIM_PORT: "0",
+      FLEET_SIM_DATA_DIR: join(workDir, "fleet-sim"),
+      ...options.simEnv,
+    };
+    const sim = supervisor.launch(
+      "fleet-sim",
+      process.execPath,
+      [join(repoRoot, "libs/fleet-sim/src/main.ts")],
+      simEnv,
+    );
+    byName.set("fleet-sim", sim);
+    const ready = JSON.parse(
+      await sim.waitForLine((line) => line.includes('"fleet-sim.ready"'), 30_000),
+    ) as FleetSimReady;
+    const apiPort = await pickPort();
+    const env: NodeJS.ProcessEnv = {
+      ...simulatorEnv({ ...process.env, ...options.env }, ready, simEnv),
+      NATS_URL: nats.url,
+      API_PORT: String(apiPort),
+      API_HOST: "127.0.0.1",
+      METRICS_PORT: "0",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+      ...options.env,
+    };
+    const launchService = async (service: SystemServiceName, name: string, extra: NodeJS.ProcessEnv = {}) => {
+      const child = supervisor.launch(
+        name,
+        process.execPath,
+        [join(repoRoot, "services", service, "src/main.ts")],
+        {
+          ...env,
+          ...extra,
+        },
+      );
+      byName.set(name, child);
+      await child.waitForLine(isReadyLine, readyTimeout);
+      return child;
+    };
+    await Promise.all((options.services ?? SERVICE_NAMES).map((service) => launchService(service, service)));
+    const replicas = new Map<string, number>();
+    const system: RunningSystem = {
+      natsUrl: nats.url,
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      simUrl: ready.url,
+      caFile: ready.caFile,
+      logDir,
+      env,
+      process(name) {
+        const found = byName.get(name);
+        if (!found) throw new Error(`no process named ${name}`);
+        return found;
+      },
+      async startReplica(service, extraEnv) {
+        const count = (replicas.get(service) ?? 1) + 1;
+        replicas.set(service, count);
+        return await launchService(service, `${service}#${count}`, extraEnv);
+      },
+      async kill(name, signal = "SIGKILL") {
+        await supervisor.stop(system.process(name), { signal, graceMs: 10_000 });
+      },
+      async restart(service, extraEnv) {
+        return await launchService(service, service, extraEnv);
+      },
+      async stop() {
+        await supervisor.stopAll();
+        await nats?.stop();
+        rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+    return system;
+  } catch (error) {
+    await supervisor.stopAll();
+    await nats?.stop();
+    throw new Error(`system did not start (logs in ${logDir}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
