@@ -1,0 +1,344 @@
+import {
+  commands,
+  consumerNames,
+  createEvent,
+  createTopology,
+  encodeEvent,
+  subjects,
+  type Topology,
+  telemetry,
+  type WorkerRecord,
+} from "@cml-telemetry/contracts";
+import {
+  createOpsPublisher,
+  type OpsPublisher,
+  openWorkersKv,
+  provisionTopology,
+  publishEvent,
+  silentLogger,
+} from "@cml-telemetry/messaging";
+import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
+import { domainEventMsgId, toOutboxEntry } from "./aggregate/domain-event-message.ts";
+import { decide } from "./decider/decide.ts";
+import { evolve } from "./decider/evolve.ts";
+import { initialState } from "./decider/initial-state.ts";
+import { startWorkerAggregate, type WorkerAggregate } from "./start-worker-aggregate.ts";
+import { checkEventLog, readWorkerEvents, readWorkerRecords } from "./testing/event-log.ts";
+import { fleetTelemetry, fleetWorkerId } from "./testing/fleet-telemetry.ts";
+import { type TelemetryMessage, telemetryMessage } from "./testing/telemetry-messages.ts";
+import {
+  at,
+  cloudwatchData,
+  cmlData,
+  commandOf,
+  dateAt,
+  discoveredData,
+  ec2StatusData,
+  WORKER_ID,
+} from "./testing/worker-fixtures.ts";
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let topology: Topology;
+let ops: OpsPublisher;
+const running: WorkerAggregate[] = [];
+const connections: NatsConnection[] = [];
+
+async function startAggregate(
+  options: {
+    clock?: () => Date;
+    thresholdMinutes?: number;
+    onAck?: () => void;
+    onConflict?: () => void;
+  } = {},
+) {
+  const connection = await connect({ servers: server.url });
+  connections.push(connection);
+  const aggregate = await startWorkerAggregate({
+    nc: connection,
+    topology,
+    logger: process.env.TEST_LOG
+      ? { ...silentLogger, warn: (fields, message) => console.warn(message, fields) }
+      : silentLogger,
+    ops,
+    thresholdMinutes: options.thresholdMinutes ?? 30,
+    idleCheckIntervalSeconds: 0,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onOutcome: (outcome) => {
+      if (outcome === "ack") options.onAck?.();
+    },
+    metrics: { ...noopAggregateMetrics, casConflict: () => options.onConflict?.() },
+  });
+  running.push(aggregate);
+  return aggregate;
+}
+
+async function publishAll(messages: readonly TelemetryMessage[]): Promise<void> {
+  const js = jetstream(nc);
+  await Promise.all(messages.map((message) => publishEvent(js, message.subject, message.event)));
+}
+
+/** Waits until the consumer has nothing pending or unacknowledged. */
+async function drained(stream: string, durable: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await waitFor(
+    async () => {
+      const info = await jsm.consumers.info(stream, durable);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { timeoutMs: 20_000, what: `${durable} to drain` },
+  );
+}
+
+const telemetryDrained = () => drained(topology.streams.telemetry.name, consumerNames.aggregateTelemetry);
+
+async function recordOf(workerId: string): Promise<WorkerRecord | undefined> {
+  return (await readWorkerRecords(nc, topology)).get(workerId);
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+});
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+});
+beforeEach(async () => {
+  topology = createTopology({ namePrefix: uniquePrefix() });
+  await provisionTopology(nc, topology, { logger: silentLogger });
+  ops = createOpsPublisher({ nc, service: "worker-aggregate", logger: silentLogger });
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((aggregate) => aggregate.stop()));
+  await Promise.all(connections.splice(0).map((connection) => connection.drain()));
+  await ops.flush();
+  const jsm = await jetstreamManager(nc);
+  for (const stream of Object.values(topology.streams))
+    await jsm.streams.delete(stream.name).catch(() => false);
+  await jsm.streams.delete(`KV_${topology.kv.workers.bucket}`).catch(() => false);
+});
+
+describe("worker-aggregate over JetStream", () => {
+  it("applies telemetry: KV state, domain events with deterministic ids and the correlation id carried over", async () => {
+    await startAggregate();
+    await publishAll([telemetryMessage.discovered(discoveredData())]);
+    await telemetryDrained();
+    await publishAll([telemetryMessage.cml(cmlData({ observedAt: at(1) }), { correlationId: "refresh-42" })]);
+    await telemetryDrained();
+
+    const record = await recordOf(WORKER_ID);
+    expect(record?.state).toMatchObject({ status: "RUNNING", serviceStatus: "AVAILABLE", version: 2 });
+    expect(record?.outbox).toEqual([]);
+    const events = await readWorkerEvents(nc, topology);
+    expect(events.map((logged) => [logged.id, logged.subject])).toEqual([
+      [`${WORKER_ID}:1:0`, `cml.worker.${WORKER_ID}.registered`],
+      [`${WORKER_ID}:1:1`, `cml.worker.${WORKER_ID}.instance_assigned`],
+      [`${WORKER_ID}:1:2`, `cml.worker.${WORKER_ID}.endpoint_changed`],
+      [`${WORKER_ID}:1:3`, `cml.worker.${WORKER_ID}.status_changed`],
+      [`${WORKER_ID}:2:0`, `cml.worker.${WORKER_ID}.service_status_changed`],
+      [`${WORKER_ID}:2:1`, `cml.worker.${WORKER_ID}.license_changed`],
+      [`${WORKER_ID}:2:2`, `cml.worker.${WORKER_ID}.cml_metrics_updated`],
+    ]);
+    expect(events.slice(4).every((logged) => logged.correlationid === "refresh-42")).toBe(true);
+    expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+
+  it("two instances on the same durable consumers produce every domain event exactly once", async () => {
+    const acked = [0, 0];
+    let conflicts = 0;
+    await Promise.all(
+      [0, 1].map((instance) =>
+        startAggregate({
+          onAck: () => {
+            acked[instance] = (acked[instance] ?? 0) + 1;
+          },
+          onConflict: () => {
+            conflicts += 1;
+          },
+        }),
+      ),
+    );
+    const workers = 40;
+    const messages = fleetTelemetry(workers, 6);
+    await publishAll(messages.slice(0, workers));
+    await publishAll(messages.slice(workers));
+    await telemetryDrained();
+
+    const events = await readWorkerEvents(nc, topology);
+    const records = await readWorkerRecords(nc, topology);
+    expect(records.size).toBe(workers);
+    expect(acked.every((count) => count > 0)).toBe(true);
+    console.info(`two instances acked ${acked.join(" + ")} messages with ${conflicts} CAS conflicts`);
+    expect(checkEventLog(events, records)).toEqual([]);
+    for (let n = 0; n < workers; n += 1) {
+      const record = records.get(fleetWorkerId(n));
+      // The newest observation of each source wins, whatever order the two instances applied them in.
+      expect(record?.state.ec2Metrics.lastObservedAt).toBe(at(6));
+      expect(record?.state.cloudwatchMetrics.lastCollectedAt).toBe(at(6));
+      expect(record?.state.cmlMetrics.lastObservedAt).toBe(at(6));
+      expect(
+        events.filter(
+          (logged) => logged.event.name === "registered" && logged.event.data.workerId === fleetWorkerId(n),
+        ),
+      ).toHaveLength(1);
+    }
+  });
+
+  it("terms a malformed or wrong-schema message and applies the next good one", async () => {
+    await startAggregate();
+    await publishAll([telemetryMessage.discovered(discoveredData())]);
+    const js = jetstream(nc);
+    await js.publish(subjects.telemetry("cloudwatch", WORKER_ID), new TextEncoder().encode("{not json"));
+    const wrong = createEvent(telemetry.cloudwatchMetrics, {
+      source: "collector-cloudwatch",
+      data: cloudwatchData({ observedAt: at(1) }),
+    });
+    const wrongWire = {
+      ...JSON.parse(new TextDecoder().decode(encodeEvent(wrong))),
+      data: { ...cloudwatchData(), cpuUtilization: "high" },
+    };
+    await js.publish(
+      subjects.telemetry("cloudwatch", WORKER_ID),
+      new TextEncoder().encode(JSON.stringify(wrongWire)),
+    );
+    await publishAll([
+      telemetryMessage.cloudwatch(cloudwatchData({ observedAt: at(2), cpuUtilization: 33 })),
+    ]);
+    await telemetryDrained();
+
+    const record = await recordOf(WORKER_ID);
+    expect(record?.state.cloudwatchMetrics).toMatchObject({ cpuUtilization: 33, lastCollectedAt: at(2) });
+    const names = (await readWorkerEvents(nc, topology)).map((logged) => logged.event.name);
+    expect(names.filter((name) => name === "cloudwatch_metrics_updated")).toHaveLength(1);
+  });
+
+  it("does not roll state back for out-of-order observations, across and within batches", async () => {
+    await startAggregate();
+    await publishAll([telemetryMessage.discovered(discoveredData())]);
+    await telemetryDrained();
+    await publishAll([
+      telemetryMessage.ec2Status(ec2StatusData({ instanceState: "stopped", observedAt: at(10) })),
+    ]);
+    await telemetryDrained();
+    const js = jetstream(nc);
+    const late = telemetryMessage.ec2Status(ec2StatusData({ instanceState: "running", observedAt: at(5) }));
+    const newer = telemetryMessage.cml(cmlData({ observedAt: at(12), runningLabsCount: 1 }));
+    const older = telemetryMessage.cml(cmlData({ observedAt: at(11), runningLabsCount: 0, ready: false }));
+    for (const message of [late, newer, older]) await publishEvent(js, message.subject, message.event);
+    await telemetryDrained();
+
+    const record = await recordOf(WORKER_ID);
+    expect(record?.state).toMatchObject({
+      status: "STOPPED",
+      serviceStatus: "AVAILABLE",
+      activeLabsCount: 1,
+      lastActivityAt: at(12),
+    });
+    expect(record?.state.ec2Metrics.lastCheckedAt).toBe(at(10));
+    const events = await readWorkerEvents(nc, topology);
+    expect(events.filter((logged) => logged.event.name === "cml_metrics_updated")).toHaveLength(1);
+    expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+
+  it("applies a redelivered input (same CloudEvent id, new message) once", async () => {
+    await startAggregate();
+    await publishAll([telemetryMessage.discovered(discoveredData())]);
+    const message = telemetryMessage.cloudwatch(cloudwatchData({ observedAt: at(1) }));
+    const js = jetstream(nc);
+    await publishEvent(js, message.subject, message.event, { msgId: "first-delivery" });
+    await telemetryDrained();
+    await publishEvent(js, message.subject, message.event, { msgId: "second-delivery" });
+    await telemetryDrained();
+    const events = await readWorkerEvents(nc, topology);
+    expect(events.filter((logged) => logged.event.name === "cloudwatch_metrics_updated")).toHaveLength(1);
+    expect((await recordOf(WORKER_ID))?.state.version).toBe(2);
+  });
+
+  it("publishes an outbox left by a crash between the KV write and the publish, once, on start", async () => {
+    const events = decide(commandOf.discovered(), initialState(WORKER_ID), dateAt(0));
+    const record: WorkerRecord = {
+      state: events.reduce(evolve, initialState(WORKER_ID)),
+      outbox: events.map((event, index) => toOutboxEntry(event, index, { time: dateAt(0) })),
+      recentInputIds: ["discovery-1"],
+    };
+    const kv = await openWorkersKv(nc, topology);
+    await kv.create(WORKER_ID, JSON.stringify(record));
+    // The first event made it out before the crash; its republish must be dropped by JetStream.
+    const first = record.outbox[0] as Record<string, unknown>;
+    await jetstream(nc).publish(`cml.worker.${WORKER_ID}.registered`, JSON.stringify(first), {
+      msgID: domainEventMsgId(WORKER_ID, 1, 0),
+    });
+
+    await startAggregate();
+    const logged = await waitFor(async () => {
+      const all = await readWorkerEvents(nc, topology);
+      return all.length >= 4 ? all : undefined;
+    });
+    expect(logged.map((entry) => entry.event.name)).toEqual([
+      "registered",
+      "instance_assigned",
+      "endpoint_changed",
+      "status_changed",
+    ]);
+    await waitFor(async () => (await recordOf(WORKER_ID))?.outbox.length === 0);
+    expect(
+      checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
+    ).toEqual([]);
+  });
+
+  it("handles registration and idle-detection commands from CML_COMMANDS", async () => {
+    let now = dateAt(2);
+    await startAggregate({ clock: () => now, thresholdMinutes: 30 });
+    const js = jetstream(nc);
+    const register = createEvent(commands.register, {
+      source: "api",
+      data: {
+        workerId: WORKER_ID,
+        region: "us-east-1",
+        instanceId: "i-0123456789abcdef0",
+        requestedBy: "ops-team",
+      },
+      correlationId: "req-1",
+    });
+    await publishEvent(js, subjects.register(WORKER_ID), register);
+    await drained(topology.streams.commands.name, consumerNames.aggregateCommands);
+    await publishAll([
+      telemetryMessage.discovered(discoveredData({ observedAt: at(0) })),
+      telemetryMessage.cml(cmlData({ observedAt: at(1), runningLabsCount: 1 })),
+      telemetryMessage.cml(cmlData({ observedAt: at(2), runningLabsCount: 0 })),
+    ]);
+    await telemetryDrained();
+
+    now = dateAt(45);
+    const tick = (slot: number) =>
+      createEvent(commands.detectIdle, {
+        source: "worker-aggregate",
+        id: `worker-aggregate:detect-idle:${slot}`,
+        data: { slot },
+      });
+    await publishEvent(js, subjects.detectIdle, tick(1));
+    await drained(topology.streams.commands.name, consumerNames.aggregateCommands);
+    now = dateAt(50);
+    await publishEvent(js, subjects.detectIdle, tick(2));
+    await drained(topology.streams.commands.name, consumerNames.aggregateCommands);
+
+    const events = await readWorkerEvents(nc, topology);
+    expect(events[0]).toMatchObject({
+      correlationid: "req-1",
+      event: { name: "registered", data: { createdBy: "ops-team" } },
+    });
+    const idle = events.filter((logged) => logged.event.name === "idle_detected");
+    expect(idle).toHaveLength(1);
+    expect(idle[0]?.event.data).toMatchObject({
+      lastActivityAt: at(1),
+      idleMinutes: 44,
+      thresholdMinutes: 30,
+    });
+    expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import type { DomainEvent, WorkerRecord } from "@cml-telemetry/contracts";
+import type { WorkerCommand } from "../decider/commands.ts";
+import { decide } from "../decider/decide.ts";
+import { evolve } from "../decider/evolve.ts";
+import { initialState } from "../decider/initial-state.ts";
+import { type OutboxEntry, toOutboxEntry } from "./domain-event-message.ts";
+
+/** How many applied input ids a record remembers to drop redeliveries. */
+export const RECENT_INPUT_IDS = 64;
+
+/** What became of one command. */
+export type CommandOutcome = "applied" | "ignored" | "duplicate";
+
+/** Result of folding commands into a worker record. */
+export interface AppliedCommands {
+  /** The record to write (state, outbox with the new events appended, recent input ids). */
+  readonly record: WorkerRecord;
+  /** Whether anything changed, i.e. whether the record must be written. */
+  readonly changed: boolean;
+  /** Domain events produced, in order. */
+  readonly events: readonly DomainEvent[];
+  /** The outcome of each command, in order. */
+  readonly outcomes: readonly CommandOutcome[];
+}
+
+/**
+ * Decides the commands one after another against one state (pure): a command whose input id the record has seen is
+ * a duplicate; one producing no events is ignored. The events of each decision go to the outbox as CloudEvents.
+ */
+export function applyCommands(
+  current: WorkerRecord | undefined,
+  workerId: string,
+  commands: readonly WorkerCommand[],
+  now: Date,
+  maxRecentInputIds = RECENT_INPUT_IDS,
+): AppliedCommands {
+  let state = current?.state ?? initialState(workerId);
+  const outbox: OutboxEntry[] = [...(current?.outbox ?? [])];
+  const recent = [...(current?.recentInputIds ?? [])];
+  const seen = new Set(recent);
+  const events: DomainEvent[] = [];
+  const outcomes: CommandOutcome[] = [];
+  for (const command of commands) {
+    if (seen.has(command.inputId)) {
+      outcomes.push("duplicate");
+      continue;
+    }
+    const decided = decide(command, state, now);
+    if (decided.length === 0) {
+      outcomes.push("ignored");
+      continue;
+    }
+    decided.forEach((event, index) => {
+      outbox.push(toOutboxEntry(event, index, { time: now, correlationId: command.correlationId }));
+    });
+    state = decided.reduce(evolve, state);
+    events.push(...decided);
+    seen.add(command.inputId);
+    recent.push(command.inputId);
+    outcomes.push("applied");
+  }
+  return {
+    record: { state, outbox, recentInputIds: recent.slice(-maxRecentInputIds) },
+    changed: events.length > 0,
+    events,
+    outcomes,
+  };
+}

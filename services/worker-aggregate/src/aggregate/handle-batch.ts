@@ -1,0 +1,65 @@
+import type { Delivery } from "@cml-telemetry/messaging";
+import type { WorkerCommand } from "../decider/commands.ts";
+import { toWorkerInput } from "../inputs/to-worker-input.ts";
+import type { DetectIdleTick } from "./detect-idle-workers.ts";
+import { processWorkerCommands, type WorkerProcessorDeps } from "./process-worker.ts";
+
+interface WorkerGroup {
+  readonly indexes: number[];
+  readonly commands: WorkerCommand[];
+}
+
+/**
+ * The consume loops' batch handler: validates every message, groups the commands by worker, and processes the
+ * workers concurrently — each worker's commands in delivery order against one loaded state, written once.
+ * Returns each message's error (or undefined) in delivery order; a bad message fails alone.
+ */
+export function createBatchHandler(
+  deps: WorkerProcessorDeps & { readonly onDetectIdle: (tick: DetectIdleTick) => Promise<number> },
+): (deliveries: readonly Delivery[]) => Promise<unknown[]> {
+  return async (deliveries) => {
+    const results: unknown[] = new Array(deliveries.length).fill(undefined);
+    const groups = new Map<string, WorkerGroup>();
+    const ticks: Array<{ index: number; tick: DetectIdleTick }> = [];
+    const receivedAt = deps.clock();
+    deliveries.forEach((delivery, index) => {
+      try {
+        const input = toWorkerInput(delivery.event, receivedAt);
+        if (input.kind === "detectIdle") {
+          ticks.push({ index, tick: input });
+          return;
+        }
+        const group = groups.get(input.workerId) ?? { indexes: [], commands: [] };
+        group.indexes.push(index);
+        group.commands.push(input.command);
+        groups.set(input.workerId, group);
+      } catch (error) {
+        results[index] = error;
+        deps.metrics.inputHandled(delivery.event.type, "rejected");
+      }
+    });
+    await Promise.all(
+      [...groups].map(async ([workerId, group]) => {
+        try {
+          const outcomes = await processWorkerCommands(deps, workerId, group.commands);
+          outcomes.forEach((outcome, position) => {
+            deps.metrics.inputHandled(group.commands[position]?.type ?? "unknown", outcome);
+          });
+        } catch (error) {
+          for (const index of group.indexes) results[index] = error;
+          for (const command of group.commands) deps.metrics.inputHandled(command.type, "failed");
+        }
+      }),
+    );
+    for (const { index, tick } of ticks) {
+      try {
+        await deps.onDetectIdle(tick);
+        deps.metrics.inputHandled("detectIdle", "applied");
+      } catch (error) {
+        results[index] = error;
+        deps.metrics.inputHandled("detectIdle", "failed");
+      }
+    }
+    return results;
+  };
+}

@@ -1,0 +1,108 @@
+import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
+import {
+  type ConsumeLoop,
+  type Logger,
+  type OpsPublisher,
+  openWorkersKv,
+  startConsumeLoop,
+} from "@cml-telemetry/messaging";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type AggregateMetrics, noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
+import { detectIdleWorkers } from "./aggregate/detect-idle-workers.ts";
+import { createBatchHandler } from "./aggregate/handle-batch.ts";
+import { type IdleTicker, startIdleTicker } from "./aggregate/idle-ticker.ts";
+import { createOutboxPublisher } from "./aggregate/outbox-publisher.ts";
+import type { WorkerProcessorDeps } from "./aggregate/process-worker.ts";
+import { recoverOutboxes } from "./aggregate/recover-outboxes.ts";
+import { createWorkerStore } from "./store/worker-store.ts";
+
+/** Everything one aggregate instance needs; the topology must already be provisioned. */
+export interface WorkerAggregateOptions {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  readonly logger: Logger;
+  readonly ops: OpsPublisher;
+  readonly thresholdMinutes: number;
+  /** Seconds between idle-detection ticks; 0 = no ticker (ticks can still arrive as commands). */
+  readonly idleCheckIntervalSeconds: number;
+  readonly clock?: () => Date;
+  readonly metrics?: AggregateMetrics;
+  /** Messages per fetch of the telemetry consumer (default 256). */
+  readonly batchSize?: number;
+  /** Called for every message outcome (ack/nak/term). */
+  readonly onOutcome?: (outcome: "ack" | "nak" | "term", subject: string, type: string | undefined) => void;
+}
+
+/** A running aggregate instance. */
+export interface WorkerAggregate {
+  /** Stops the ticker, drains both consume loops (in-flight batches finish and are acked). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one worker-aggregate instance: publishes outboxes left by a crash, then consumes CML_TELEMETRY
+ * (`worker-aggregate`) and `cml.cmd.worker.>` on CML_COMMANDS (`worker-aggregate-commands`), and ticks idle detection.
+ * Any number of instances may share the durable consumers.
+ */
+export async function startWorkerAggregate(options: WorkerAggregateOptions): Promise<WorkerAggregate> {
+  const clock = options.clock ?? (() => new Date());
+  const js = jetstream(options.nc);
+  const kv = await openWorkersKv(options.nc, options.topology);
+  const deps: WorkerProcessorDeps = {
+    store: createWorkerStore(kv),
+    publisher: createOutboxPublisher(js),
+    metrics: options.metrics ?? noopAggregateMetrics,
+    logger: options.logger,
+    clock,
+  };
+  await recoverOutboxes(deps);
+  const handlerDeps = {
+    ...deps,
+    onDetectIdle: (tick: Parameters<typeof detectIdleWorkers>[1]) =>
+      detectIdleWorkers({ ...deps, ops: options.ops, thresholdMinutes: options.thresholdMinutes }, tick),
+  };
+  const batchHandler = createBatchHandler(handlerDeps);
+  const loops: ConsumeLoop[] = [];
+  loops.push(
+    await startConsumeLoop({
+      nc: options.nc,
+      stream: options.topology.streams.telemetry.name,
+      durable: consumerNames.aggregateTelemetry,
+      filterSubject: subjects.telemetryAll,
+      logger: options.logger,
+      batchHandler,
+      batchSize: options.batchSize ?? 256,
+      onOutcome: options.onOutcome,
+    }),
+  );
+  loops.push(
+    await startConsumeLoop({
+      nc: options.nc,
+      stream: options.topology.streams.commands.name,
+      durable: consumerNames.aggregateCommands,
+      filterSubject: subjects.workerCommandsAll,
+      logger: options.logger,
+      batchHandler,
+      batchSize: 32,
+      // An idle scan over a large fleet may take a while; the command must not be redelivered meanwhile.
+      ackWaitMs: 120_000,
+      onOutcome: options.onOutcome,
+    }),
+  );
+  let ticker: IdleTicker | undefined;
+  if (options.idleCheckIntervalSeconds > 0) {
+    ticker = startIdleTicker({
+      js,
+      intervalSeconds: options.idleCheckIntervalSeconds,
+      clock,
+      logger: options.logger,
+    });
+  }
+  return {
+    async stop() {
+      ticker?.stop();
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
+}

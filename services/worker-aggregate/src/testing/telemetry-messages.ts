@@ -1,0 +1,80 @@
+import {
+  type CloudwatchMetrics,
+  type CmlCloudEvent,
+  type CmlMetrics,
+  createEvent,
+  type Ec2Discovered,
+  type Ec2Status,
+  type Source,
+  type SourceFailed,
+  subjects,
+  telemetry,
+} from "@cml-telemetry/contracts";
+
+/** A telemetry CloudEvent and the subject it is published on. */
+export interface TelemetryMessage {
+  readonly subject: string;
+  readonly event: CmlCloudEvent<unknown>;
+}
+
+interface Options {
+  readonly id?: string;
+  readonly correlationId?: string;
+}
+
+/** Telemetry messages as the collectors publish them. */
+export const telemetryMessage = {
+  discovered: (data: Ec2Discovered, options: Options = {}): TelemetryMessage => ({
+    subject: subjects.telemetry("ec2", data.workerId),
+    event: createEvent(telemetry.ec2Discovered, {
+      source: "collector-ec2",
+      subject: data.workerId,
+      data,
+      ...options,
+    }),
+  }),
+  ec2Status: (data: Ec2Status, options: Options = {}): TelemetryMessage => ({
+    subject: subjects.telemetry("ec2", data.workerId),
+    event: createEvent(telemetry.ec2Status, {
+      source: "collector-ec2",
+      subject: data.workerId,
+      data,
+      ...options,
+    }),
+  }),
+  cloudwatch: (data: CloudwatchMetrics, options: Options = {}): TelemetryMessage => ({
+    subject: subjects.telemetry("cloudwatch", data.workerId),
+    event: createEvent(telemetry.cloudwatchMetrics, {
+      source: "collector-cloudwatch",
+      subject: data.workerId,
+      data,
+      ...options,
+    }),
+  }),
+  cml: (data: CmlMetrics, options: Options = {}): TelemetryMessage => ({
+    subject: subjects.telemetry("cml", data.workerId),
+    event: createEvent(telemetry.cmlMetrics, {
+      source: "collector-cml",
+      subject: data.workerId,
+      data,
+      ...options,
+    }),
+  }),
+  failed: (source: Source, data: SourceFailed, options: Options = {}): TelemetryMessage => {
+    const definition =
+      source === "ec2"
+        ? telemetry.ec2Failed
+        : source === "cloudwatch"
+          ? telemetry.cloudwatchFailed
+          : telemetry.cmlFailed;
+    return {
+      subject: subjects.telemetry(source, data.workerId),
+      event: createEvent(definition, {
+        source: `collector-${source}`,
+        subject: data.workerId,
+        data,
+        ...options,
+      }),
+    };
+  },
+} as const;
