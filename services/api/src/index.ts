@@ -8,9 +8,9 @@ export {
   type TokenAuthenticator,
 } from "./auth/token-authenticator.ts";
 export { createApiMetrics } from "./metrics/create-api-metrics.ts";
+export { connectionOpsFrom } from "./nats/connection-ops-adapter.ts";
 export { startJetStreamEventFeed } from "./nats/jetstream-event-feed.ts";
 export { createNatsCommandPublisher } from "./nats/nats-command-publisher.ts";
-export { createNatsConnectionOps } from "./nats/nats-connection-ops.ts";
 export { createNatsHistoryClient } from "./nats/nats-history-client.ts";
 export type {
   CommandPublisher,

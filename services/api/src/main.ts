@@ -1,1 +1,62 @@
-export {};
+import { envInt, loadServiceConfig, parseEnv } from "@cml-telemetry/config";
+import { createTopology } from "@cml-telemetry/contracts";
+import { connectNats } from "@cml-telemetry/messaging";
+import { createLogger } from "@cml-telemetry/observability";
+import { z } from "zod";
+import { startApi } from "./start-api.ts";
+
+const LOOPBACK = "127.0.0.1";
+
+const config = loadServiceConfig("api", process.env);
+// IDLE_THRESHOLD_MINUTES belongs to the worker rules; the api schema does not carry it yet.
+const { IDLE_THRESHOLD_MINUTES } = parseEnv(
+  z.object({ IDLE_THRESHOLD_MINUTES: envInt({ min: 1, max: 10_080 }).default(30) }),
+  process.env,
+  { context: "api" },
+);
+const logger = createLogger({ service: "api", level: config.LOG_LEVEL });
+
+let host = config.API_HOST;
+if (config.API_TOKENS.length === 0) {
+  if (host !== LOOPBACK)
+    logger.warn({ requestedHost: host }, "ignoring API_HOST: without API_TOKENS the API binds loopback only");
+  host = LOOPBACK;
+  logger.warn({ host }, "API_TOKENS is not set: authentication is OFF and the API listens on 127.0.0.1 only");
+}
+
+const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: "api", logger });
+const running = await startApi({
+  nc,
+  topology: createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS }),
+  logger,
+  tokens: config.API_TOKENS,
+  host,
+  port: config.API_PORT,
+  settings: {
+    idleThresholdMinutes: IDLE_THRESHOLD_MINUTES,
+    refreshWaitMaxSeconds: config.REFRESH_WAIT_MAX_SECONDS,
+    maxBodyBytes: config.API_MAX_BODY_BYTES,
+    corsOrigins: config.API_CORS_ORIGINS,
+  },
+});
+logger.info(
+  { url: running.url, docs: `${running.url}/api/v1/docs`, auth: config.API_TOKENS.length > 0 },
+  "api ready",
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "api shutting down");
+  try {
+    await running.stop();
+    await nc.drain();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, "api shutdown failed");
+    process.exit(1);
+  }
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
