@@ -77,5 +77,6 @@ const turboEnv = { TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", CML_TEST_RE
 step("lint (biome)", "npx", ["biome", "ci", "."]);
 step("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], turboEnv);
 step("typecheck (bench, scripts)", "npx", ["tsc", "-p", "tsconfig.json"]);
-step("tests", "npx", ["turbo", "run", "test", "--concurrency=1", "--output-logs=full"], turboEnv);
+step("unit and integration tests", "npx", ["turbo", "run", "test", "--concurrency=1", "--output-logs=full"], turboEnv);
+step("end-to-end tests (services as processes)", "npx", ["vitest", "run", "--config", "e2e/vitest.config.ts"], turboEnv);
 summarize();

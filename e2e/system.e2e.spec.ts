@@ -1,0 +1,183 @@
+import { createTopology, definitionOfType, parseEventData } from "@cml-telemetry/contracts";
+import { createCloudEventSchemaValidator } from "@cml-telemetry/contracts/testing";
+import { type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiWorker, api, listWorkers, readStream, sim } from "./helpers.ts";
+
+let system: RunningSystem;
+let nc: NatsConnection;
+
+interface SimInstance {
+  instanceId: string;
+  region: string;
+  name: string | null;
+  state: string;
+}
+
+async function instanceByName(name: string): Promise<SimInstance> {
+  return await sim<SimInstance>(system.simUrl, `/instances/${name}`);
+}
+
+function workerNamed(workers: ApiWorker[], name: string): ApiWorker {
+  const worker = workers.find((candidate) => candidate.name === name);
+  if (!worker) throw new Error(`no worker named ${name} (have ${workers.map((w) => w.name).join(", ")})`);
+  return worker;
+}
+
+beforeAll(async () => {
+  system = await startSystem({
+    env: {
+      COLLECT_INTERVAL_EC2_SECONDS: "10",
+      COLLECT_INTERVAL_CML_SECONDS: "10",
+      COLLECT_INTERVAL_CLOUDWATCH_SECONDS: "60",
+      DISCOVERY_INTERVAL_SECONDS: "15",
+    },
+    simEnv: { FLEET_SIM_WORKERS: "8", FLEET_SIM_CHURN_SECONDS: "0", FLEET_SIM_BOOT_SECONDS: "5" },
+  });
+  nc = await connect({ servers: system.natsUrl });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await system?.stop();
+});
+
+describe("the whole system on the fleet simulator", () => {
+  it("lists the workers of both regions with all three source blocks filled for running ones", async () => {
+    const fleet = await sim<SimInstance[]>(system.simUrl, "/fleet");
+    const tagged = fleet.filter((instance) => instance.name?.startsWith("cml-worker"));
+    const workers = await waitFor(
+      async () => {
+        const items = await listWorkers(system.apiUrl);
+        const running = items.filter((worker) => worker.status === "RUNNING");
+        const filled = running.filter(
+          (worker) =>
+            worker.ec2_metrics.last_checked_at &&
+            worker.cloudwatch_metrics.last_collected_at &&
+            worker.cml_metrics.last_synced_at,
+        );
+        return items.length === tagged.length && running.length > 0 && filled.length === running.length
+          ? items
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: "every running worker with three filled source blocks" },
+    );
+    expect(new Set(workers.map((worker) => worker.region))).toEqual(new Set(["us-east-1", "eu-west-1"]));
+    expect(workers.some((worker) => worker.name === "bastion-1")).toBe(false);
+    const stopped = workerNamed(workers, "cml-worker-03");
+    expect(stopped.status).toBe("STOPPED");
+    expect(stopped.cloudwatch_metrics.last_collected_at).toBeNull();
+  });
+
+  it("shows a value changed in the simulator after a refresh with wait", async () => {
+    const workers = await listWorkers(system.apiUrl);
+    const target = workers.find((worker) => worker.status === "RUNNING" && worker.name !== "cml-worker-02");
+    if (!target?.name) throw new Error("no running worker");
+    await sim(system.simUrl, `/instances/${target.name}`, "PATCH", { cpuOverride: 87.5 });
+    const { status, body } = await api<ApiWorker>(
+      system.apiUrl,
+      `/api/v1/workers/${target.id}/refresh?wait=20`,
+      {
+        method: "POST",
+        expect: [200],
+      },
+    );
+    expect(status).toBe(200);
+    expect(body.cloudwatch_metrics.cpu_utilization).toBe(87.5);
+  });
+
+  it("makes no CloudWatch or CML calls for a stopped worker", async () => {
+    const stoppedInstance = await instanceByName("cml-worker-03");
+    expect(stoppedInstance.state).toBe("stopped");
+    const stopped = workerNamed(await listWorkers(system.apiUrl), "cml-worker-03");
+    // Every collection attempt ends in telemetry (metrics or failed), so none for these sources means no calls.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const telemetry = await readStream(nc, createTopology().streams.telemetry.name);
+    const ofStopped = telemetry.filter((message) => message.event.subject === stopped.id);
+    expect(ofStopped.length).toBeGreaterThan(0);
+    expect(ofStopped.filter((message) => !message.subject.startsWith("cml.telemetry.ec2."))).toEqual([]);
+    const cml = await sim<{ calls?: Record<string, number> } | null>(
+      system.simUrl,
+      "/instances/cml-worker-03/cml",
+    );
+    expect(Object.values(cml?.calls ?? {}).reduce((sum, count) => sum + count, 0)).toBe(0);
+    const worker = (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${stopped.id}`)).body;
+    expect(worker.cloudwatch_metrics).toMatchObject({ last_collected_at: null, last_error: null });
+    expect(worker.cml_metrics).toMatchObject({ last_synced_at: null, last_error: null });
+  });
+
+  it("fails only the CML block of a worker whose CML server is down, and recovers", async () => {
+    const workers = await listWorkers(system.apiUrl);
+    const [down, other] = workers.filter(
+      (worker) => worker.status === "RUNNING" && worker.service_status === "AVAILABLE",
+    );
+    if (!down?.name || !other) throw new Error("need two available workers");
+    const otherBefore = other.cml_metrics.last_synced_at;
+    await sim(system.simUrl, `/instances/${down.name}/cml`, "PATCH", { mode: "down" });
+    const failed = await waitFor(
+      async () => {
+        const worker = (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${down.id}`)).body;
+        return worker.cml_metrics.last_error?.type === "CmlUnreachable" ? worker : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "CML failure of the downed worker" },
+    );
+    expect(failed.service_status).toBe("UNAVAILABLE");
+    expect(failed.ec2_metrics.last_error).toBeNull();
+    expect(failed.status).toBe("RUNNING");
+    await waitFor(
+      async () =>
+        (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${other.id}`)).body.cml_metrics
+          .last_synced_at !== otherBefore,
+      { timeoutMs: 30_000, intervalMs: 500, what: "the other worker keeps updating" },
+    );
+    expect(
+      (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${other.id}`)).body.cml_metrics.last_error,
+    ).toBeNull();
+    await sim(system.simUrl, `/instances/${down.name}/cml`, "PATCH", { mode: "up" });
+    await waitFor(
+      async () => {
+        const worker = (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${down.id}`)).body;
+        return worker.service_status === "AVAILABLE" && worker.cml_metrics.last_error === null;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "recovery" },
+    );
+  });
+
+  it("returns history for a terminated worker", async () => {
+    const workers = await listWorkers(system.apiUrl);
+    const victim = workers.find(
+      (worker) => worker.status === "RUNNING" && worker.cloudwatch_metrics.last_collected_at,
+    );
+    if (!victim?.name) throw new Error("no running worker with CloudWatch data");
+    await sim(system.simUrl, `/instances/${victim.name}`, "PATCH", { state: "terminated" });
+    await waitFor(
+      async () =>
+        (await api<ApiWorker>(system.apiUrl, `/api/v1/workers/${victim.id}`)).body.status === "TERMINATED",
+      { timeoutMs: 30_000, intervalMs: 500, what: "TERMINATED" },
+    );
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const { body } = await api<{ samples?: unknown[] }>(
+      system.apiUrl,
+      `/api/v1/workers/${victim.id}/metrics/history?from=${from}&to=${to}`,
+    );
+    expect(body.samples?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it("publishes only messages that are valid CloudEvents and match the contracts", async () => {
+    const validate = createCloudEventSchemaValidator();
+    const topology = createTopology();
+    let checked = 0;
+    for (const stream of [topology.streams.telemetry, topology.streams.workerEvents, topology.streams.ops]) {
+      for (const message of await readStream(nc, stream.name)) {
+        expect(validate(message.raw), `${stream.name} #${message.seq}`).toBeUndefined();
+        const definition = definitionOfType(message.event.type);
+        expect(definition, `unknown type ${message.event.type}`).toBeDefined();
+        if (definition) parseEventData(definition, message.event);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+});
