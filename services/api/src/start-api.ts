@@ -15,6 +15,7 @@ import { connectionOpsFrom } from "./nats/connection-ops-adapter.ts";
 import { startJetStreamEventFeed } from "./nats/jetstream-event-feed.ts";
 import { createNatsCommandPublisher } from "./nats/nats-command-publisher.ts";
 import { createNatsHistoryClient } from "./nats/nats-history-client.ts";
+import type { WorkerReadModel } from "./ports.ts";
 import { startKvWorkerReadModel } from "./read-model/kv-worker-read-model.ts";
 
 /** What {@link startApi} needs: an open NATS connection and the resolved config. */
@@ -34,6 +35,7 @@ export interface StartApiOptions {
 /** A running API process. */
 export interface RunningApi {
   api: ApiApp;
+  readModel: WorkerReadModel;
   server: Server;
   url: string;
   /** Graceful stop: live clients get `server_shutdown`, the server closes, feeds stop; NATS stays open. */
@@ -93,6 +95,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     api,
+    readModel,
     server,
     url: `http://${host}:${address.port}`,
     async stop() {

@@ -1,0 +1,116 @@
+/**
+ * @typedef {{ type?: string, title?: string, status?: number, detail?: string }} Problem
+ * @typedef {{ get(): string | null, set(token: string): void, clear(): void }} TokenStore
+ */
+
+/** An API answer other than 2xx, carrying the RFC 7807 problem when the API sent one. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {Problem | null} problem
+   * @param {string} path
+   */
+  constructor(status, problem, path) {
+    super(problem?.detail ?? `${path} answered HTTP ${status}`);
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem;
+    /** @type {string | null} */
+    this.retryAfter = null;
+  }
+}
+
+const TOKEN_KEY = "cml-telemetry.api-token";
+
+/**
+ * The bearer token, kept in sessionStorage (this tab only).
+ * @param {Storage} storage
+ * @returns {TokenStore}
+ */
+export function createTokenStore(storage) {
+  return {
+    get: () => storage.getItem(TOKEN_KEY),
+    set: (token) => storage.setItem(TOKEN_KEY, token),
+    clear: () => storage.removeItem(TOKEN_KEY),
+  };
+}
+
+/**
+ * Client of `/api/v1`: adds the bearer token, parses JSON and problem+json, reports 401 to `onUnauthorized`.
+ * @param {{ tokens: TokenStore, onUnauthorized: (error: ApiError) => void }} deps
+ */
+export function createApiClient({ tokens, onUnauthorized }) {
+  /**
+   * @param {string} path
+   * @param {{ method?: string, signal?: AbortSignal }} [options]
+   * @returns {Promise<{ status: number, body: any }>}
+   */
+  async function request(path, options = {}) {
+    /** @type {Record<string, string>} */
+    const headers = { accept: "application/json" };
+    const token = tokens.get();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(path, { method: options.method ?? "GET", headers, signal: options.signal });
+    const text = await response.text();
+    const body = text === "" ? null : JSON.parse(text);
+    if (!response.ok) {
+      const error = new ApiError(response.status, body, path);
+      error.retryAfter = response.headers.get("retry-after");
+      if (response.status === 401) onUnauthorized(error);
+      throw error;
+    }
+    return { status: response.status, body };
+  }
+
+  return {
+    /** Every worker, following `next_cursor` (1,000 a page). */
+    async listWorkers() {
+      const workers = [];
+      let cursor = null;
+      do {
+        const query = cursor === null ? "limit=1000" : `limit=1000&cursor=${encodeURIComponent(cursor)}`;
+        const { body } = await request(`/api/v1/workers?${query}`);
+        workers.push(...body.items);
+        cursor = body.next_cursor;
+      } while (cursor !== null);
+      return workers;
+    },
+    /** @param {string} id */
+    getWorker: async (id) => (await request(`/api/v1/workers/${encodeURIComponent(id)}`)).body,
+    /**
+     * `POST /workers/:id/refresh?wait=` → 200 with the worker, or 202 with `{ request_id, sources }`.
+     * @param {string} id
+     * @param {number} waitSeconds
+     */
+    refresh: (id, waitSeconds) =>
+      request(`/api/v1/workers/${encodeURIComponent(id)}/refresh?wait=${waitSeconds}`, { method: "POST" }),
+    /**
+     * @param {string} id
+     * @param {{ from: string, to: string, interval: number, metrics: string }} query
+     */
+    history: async (id, query) => {
+      const params = new URLSearchParams({
+        from: query.from,
+        to: query.to,
+        interval: String(query.interval),
+        metrics: query.metrics,
+      });
+      return (await request(`/api/v1/workers/${encodeURIComponent(id)}/metrics/history?${params}`)).body;
+    },
+    /**
+     * @param {string} id
+     * @param {number} limit
+     */
+    workerEvents: async (id, limit) =>
+      (await request(`/api/v1/workers/${encodeURIComponent(id)}/events?limit=${limit}`)).body,
+    /** @returns {Promise<{ name: string, role: "viewer" | "operator" }>} */
+    whoami: async () => (await request("/api/v1/whoami")).body,
+    /** URL of the SSE feed; EventSource cannot send headers, so the token goes in `access_token`. */
+    eventsUrl() {
+      const token = tokens.get();
+      return token ? `/api/v1/events?access_token=${encodeURIComponent(token)}` : "/api/v1/events";
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createApiClient>} ApiClient */
