@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { buildAsyncApiDocument } from "./asyncapi.ts";
+import { renderEventCatalogue } from "./event-catalogue.ts";
 import { allJsonSchemas } from "./json-schemas.ts";
 
 /** Every generated doc file, path relative to the repository's `docs/` → content. */
@@ -9,6 +10,7 @@ export function renderContractDocs(version: string): Record<string, string> {
       lineWidth: 0,
       aliasDuplicateObjects: false,
     }),
+    "events.md": renderEventCatalogue(),
   };
   for (const [name, schema] of Object.entries(allJsonSchemas())) {
     files[`schemas/${name}`] = `${JSON.stringify(schema, null, 2)}\n`;
