@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envVar } from "../env-registry.ts";
-import { envInt, envString, envUrl } from "../env-types.ts";
+import { envInt, envSeconds, envString, envUrl } from "../env-types.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
 import { observabilityEnv } from "../observability-env.ts";
 
@@ -19,6 +19,10 @@ export const metricsHistoryConfigSchema = z.object({
   }),
   HISTORY_RETENTION_DAYS: envVar(envInt({ min: 1, max: 3650 }).default(30), {
     description: "Days history samples are kept (`expireAfterSeconds` of the time-series collection).",
+  }),
+  HISTORY_RETENTION_CHECK_SECONDS: envVar(envSeconds({ min: 60, max: 604_800 }).default(3600), {
+    description:
+      "Seconds between runs of the `history-retention` job (also run at start): the embedded store drops expired samples, MongoDB has its TTL verified.",
   }),
 });
 

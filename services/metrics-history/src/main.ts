@@ -1,0 +1,71 @@
+import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { createTopology } from "@cml-telemetry/contracts";
+import { createEmbeddedStore, createMongoStore, type WorkerMetricsStore } from "@cml-telemetry/history-store";
+import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
+import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { startMetricsHistory } from "./start-metrics-history.ts";
+
+const SERVICE = "metrics-history";
+
+let config: ReturnType<typeof loadServiceConfig<"metrics-history">>;
+try {
+  config = loadServiceConfig(SERVICE, process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+logger.info({ config: redactConfig(config) }, "starting");
+const health = createHealth(["nats"]);
+const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
+const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: SERVICE, logger });
+health.set("nats", true);
+const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
+await provisionTopology(nc, topology, { logger });
+
+const storeKind = config.MONGODB_URI ? "mongo" : "embedded";
+const store: WorkerMetricsStore = config.MONGODB_URI
+  ? await createMongoStore({
+      uri: config.MONGODB_URI,
+      dbName: config.MONGODB_DB,
+      retentionDays: config.HISTORY_RETENTION_DAYS,
+      logger,
+    })
+  : createEmbeddedStore({ retentionDays: config.HISTORY_RETENTION_DAYS });
+const ops = createOpsPublisher({ nc, service: SERVICE, logger });
+const service = await startMetricsHistory({
+  nc,
+  topology,
+  store,
+  storeKind,
+  logger,
+  meter: metrics.meter,
+  ops,
+  health,
+  retentionCheckSeconds: config.HISTORY_RETENTION_CHECK_SECONDS,
+});
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal }, "shutting down");
+  health.set("nats", false, "shutting down");
+  try {
+    await service.stop();
+    await ops.flush();
+    await nc.drain();
+    await store.close();
+    await metrics.close();
+    logger.info({}, "stopped");
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, "shutdown failed");
+    process.exit(1);
+  }
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
+await service.serving;
+logger.info({ storeKind, metricsPort: metrics.port, ...service.progress() }, "ready");
