@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     say("• using AWS as configured in the environment (no fleet simulator)");
   }
 
+  // The embedded history store is rebuilt from CML_TELEMETRY, so keep telemetry as long as history.
+  if (!env.MONGODB_URI) env.TELEMETRY_RETENTION_DAYS ??= env.HISTORY_RETENTION_DAYS ?? "30";
   env.API_PORT ??= "8080";
   const apiPort = Number(env.API_PORT);
   if (!(await portIsFree(apiPort))) {
