@@ -1,0 +1,198 @@
+import { ApiError, createApiClient, createTokenStore } from "./api-client.js";
+import { createFleetView } from "./fleet-view.js";
+import { connectLiveFeed } from "./live-feed.js";
+import { createWorkerView } from "./worker-view.js";
+
+/** Above this many changed workers at once, one list request is cheaper than one request per worker. */
+const BULK_REFETCH_THRESHOLD = 50;
+const AGE_TICK_MS = 10_000;
+
+/** @param {string} id */
+function byId(id) {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`dashboard: #${id} is missing from index.html`);
+  return element;
+}
+
+const tokens = createTokenStore(sessionStorage);
+const authSection = byId("auth");
+const authMessage = byId("auth-message");
+const authForm = /** @type {HTMLFormElement} */ (byId("auth-form"));
+const authInput = /** @type {HTMLInputElement} */ (byId("auth-token"));
+const liveState = byId("live-state");
+const principalLabel = byId("principal");
+const forgetButton = byId("forget-token");
+const fleetRoot = byId("fleet-view");
+const workerRoot = byId("worker-view");
+
+/** @type {"viewer" | "operator" | null} null while unknown */
+let role = null;
+/** @type {ReturnType<typeof connectLiveFeed> | null} */
+let feed = null;
+let lostFeed = false;
+
+const api = createApiClient({
+  tokens,
+  onUnauthorized: () => {
+    feed?.close();
+    feed = null;
+    authMessage.textContent = tokens.get()
+      ? "The API refused the token. Paste a valid one; it is kept for this browser tab only."
+      : "The API needs a bearer token. It is kept for this browser tab only.";
+    authSection.hidden = false;
+    authInput.focus();
+  },
+});
+
+const fleet = createFleetView(fleetRoot, { onOpen: (id) => (location.hash = `#/workers/${id}`) });
+const workerView = createWorkerView(workerRoot, {
+  api,
+  canRefresh: () => role !== "viewer",
+  onForbidden: () => {
+    role = "viewer";
+  },
+});
+
+/** Workers whose row must be re-fetched, the fetched answers and removals waiting for the next frame. */
+const dirty = new Set();
+/** @type {Map<string, import("./fleet-model.js").Worker>} */
+const fetched = new Map();
+const removed = new Set();
+let fetching = false;
+let frame = 0;
+
+function scheduleFlush() {
+  if (frame !== 0) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    const workers = [...fetched.values()];
+    const gone = [...removed];
+    fetched.clear();
+    removed.clear();
+    fleet.applyUpdates(workers, gone);
+  });
+}
+
+/** @param {string} id */
+async function fetchOne(id) {
+  try {
+    fetched.set(id, await api.getWorker(id));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) removed.add(id);
+    else console.warn(`worker ${id} could not be re-fetched: ${/** @type {Error} */ (error).message}`);
+  }
+}
+
+async function fetchDirty() {
+  if (fetching) return;
+  fetching = true;
+  try {
+    while (dirty.size > 0) {
+      const ids = [...dirty];
+      dirty.clear();
+      if (ids.length > BULK_REFETCH_THRESHOLD) {
+        const wanted = new Set(ids);
+        const all = await api.listWorkers();
+        for (const worker of all) if (wanted.has(worker.id)) fetched.set(worker.id, worker);
+        const listed = new Set(all.map((worker) => worker.id));
+        for (const id of ids) if (!listed.has(id)) removed.add(id);
+      } else {
+        await Promise.all(ids.map(fetchOne));
+      }
+      scheduleFlush();
+    }
+  } catch (error) {
+    console.warn(`live update failed: ${/** @type {Error} */ (error).message}`);
+  } finally {
+    fetching = false;
+  }
+}
+
+/** @param {string} name @param {import("./live-feed.js").CloudEvent} event */
+function onEvent(name, event) {
+  if (typeof event.subject !== "string") return;
+  dirty.add(event.subject);
+  void fetchDirty();
+  workerView.onEvent(name, event);
+}
+
+async function loadFleet() {
+  fleet.replaceAll(await api.listWorkers());
+}
+
+function connectFeed() {
+  feed?.close();
+  feed = connectLiveFeed({
+    url: api.eventsUrl,
+    onEvent,
+    onState: (state) => {
+      liveState.textContent = { live: "live", reconnecting: "reconnecting…", offline: "offline, retrying" }[
+        state
+      ];
+      liveState.className = `live live-${state}`;
+      if (state === "offline") lostFeed = true;
+      if (state === "live" && lostFeed) {
+        // A new connection starts without Last-Event-ID: reload everything once so nothing missed stays wrong.
+        lostFeed = false;
+        void loadFleet().catch((error) => console.warn(`reload failed: ${error.message}`));
+      }
+    },
+  });
+}
+
+function route() {
+  const match = /^#\/workers\/([^/]+)$/.exec(location.hash);
+  if (match) {
+    fleetRoot.hidden = true;
+    void workerView.show(decodeURIComponent(/** @type {string} */ (match[1])));
+    return;
+  }
+  workerView.hide();
+  fleetRoot.hidden = false;
+  document.title = "CML fleet · cml-telemetry";
+}
+
+async function start() {
+  try {
+    const principal = await api.whoami();
+    role = principal.role;
+    principalLabel.textContent = `${principal.name} (${principal.role})`;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return;
+    // Without the whoami endpoint the role is learnt from the first 403.
+    role = null;
+    principalLabel.textContent = "";
+  }
+  forgetButton.hidden = tokens.get() === null;
+  try {
+    await loadFleet();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return;
+    fleetRoot.prepend(`The fleet could not be loaded: ${/** @type {Error} */ (error).message}`);
+    return;
+  }
+  connectFeed();
+  route();
+}
+
+authForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = authInput.value.trim();
+  if (token === "") return;
+  tokens.set(token);
+  authInput.value = "";
+  authSection.hidden = true;
+  void start();
+});
+forgetButton.addEventListener("click", () => {
+  tokens.clear();
+  location.reload();
+});
+window.addEventListener("hashchange", route);
+window.addEventListener("resize", () => workerView.resize());
+setInterval(() => {
+  fleet.refreshAges();
+  workerView.refreshAges();
+}, AGE_TICK_MS);
+
+void start();
