@@ -1,0 +1,99 @@
+import {
+  CmlAuthFailed,
+  CmlBooting,
+  type CmlClient,
+  CmlClientError,
+  type CmlTelemetry,
+  readCmlTelemetry,
+  type SystemInformation,
+} from "@cml-telemetry/cml-client";
+import type { WorkerReadPolicy } from "./worker-read-policy.ts";
+
+/** What one collection of a worker's controller produced: an observation, or a typed failure. */
+export type CmlCollection =
+  | { readonly kind: "metrics"; readonly telemetry: CmlTelemetry }
+  | {
+      readonly kind: "failed";
+      /** The error class name: `CmlUnreachable`, `CmlBooting`, `CmlAuthFailed`, `CmlBadResponse`. */
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly retryable: boolean;
+    };
+
+/** Inputs of {@link collectCmlWorker}. */
+export interface CollectCmlWorkerInput {
+  readonly workerId: string;
+  readonly client: CmlClient;
+  readonly policy: WorkerReadPolicy;
+  /** False when no CML user is configured: only the unauthenticated probe runs. */
+  readonly hasCredentials: boolean;
+  /** A refresh reads licensing even when the cached status is fresh. */
+  readonly forceLicensing: boolean;
+}
+
+const probeOnly = (systemInfo: SystemInformation | null, ready: boolean): CmlTelemetry => ({
+  ready,
+  version: systemInfo?.version ?? null,
+  labsCount: null,
+  runningLabsCount: null,
+  licenseStatus: null,
+  cpuPercent: null,
+  memoryUsedPercent: null,
+  diskUsedPercent: null,
+  runningNodes: null,
+  systemInfo,
+});
+
+/** The failure of a collection; class names of the cml-client errors become `errorType`. */
+export function failedCollectionOf(error: unknown): CmlCollection {
+  if (error instanceof CmlClientError) {
+    return { kind: "failed", errorType: error.name, errorMessage: error.message, retryable: error.retryable };
+  }
+  const errorType = error instanceof Error ? error.name : "Error";
+  const errorMessage = error instanceof Error ? error.message : String(error);
+  return { kind: "failed", errorType, errorMessage, retryable: true };
+}
+
+/**
+ * Collects one worker's CML telemetry. The unauthenticated `system_information` probe always runs; labs,
+ * system stats and (on the licensing cadence) licensing follow only when the controller is ready, a user
+ * is configured and authentication is not backed off after rejected credentials. A 502 during the probe
+ * or `ready: false` is an observation (`ready: false`); every other failure is a typed `failed` result.
+ */
+export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<CmlCollection> {
+  const { workerId, client, policy } = input;
+  const plan = input.hasCredentials
+    ? policy.plan(workerId, { forceLicensing: input.forceLicensing })
+    : undefined;
+
+  if (plan === undefined || !plan.authenticate) {
+    let systemInfo: SystemInformation;
+    try {
+      systemInfo = await client.getSystemInformation();
+    } catch (error) {
+      if (error instanceof CmlBooting) return { kind: "metrics", telemetry: probeOnly(null, false) };
+      return failedCollectionOf(error);
+    }
+    if (!systemInfo.ready || plan === undefined) {
+      return { kind: "metrics", telemetry: probeOnly(systemInfo, systemInfo.ready) };
+    }
+    return {
+      kind: "failed",
+      errorType: CmlAuthFailed.name,
+      errorMessage: `CML rejected the configured credentials; authentication is paused, next attempt in ${plan.authSkipsLeft + 1} collection(s)`,
+      retryable: false,
+    };
+  }
+
+  try {
+    const telemetry = await readCmlTelemetry(client, { includeLicensing: plan.includeLicensing });
+    if (!telemetry.ready) return { kind: "metrics", telemetry };
+    policy.recordAuthSuccess(workerId);
+    if (plan.includeLicensing) policy.recordLicenseStatus(workerId, telemetry.licenseStatus);
+    const licenseStatus = plan.includeLicensing ? telemetry.licenseStatus : plan.cachedLicenseStatus;
+    return { kind: "metrics", telemetry: { ...telemetry, licenseStatus } };
+  } catch (error) {
+    if (error instanceof CmlAuthFailed) policy.recordAuthFailure(workerId);
+    return failedCollectionOf(error);
+  }
+}

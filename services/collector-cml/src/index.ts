@@ -1,0 +1,28 @@
+export { type CmlClientCache, type CmlClientCacheOptions, createCmlClientCache } from "./cml-client-cache.ts";
+export {
+  type CmlCollectScheduler,
+  type CmlCollectSchedulerDeps,
+  createCmlCollectScheduler,
+} from "./cml-collect-scheduler.ts";
+export { type CmlCollectableWorker, cmlTargetOf, isCmlCollectable } from "./cml-eligibility.ts";
+export { type CmlTelemetryMessage, type CmlWorkerRef, cmlTelemetryMessage } from "./cml-telemetry-event.ts";
+export { CML_JOB_NAME, type CmlBatchHandlerDeps, createCmlBatchHandler } from "./collect-cml-batch.ts";
+export {
+  type CmlCollection,
+  type CollectCmlWorkerInput,
+  collectCmlWorker,
+  failedCollectionOf,
+} from "./collect-cml-worker.ts";
+export { type CollectorCmlMetrics, createCollectorCmlMetrics } from "./collector-cml-metrics.ts";
+export {
+  type CmlAccessOptions,
+  type CollectorCml,
+  type CollectorCmlOptions,
+  startCollectorCml,
+} from "./start-collector-cml.ts";
+export {
+  createWorkerReadPolicy,
+  type ReadPlan,
+  type WorkerReadPolicy,
+  type WorkerReadPolicyOptions,
+} from "./worker-read-policy.ts";

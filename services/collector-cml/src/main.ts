@@ -1,0 +1,61 @@
+import { type CollectorCmlConfig, ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { createTopology } from "@cml-telemetry/contracts";
+import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
+import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { startCollectorCml } from "./start-collector-cml.ts";
+
+const SERVICE = "collector-cml";
+
+let config: CollectorCmlConfig;
+try {
+  config = loadServiceConfig(SERVICE, process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const health = createHealth(["nats", "collector"]);
+const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
+const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: SERVICE, logger });
+health.set("nats", true);
+const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
+await provisionTopology(nc, topology, { logger });
+const ops = createOpsPublisher({ nc, service: SERVICE, logger });
+const collector = await startCollectorCml({
+  nc,
+  topology,
+  logger,
+  ops,
+  meter: metrics.meter,
+  intervalSeconds: config.COLLECT_INTERVAL_CML_SECONDS,
+  cml: {
+    username: config.CML_USERNAME,
+    password: config.CML_PASSWORD,
+    verifyTls: config.CML_VERIFY_TLS,
+    caFile: config.CML_CA_FILE,
+    timeoutSeconds: config.CML_TIMEOUT_SECONDS,
+    concurrency: config.CML_CONCURRENCY,
+  },
+});
+health.set("collector", true);
+logger.info({ config: redactConfig(config), metricsPort: metrics.port }, "ready");
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping");
+  health.set("collector", false, "stopping");
+  await collector.stop();
+  await ops.flush();
+  await nc.drain();
+  await metrics.close();
+  logger.info({}, "stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
