@@ -1,4 +1,4 @@
-import { type CmlCloudEvent, decodeEvent, TransientError, ValidationError } from "@cml-telemetry/contracts";
+import { TransientError, ValidationError } from "@cml-telemetry/contracts";
 import type { WorkerMetricsStore } from "@cml-telemetry/history-store";
 import type { Logger } from "@cml-telemetry/messaging";
 import {
@@ -10,6 +10,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { HistoryMetrics } from "../metrics/history-metrics.ts";
+import { decodeTelemetryEnvelope, type TelemetryEnvelope } from "./decode-telemetry-envelope.ts";
 import { startReplayProgressReporter } from "./replay-progress-reporter.ts";
 import type { IngestProgress, TelemetryIngest } from "./telemetry-ingest.ts";
 import { writeTelemetryBatch } from "./write-telemetry-batch.ts";
@@ -87,11 +88,11 @@ export async function startReplayTelemetryIngest(options: ReplayIngestOptions): 
   if (targetSeq === 0 || replayTotal === 0) finishReplay();
 
   const writeBatch = async (batch: readonly JsMsg[]): Promise<void> => {
-    const events: Array<CmlCloudEvent<unknown>> = [];
+    const events: TelemetryEnvelope[] = [];
     const sequences: number[] = [];
     for (const msg of batch) {
       try {
-        events.push(decodeEvent(msg.data));
+        events.push(decodeTelemetryEnvelope(msg.data));
         sequences.push(msg.seq);
       } catch (error) {
         logSkipped(options.logger, msg.seq, msg.subject, error);

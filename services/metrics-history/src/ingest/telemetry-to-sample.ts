@@ -1,11 +1,12 @@
 import {
-  type CmlCloudEvent,
-  parseEventData,
+  type MessageDefinition,
   telemetry,
   ValidationError,
   workerStatusFromInstanceState,
 } from "@cml-telemetry/contracts";
 import { EC2_STATUS_CODES, type MetricSample } from "@cml-telemetry/history-store";
+import type { z } from "zod";
+import type { TelemetryEnvelope } from "./decode-telemetry-envelope.ts";
 
 /** Telemetry types that carry no metric values: acknowledged without a sample. */
 const TYPES_WITHOUT_SAMPLE: ReadonlySet<string> = new Set([
@@ -33,16 +34,16 @@ function assignPresent(
  * @example
  * const sample = telemetryToSample(delivery.event); // { id, timestamp, meta: { workerId, region, source: "cloudwatch" }, cpu: 12.5 }
  */
-export function telemetryToSample(event: CmlCloudEvent<unknown>): MetricSample | undefined {
+export function telemetryToSample(event: TelemetryEnvelope): MetricSample | undefined {
   switch (event.type) {
     case telemetry.cloudwatchMetrics.type: {
-      const data = parseEventData(telemetry.cloudwatchMetrics, event);
+      const data = dataOf(telemetry.cloudwatchMetrics, event);
       const sample = baseSample(event.id, data, "cloudwatch");
       assignPresent(sample, { cpu: data.cpuUtilization, memory: data.memoryUtilization });
       return sample;
     }
     case telemetry.cmlMetrics.type: {
-      const data = parseEventData(telemetry.cmlMetrics, event);
+      const data = dataOf(telemetry.cmlMetrics, event);
       const sample = baseSample(event.id, data, "cml");
       assignPresent(sample, {
         labsCount: data.labsCount,
@@ -54,7 +55,7 @@ export function telemetryToSample(event: CmlCloudEvent<unknown>): MetricSample |
       return sample;
     }
     case telemetry.ec2Status.type: {
-      const data = parseEventData(telemetry.ec2Status, event);
+      const data = dataOf(telemetry.ec2Status, event);
       const statusName = workerStatusFromInstanceState(data.instanceState);
       return {
         ...baseSample(event.id, data, "ec2"),
@@ -85,4 +86,11 @@ function baseSample(
     timestamp: new Date(data.observedAt),
     meta: { workerId: data.workerId, region: data.region, source },
   };
+}
+
+/** The event's data validated against the definition's schema (fields named `data.<field>` on failure). */
+function dataOf<S extends z.ZodType>(definition: MessageDefinition<S>, event: TelemetryEnvelope): z.infer<S> {
+  const parsed = definition.schema.safeParse(event.data);
+  if (!parsed.success) throw ValidationError.fromZod(`${definition.type} data`, parsed.error, "data");
+  return parsed.data;
 }

@@ -1,10 +1,11 @@
-import { type CmlCloudEvent, TransientError, ValidationError } from "@cml-telemetry/contracts";
+import { TransientError, ValidationError } from "@cml-telemetry/contracts";
 import {
   InvalidHistoryInputError,
   type MetricSample,
   StoreUnavailableError,
   type WorkerMetricsStore,
 } from "@cml-telemetry/history-store";
+import type { TelemetryEnvelope } from "./decode-telemetry-envelope.ts";
 import { telemetryToSample } from "./telemetry-to-sample.ts";
 
 /** What one batch of telemetry did to the store. */
@@ -27,7 +28,7 @@ export interface TelemetryBatchResult {
  */
 export async function writeTelemetryBatch(
   store: WorkerMetricsStore,
-  events: ReadonlyArray<CmlCloudEvent<unknown>>,
+  events: ReadonlyArray<TelemetryEnvelope>,
 ): Promise<TelemetryBatchResult> {
   const results: Array<ValidationError | undefined> = new Array(events.length).fill(undefined);
   const samples: MetricSample[] = [];
