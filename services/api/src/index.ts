@@ -23,5 +23,6 @@ export type {
 export { HistoryUnavailableError } from "./ports.ts";
 export { PROBLEM_BASE, PROBLEM_TYPES, type ProblemKind } from "./problems.ts";
 export { startKvWorkerReadModel } from "./read-model/kv-worker-read-model.ts";
+export { type RunningApi, type StartApiOptions, startApi } from "./start-api.ts";
 export { applicableSources, canConnect, cmlUptimeSeconds, isIdle } from "./workers/worker-rules.ts";
 export { toWorkerView, type WorkerView } from "./workers/worker-view.ts";

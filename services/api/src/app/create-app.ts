@@ -36,6 +36,8 @@ export interface ApiApp {
 /** Paths under `/api/v1` that need no token (the API description). */
 const PUBLIC_API_PATHS = new Set([OPENAPI_PATH, "/api/v1/docs", "/api/v1/docs/scalar"]);
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
 const STATUS_KINDS: Record<number, ProblemKind> = {
   400: "validation-error",
   401: "unauthorized",
@@ -80,19 +82,18 @@ export function createApp(deps: AppDeps): ApiApp {
       }),
     );
   }
-  app.use(
-    "/api/v1/*",
-    bodyLimit({
-      maxSize: settings.maxBodyBytes,
-      onError: (c) =>
-        problemResponse(
-          "payload-too-large",
-          `request body exceeds ${settings.maxBodyBytes} bytes`,
-          {},
-          c.req.path,
-        ),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: settings.maxBodyBytes,
+    onError: (c) =>
+      problemResponse(
+        "payload-too-large",
+        `request body exceeds ${settings.maxBodyBytes} bytes`,
+        {},
+        c.req.path,
+      ),
+  });
+  // Only where bodies are accepted: reading `req.raw.body` on a GET turns node-server's light request into a full one.
+  app.use("/api/v1/*", (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
   const auth = bearerAuth(deps.authenticator, { queryTokenPaths: ["/api/v1/events", "/api/v1/ws"] });
   app.use("/api/v1/*", (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
 
