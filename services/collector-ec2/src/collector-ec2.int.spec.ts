@@ -1,0 +1,358 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import {
+  createTopology,
+  parseEventData,
+  type Topology,
+  telemetry,
+  workerIdOf,
+} from "@cml-telemetry/contracts";
+import {
+  type AwsSimulator,
+  createFleetModel,
+  type FleetModel,
+  startAwsSimulator,
+} from "@cml-telemetry/fleet-sim";
+import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
+import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
+import { publishCollectCommands, publishDiscoverCommand } from "@cml-telemetry/scheduling";
+import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { jetstream } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { type CollectorEc2, startCollectorEc2 } from "./start-collector-ec2.ts";
+import { resetTopology } from "./testing/reset-topology.ts";
+import { captureTelemetry, type TelemetryCapture } from "./testing/telemetry-capture.ts";
+import { newInstanceId, putWorker } from "./testing/worker-records.ts";
+import { parseWorkerTag } from "./worker-tag.ts";
+
+const REGIONS = ["us-east-1", "eu-west-1"];
+const telemetrySchemas = new Map<string, z.ZodType>(Object.values(telemetry).map((d) => [d.type, d.schema]));
+let server: TestNatsServer;
+let nc: NatsConnection;
+let fleet: FleetModel;
+let sim: AwsSimulator;
+let capture: TelemetryCapture;
+let topology: Topology;
+let kv: KV;
+const running: CollectorEc2[] = [];
+const clients: EC2Client[] = [];
+
+function ec2Clients(maxAttempts = 2): Map<string, EC2Client> {
+  return new Map(
+    REGIONS.map((region) => {
+      const client = new EC2Client({
+        ...awsClientConfig(sim.url, region, maxAttempts),
+        retryMode: "adaptive",
+      });
+      clients.push(client);
+      return [region, client];
+    }),
+  );
+}
+
+async function startCollector(
+  overrides: Partial<Parameters<typeof startCollectorEc2>[0]> = {},
+): Promise<CollectorEc2> {
+  const collector = await startCollectorEc2({
+    nc,
+    topology,
+    logger: silentLogger,
+    ops: createOpsPublisher({ nc, service: "collector-ec2", logger: silentLogger }),
+    clients: ec2Clients(),
+    tag: parseWorkerTag("cml:worker"),
+    intervalSeconds: 3_600,
+    discoveryIntervalSeconds: 3_600,
+    throttleBackoff: { retries: 1, baseDelayMs: 20 },
+    directoryCheckMs: 100,
+    ...overrides,
+  });
+  running.push(collector);
+  return collector;
+}
+
+function addInstance(region: string, options: { tagged?: boolean; state?: "running" | "stopped" } = {}) {
+  return fleet.add({
+    instanceId: newInstanceId(),
+    region,
+    state: options.state ?? "running",
+    launchTime: Date.now() - 3_600_000,
+    tags: options.tagged === false ? { Name: "bastion" } : { Name: `cml-${region}`, "cml:worker": "true" },
+  });
+}
+
+function awsCalls(action: string, region?: string): number {
+  const calls = sim.calls();
+  return region === undefined
+    ? (calls.byAction[`ec2:${action}`] ?? 0)
+    : (calls.byRegion[region]?.[`ec2:${action}`] ?? 0);
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+  topology = createTopology({ namePrefix: uniquePrefix() });
+  fleet = createFleetModel({ regions: REGIONS });
+  sim = await startAwsSimulator({ fleet });
+});
+
+beforeEach(async () => {
+  kv = await resetTopology(nc, topology);
+  for (const instance of [...fleet.instances()]) fleet.remove(instance.instanceId);
+  sim.faults.clear();
+  sim.resetCalls();
+  capture = captureTelemetry(nc);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((collector) => collector.stop()));
+  for (const client of clients.splice(0)) client.destroy();
+  capture.stop();
+  expect(capture.schemaErrors).toEqual([]);
+  for (const event of capture.events) {
+    const schema = telemetrySchemas.get(event.type);
+    expect(schema, event.type).toBeDefined();
+    expect(schema?.safeParse(event.data).success, event.type).toBe(true);
+  }
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await sim?.close();
+  await server?.stop();
+});
+
+describe("discovery", () => {
+  it("publishes the tagged instances of both regions and ignores untagged ones", async () => {
+    const tagged = REGIONS.flatMap((region) => [
+      addInstance(region),
+      addInstance(region, { state: "stopped" }),
+    ]);
+    const untagged = addInstance("us-east-1", { tagged: false });
+    await startCollector();
+    await waitFor(() => capture.of(telemetry.ec2Discovered.type).length === tagged.length, {
+      what: "discovered events",
+    });
+    const discovered = capture
+      .of(telemetry.ec2Discovered.type)
+      .map((e) => parseEventData(telemetry.ec2Discovered, e));
+    expect(new Set(discovered.map((d) => d.instanceId))).toEqual(new Set(tagged.map((i) => i.instanceId)));
+    expect(discovered.some((d) => d.instanceId === untagged.instanceId)).toBe(false);
+    const first = tagged[0];
+    const one = discovered.find((d) => d.instanceId === first?.instanceId);
+    expect(one).toMatchObject({
+      workerId: workerIdOf("us-east-1", first?.instanceId ?? ""),
+      region: "us-east-1",
+      instanceState: "running",
+      amiName: first?.amiName,
+      tags: { "cml:worker": "true" },
+    });
+    expect(capture.of(telemetry.ec2Discovered.type, one?.workerId)[0]?.source).toBe(
+      "/cml-telemetry/collector-ec2",
+    );
+    for (const region of REGIONS) expect(awsCalls("DescribeInstances", region)).toBe(1);
+  });
+
+  it("publishes only new or changed instances and reports known ones gone from AWS as terminated", async () => {
+    const unchanged = addInstance("us-east-1");
+    const changed = addInstance("eu-west-1");
+    const view = fleet.view(unchanged);
+    await putWorker(kv, "us-east-1", unchanged.instanceId, {
+      name: view.tags.Name ?? null,
+      instanceType: view.instanceType,
+      amiId: view.imageId,
+      amiName: view.amiName,
+      privateIp: view.privateIpAddress,
+      publicIp: view.publicIpAddress,
+      tags: view.tags,
+      detailedMonitoring: view.detailedMonitoring,
+    });
+    await putWorker(kv, "eu-west-1", changed.instanceId, { instanceType: "t3.nano" });
+    const gone = await putWorker(kv, "eu-west-1", newInstanceId());
+    await startCollector();
+    await waitFor(() => capture.of(telemetry.ec2Status.type, gone.id).length === 1, {
+      what: "vanished status",
+    });
+    expect(
+      parseEventData(telemetry.ec2Status, capture.of(telemetry.ec2Status.type, gone.id)[0] as never),
+    ).toMatchObject({
+      instanceState: "terminated",
+      instanceStatus: "not-applicable",
+      systemStatus: "not-applicable",
+    });
+    await waitFor(() => capture.of(telemetry.ec2Discovered.type).length >= 1, { what: "changed instance" });
+    expect(capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
+      workerIdOf("eu-west-1", changed.instanceId),
+    ]);
+  });
+
+  it("selects workers by key=value tags", async () => {
+    const yes = addInstance("us-east-1");
+    const no = fleet.add({
+      instanceId: newInstanceId(),
+      region: "us-east-1",
+      tags: { "cml:worker": "false" },
+    });
+    await startCollector({ tag: parseWorkerTag("cml:worker=true") });
+    await waitFor(
+      () => awsCalls("DescribeInstances") === 2 && capture.of(telemetry.ec2Discovered.type).length >= 1,
+      {
+        what: "discovery",
+      },
+    );
+    expect(capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
+      workerIdOf("us-east-1", yes.instanceId),
+    ]);
+    expect(no.tags["cml:worker"]).toBe("false");
+  });
+});
+
+describe("status collection", () => {
+  it("publishes state and checks, and a change reaches telemetry in the next cycle", async () => {
+    const instance = addInstance("us-east-1");
+    const worker = await putWorker(kv, "us-east-1", instance.instanceId);
+    await startCollector({ intervalSeconds: 2, discoveryIntervalSeconds: 3_600 });
+    await waitFor(() => capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
+      what: "first status",
+    });
+    expect(
+      parseEventData(telemetry.ec2Status, capture.of(telemetry.ec2Status.type, worker.id)[0] as never),
+    ).toMatchObject({
+      instanceState: "running",
+      instanceStatus: "ok",
+      systemStatus: "ok",
+    });
+    fleet.update(instance.instanceId, { state: "stopped" });
+    await waitFor(
+      () =>
+        capture
+          .of(telemetry.ec2Status.type, worker.id)
+          .some((e) => parseEventData(telemetry.ec2Status, e).instanceState === "stopped"),
+      { what: "stopped status", timeoutMs: 6_000 },
+    );
+    const stopped = capture
+      .of(telemetry.ec2Status.type, worker.id)
+      .map((e) => parseEventData(telemetry.ec2Status, e))
+      .at(-1);
+    expect(stopped).toMatchObject({ instanceStatus: "not-applicable", systemStatus: "not-applicable" });
+  });
+
+  it("reports an instance removed from AWS as terminated (NotFound) while the rest of its chunk is read", async () => {
+    const kept = addInstance("eu-west-1");
+    const removed = addInstance("eu-west-1");
+    const keptWorker = await putWorker(kv, "eu-west-1", kept.instanceId);
+    const removedWorker = await putWorker(kv, "eu-west-1", removed.instanceId);
+    fleet.remove(removed.instanceId);
+    const collector = await startCollector({ schedule: false });
+    await publishCollectCommands({
+      js: jetstream(nc),
+      service: "collector-ec2",
+      source: "ec2",
+      targets: [keptWorker, removedWorker].map((w) => ({
+        workerId: w.id,
+        region: w.region,
+        instanceId: w.instanceId,
+      })),
+      reason: "refresh",
+      correlationId: "req-1",
+    });
+    await waitFor(() => capture.of(telemetry.ec2Status.type).length === 2, { what: "two statuses" });
+    const byWorker = new Map(capture.of(telemetry.ec2Status.type).map((e) => [e.subject, e]));
+    expect(parseEventData(telemetry.ec2Status, byWorker.get(removedWorker.id) as never).instanceState).toBe(
+      "terminated",
+    );
+    expect(parseEventData(telemetry.ec2Status, byWorker.get(keptWorker.id) as never).instanceState).toBe(
+      "running",
+    );
+    expect(byWorker.get(keptWorker.id)?.correlationid).toBe("req-1");
+    expect(collector.directory.size()).toBe(2);
+  });
+
+  it("survives throttling for two cycles: ec2.failed Throttled, then values recover", async () => {
+    const instance = addInstance("us-east-1");
+    const other = addInstance("eu-west-1");
+    const worker = await putWorker(kv, "us-east-1", instance.instanceId);
+    const otherWorker = await putWorker(kv, "eu-west-1", other.instanceId);
+    // One SDK attempt plus one own retry per cycle: four throttled answers cover two cycles.
+    sim.faults.add({
+      service: "ec2",
+      action: "DescribeInstanceStatus",
+      region: "us-east-1",
+      kind: "throttle",
+      count: 4,
+    });
+    await startCollector({ intervalSeconds: 2, clients: ec2Clients(1) });
+    await waitFor(() => capture.of(telemetry.ec2Failed.type, worker.id).length >= 2, {
+      what: "two failed cycles",
+      timeoutMs: 15_000,
+    });
+    const failed = parseEventData(
+      telemetry.ec2Failed,
+      capture.of(telemetry.ec2Failed.type, worker.id)[0] as never,
+    );
+    expect(failed).toMatchObject({ errorType: "Throttled", retryable: true });
+    expect(capture.of(telemetry.ec2Status.type, otherWorker.id).length).toBeGreaterThanOrEqual(1);
+    await waitFor(() => capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
+      what: "recovered",
+      timeoutMs: 15_000,
+    });
+    expect(sim.calls().errors.RequestLimitExceeded).toBe(4);
+    expect(capture.of(telemetry.ec2Failed.type, worker.id)).toHaveLength(2);
+  });
+});
+
+describe("replicas", () => {
+  async function runCycle(replicas: number): Promise<{ status: number; describe: number; statuses: number }> {
+    kv = await resetTopology(nc, topology);
+    const workers = [];
+    for (const instance of fleet.instances())
+      workers.push(await putWorker(kv, instance.region, instance.instanceId));
+    const collectors = [];
+    for (let i = 0; i < replicas; i++) collectors.push(await startCollector({ schedule: false }));
+    await Promise.all(
+      collectors.map((c) => waitFor(() => c.directory.size() === workers.length, { what: "directory" })),
+    );
+    sim.resetCalls();
+    capture.clear();
+    const js = jetstream(nc);
+    const slot = 1_764_072_000;
+    // Every replica's ticker publishes the same slot; dedupe keeps one command per worker.
+    for (let i = 0; i < replicas; i++) {
+      await publishCollectCommands({
+        js,
+        service: "collector-ec2",
+        source: "ec2",
+        targets: workers.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
+        reason: "schedule",
+        slot,
+      });
+      for (const region of REGIONS) await publishDiscoverCommand({ js, region, slot });
+    }
+    await waitFor(
+      () => new Set(capture.of(telemetry.ec2Status.type).map((e) => e.subject)).size === workers.length,
+      {
+        what: "every worker's status",
+      },
+    );
+    await waitFor(() => awsCalls("DescribeInstances") === REGIONS.length, { what: "discovery" });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const result = {
+      status: awsCalls("DescribeInstanceStatus"),
+      describe: awsCalls("DescribeInstances"),
+      statuses: capture.of(telemetry.ec2Status.type).length,
+    };
+    await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    return result;
+  }
+
+  it("two replicas make no more AWS calls per cycle than one", async () => {
+    for (let i = 0; i < 30; i++) addInstance(REGIONS[i % 2] as string);
+    const one = await runCycle(1);
+    const two = await runCycle(2);
+    expect(one).toEqual({ status: 2, describe: 2, statuses: 30 });
+    expect(two.status).toBeLessThanOrEqual(one.status);
+    expect(two.describe).toBeLessThanOrEqual(one.describe);
+    expect(two.statuses).toBe(30);
+  });
+});

@@ -1,0 +1,210 @@
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
+import {
+  type ConsumeLoop,
+  type Logger,
+  type OpsPublisher,
+  openWorkersKv,
+  startConsumeLoop,
+} from "@cml-telemetry/messaging";
+import { createWorkerDirectory, type SlotTicker, type WorkerDirectory } from "@cml-telemetry/scheduling";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Meter } from "@opentelemetry/api";
+import { createAmiNameCache } from "./ami-name-cache.ts";
+import { type AwsCallObserver, createAwsCaller, type ThrottleBackoff } from "./aws-caller.ts";
+import { createCollectBatchHandler } from "./collect-batch-handler.ts";
+import { type CollectScheduler, createCollectScheduler } from "./collect-scheduler.ts";
+import { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";
+import { createDiscoveryHandler, type DiscoveryOutcome } from "./discovery-handler.ts";
+import { createDiscoveryScheduler } from "./discovery-scheduler.ts";
+import { isEc2Due, isEc2Eligible } from "./ec2-schedule-rules.ts";
+import { createEc2StatusCollector } from "./ec2-status-collector.ts";
+import { createSlotPassClaims } from "./slot-pass-claims.ts";
+import type { WorkerTag } from "./worker-tag.ts";
+
+/** Dependencies and settings of {@link startCollectorEc2}. */
+export interface CollectorEc2Options {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  readonly logger: Logger;
+  readonly ops: OpsPublisher;
+  readonly meter?: Meter;
+  /** One client per region of `CML_REGIONS`. */
+  readonly clients: ReadonlyMap<string, EC2Client>;
+  readonly tag: WorkerTag;
+  /** `COLLECT_INTERVAL_EC2_SECONDS` */
+  readonly intervalSeconds: number;
+  /** `DISCOVERY_INTERVAL_SECONDS` */
+  readonly discoveryIntervalSeconds: number;
+  /** Run this replica's tickers and directory watch (default true); false = consume commands only. */
+  readonly schedule?: boolean;
+  readonly directoryCheckMs?: number;
+  /** Commands handled together at most (default 1000). */
+  readonly batchSize?: number;
+  readonly throttleBackoff?: ThrottleBackoff;
+  /** Extra observer of every AWS call (beside the self-metrics). */
+  readonly onAwsCall?: AwsCallObserver;
+  readonly onDiscovered?: (outcome: DiscoveryOutcome) => void;
+  readonly now?: () => number;
+}
+
+/** A running collector-ec2 replica. */
+export interface CollectorEc2 {
+  readonly directory: WorkerDirectory;
+  readonly scheduler: CollectScheduler | undefined;
+  /** Stops the tickers, drains both consumers (the current batch finishes), stops the directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires collector-ec2: the worker directory over KV `cml_workers`, the durable discovery consumer on
+ * `cml.cmd.discover.ec2.*`, the durable `collector-ec2` consumer on `cml.cmd.collect.ec2.*` (whole-fetch batches
+ * packed into `DescribeInstanceStatus` calls of 100 ids), the collect scheduler and the discovery ticker.
+ */
+export async function startCollectorEc2(options: CollectorEc2Options): Promise<CollectorEc2> {
+  const now = options.now ?? Date.now;
+  const js = jetstream(options.nc);
+  const regions = [...options.clients.keys()];
+  const clientFor = (region: string): EC2Client => {
+    const client = options.clients.get(region);
+    if (!client) throw new RangeError(`no EC2 client for region ${region}`);
+    return client;
+  };
+  const directory = await createWorkerDirectory(
+    await openWorkersKv(options.nc, options.topology),
+    options.logger,
+  );
+  await directory.ready;
+  const metrics =
+    options.meter === undefined
+      ? undefined
+      : createCollectorMetrics(options.meter, () => countByRegion(directory.list()));
+  const caller = createAwsCaller({
+    observe: (action, region, outcome) => {
+      metrics?.observeAwsCall(action, region, outcome);
+      options.onAwsCall?.(action, region, outcome);
+    },
+    ...(options.throttleBackoff ? { backoff: options.throttleBackoff } : {}),
+  });
+  const collectRegion = createEc2StatusCollector({
+    clientFor,
+    caller,
+    logger: options.logger,
+    now: () => new Date(now()),
+  });
+  const loops: ConsumeLoop[] = [];
+  const stopLoops = async (): Promise<void> => {
+    await Promise.all(loops.map((loop) => loop.stop()));
+  };
+  try {
+    loops.push(
+      await startConsumeLoop({
+        nc: options.nc,
+        stream: options.topology.streams.commands.name,
+        durable: consumerNames.discovery,
+        filterSubject: subjects.discoverAll,
+        handler: createDiscoveryHandler({
+          js,
+          regions,
+          clientFor,
+          caller,
+          tag: options.tag,
+          amiNames: createAmiNameCache({
+            clientFor,
+            caller,
+            onError: (region, error) =>
+              options.logger.warn({ region, err: (error as Error).message }, "AMI names could not be read"),
+          }),
+          directory,
+          checkMissing: collectRegion,
+          ops: options.ops,
+          logger: options.logger,
+          onDiscovered: (outcome, durationMs) => {
+            metrics?.recordCycle("discovery", durationMs, outcome.instances);
+            options.onDiscovered?.(outcome);
+          },
+          now: () => new Date(now()),
+        }),
+        batchSize: 10,
+        ackWaitMs: 120_000,
+        logger: options.logger,
+        ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
+      }),
+    );
+    loops.push(
+      await startConsumeLoop({
+        nc: options.nc,
+        stream: options.topology.streams.commands.name,
+        durable: consumerNames.collector("ec2"),
+        filterSubject: subjects.collectAll("ec2"),
+        batchHandler: createCollectBatchHandler({
+          js,
+          directory,
+          claims: createSlotPassClaims({
+            js,
+            service: "collector-ec2",
+            jobName: "collect-ec2",
+            logger: options.logger,
+            now,
+          }),
+          collectRegion,
+          isDue: isEc2Due,
+          accepts: () => true,
+          jobName: "collect-ec2",
+          ops: options.ops,
+          logger: options.logger,
+          ...(metrics
+            ? { onCycle: (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers) }
+            : {}),
+          now,
+        }),
+        batchSize: options.batchSize ?? 1_000,
+        batchMode: "whole-fetch",
+        ackWaitMs: 120_000,
+        logger: options.logger,
+        ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
+      }),
+    );
+  } catch (error) {
+    await stopLoops();
+    directory.stop();
+    throw error;
+  }
+
+  let scheduler: CollectScheduler | undefined;
+  let discovery: SlotTicker | undefined;
+  if (options.schedule !== false) {
+    scheduler = createCollectScheduler({
+      js,
+      service: "collector-ec2",
+      source: "ec2",
+      directory,
+      intervalSeconds: options.intervalSeconds,
+      isDue: isEc2Due,
+      isEligible: isEc2Eligible,
+      logger: options.logger,
+      now,
+      ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
+    });
+    discovery = createDiscoveryScheduler({
+      js,
+      regions,
+      intervalSeconds: options.discoveryIntervalSeconds,
+      logger: options.logger,
+      now,
+    });
+    discovery.start();
+    scheduler.start();
+  }
+  return {
+    directory,
+    scheduler,
+    async stop() {
+      await discovery?.stop();
+      await scheduler?.stop();
+      await stopLoops();
+      directory.stop();
+    },
+  };
+}
