@@ -10,6 +10,7 @@ import { createLiveHub, type LiveHub } from "../live/live-hub.ts";
 import { httpMetrics } from "../metrics/http-metrics.ts";
 import { registerWorkerGauges } from "../metrics/worker-gauges.ts";
 import { ProblemError, type ProblemKind, problemResponse, respondProblem } from "../problems.ts";
+import { createDashboardRouter } from "../routes/dashboard/dashboard.index.ts";
 import { createDocsRouter, OPENAPI_PATH } from "../routes/docs/docs.index.ts";
 import { createEventsRouter } from "../routes/events/events.index.ts";
 import { createHealthRouter } from "../routes/health/health.index.ts";
@@ -48,9 +49,6 @@ const STATUS_KINDS: Record<number, ProblemKind> = {
   429: "rate-limited",
   503: "service-unavailable",
 };
-
-const PLACEHOLDER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cml-telemetry</title></head>
-<body><h1>cml-telemetry API</h1><p>The dashboard is not installed. See <a href="/api/v1/docs">the API reference</a>.</p></body></html>`;
 
 /**
  * Builds the HTTP API (DESIGN §7) from its ports. No I/O happens here beyond what the ports do.
@@ -135,7 +133,7 @@ export function createApp(deps: AppDeps): ApiApp {
     }),
   );
   app.route("/api/v1", createDocsRouter());
-  app.get("/", (c) => c.html(PLACEHOLDER_PAGE));
+  app.route("/", createDashboardRouter());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -82,7 +82,7 @@ describe("errors and headers", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it("serves a placeholder page at / and the docs without a token", async () => {
+  it("serves the dashboard page at / and the docs without a token", async () => {
     const t = createTestApp();
     expect((await t.app.request("/")).status).toBe(200);
     const docs = await t.app.request("/api/v1/docs");
@@ -120,6 +120,7 @@ describe("OpenAPI document", () => {
         "GET /api/v1/workers/{id}/metrics/history",
         "GET /api/v1/events",
         "GET /api/v1/ws",
+        "GET /api/v1/whoami",
       ].sort(),
     );
   });
