@@ -1,0 +1,57 @@
+import {
+  createEvent,
+  createTopology,
+  domainEvents,
+  encodeEvent,
+  type MessageDefinition,
+  subjects,
+} from "@cml-telemetry/contracts";
+import { connectNats, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
+import { createLogger } from "@cml-telemetry/observability";
+import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll } from "vitest";
+import { describeEventFeedContract } from "../testing/event-feed-contract.ts";
+import { type JetStreamEventFeed, startJetStreamEventFeed } from "./jetstream-event-feed.ts";
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let feed: JetStreamEventFeed;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connectNats({ url: server.url, name: "feed-contract", logger: silentLogger });
+  const topology = createTopology({ namePrefix: uniquePrefix() });
+  await provisionTopology(nc, topology, { logger: silentLogger });
+  feed = await startJetStreamEventFeed({
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    stream: topology.streams.workerEvents.name,
+    logger: createLogger({ service: "api", level: "silent" }),
+  });
+});
+
+afterAll(async () => {
+  await feed?.stop();
+  await nc?.drain();
+  await server?.stop();
+});
+
+describeEventFeedContract("JetStream (nats-server)", async () => ({
+  feed,
+  append: async (name, data, correlationId) => {
+    const workerId = String(data.workerId);
+    const event = createEvent(domainEvents[name] as MessageDefinition, {
+      source: "worker-aggregate",
+      subject: workerId,
+      data,
+      correlationId,
+    });
+    const ack = await jetstream(nc).publish(subjects.workerEvent(workerId, name), encodeEvent(event), {
+      msgID: event.id,
+    });
+    return ack.seq;
+  },
+}));
