@@ -1,11 +1,14 @@
 import {
   CmlAuthFailed,
+  CmlBadResponse,
   CmlBooting,
   type CmlClient,
   CmlClientError,
+  type CmlLicenseStatus,
   type CmlTelemetry,
-  readCmlTelemetry,
+  licenseStatusFromLicensing,
   type SystemInformation,
+  systemUsageOf,
 } from "@cml-telemetry/cml-client";
 import type { WorkerReadPolicy } from "./worker-read-policy.ts";
 
@@ -59,6 +62,8 @@ export function failedCollectionOf(error: unknown): CmlCollection {
  * system stats and (on the licensing cadence) licensing follow only when the controller is ready, a user
  * is configured and authentication is not backed off after rejected credentials. A 502 during the probe
  * or `ready: false` is an observation (`ready: false`); every other failure is a typed `failed` result.
+ * The calls of one worker run one after another, so each controller needs a single keep-alive connection
+ * (one TLS handshake) instead of one per parallel call; parallelism comes from collecting many workers at once.
  */
 export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<CmlCollection> {
   const { workerId, client, policy } = input;
@@ -66,17 +71,17 @@ export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<Cm
     ? policy.plan(workerId, { forceLicensing: input.forceLicensing })
     : undefined;
 
-  if (plan === undefined || !plan.authenticate) {
-    let systemInfo: SystemInformation;
-    try {
-      systemInfo = await client.getSystemInformation();
-    } catch (error) {
-      if (error instanceof CmlBooting) return { kind: "metrics", telemetry: probeOnly(null, false) };
-      return failedCollectionOf(error);
-    }
-    if (!systemInfo.ready || plan === undefined) {
-      return { kind: "metrics", telemetry: probeOnly(systemInfo, systemInfo.ready) };
-    }
+  let systemInfo: SystemInformation;
+  try {
+    systemInfo = await client.getSystemInformation();
+  } catch (error) {
+    if (error instanceof CmlBooting) return { kind: "metrics", telemetry: probeOnly(null, false) };
+    return failedCollectionOf(error);
+  }
+  if (!systemInfo.ready || plan === undefined) {
+    return { kind: "metrics", telemetry: probeOnly(systemInfo, systemInfo.ready) };
+  }
+  if (!plan.authenticate) {
     return {
       kind: "failed",
       errorType: CmlAuthFailed.name,
@@ -86,14 +91,38 @@ export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<Cm
   }
 
   try {
-    const telemetry = await readCmlTelemetry(client, { includeLicensing: plan.includeLicensing });
-    if (!telemetry.ready) return { kind: "metrics", telemetry };
+    const labs = await client.getLabSummaries();
+    const usage = systemUsageOf(await client.getSystemStats());
     policy.recordAuthSuccess(workerId);
-    if (plan.includeLicensing) policy.recordLicenseStatus(workerId, telemetry.licenseStatus);
-    const licenseStatus = plan.includeLicensing ? telemetry.licenseStatus : plan.cachedLicenseStatus;
-    return { kind: "metrics", telemetry: { ...telemetry, licenseStatus } };
+    let licenseStatus = plan.cachedLicenseStatus;
+    if (plan.includeLicensing) {
+      licenseStatus = await readLicenseStatus(client);
+      policy.recordLicenseStatus(workerId, licenseStatus);
+    }
+    return {
+      kind: "metrics",
+      telemetry: {
+        ready: true,
+        version: systemInfo.version,
+        labsCount: labs.length,
+        runningLabsCount: labs.filter((lab) => lab.state === "STARTED").length,
+        licenseStatus,
+        ...usage,
+        systemInfo,
+      },
+    };
   } catch (error) {
     if (error instanceof CmlAuthFailed) policy.recordAuthFailure(workerId);
     return failedCollectionOf(error);
+  }
+}
+
+/** Licensing status, or null when the configured user may not read licensing (403). */
+async function readLicenseStatus(client: CmlClient): Promise<CmlLicenseStatus | null> {
+  try {
+    return licenseStatusFromLicensing(await client.getLicensing());
+  } catch (error) {
+    if (error instanceof CmlBadResponse && error.status === 403) return null;
+    throw error;
   }
 }

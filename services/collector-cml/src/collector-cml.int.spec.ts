@@ -257,6 +257,8 @@ describe("collector-cml over real HTTPS and JetStream", () => {
       system_stats: 1,
       licensing: 1,
     });
+    // One call at a time per controller: a single keep-alive connection, one TLS handshake.
+    expect(pool.maxInFlight(worker.key)).toBe(1);
 
     pool.resetCalls();
     const [second] = await cycle([worker]);
