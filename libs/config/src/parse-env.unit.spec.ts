@@ -39,10 +39,10 @@ describe("service defaults", () => {
     });
   });
 
-  it("collector-cloudwatch defaults to basic-monitoring granularity and the first region", () => {
+  it("collector-cloudwatch defaults to one-minute slots and the first region", () => {
     const config = loadServiceConfig("collector-cloudwatch", { CML_REGIONS: "eu-west-1,us-east-2" });
     expect(config).toMatchObject({
-      COLLECT_INTERVAL_CLOUDWATCH_SECONDS: 300,
+      COLLECT_INTERVAL_CLOUDWATCH_SECONDS: 60,
       AWS_REGION: "eu-west-1",
       METRICS_PORT: 9465,
     });

@@ -36,11 +36,12 @@ export interface CollectSchedulerOptions {
 /**
  * Creates a collector's scheduler: at every slot it publishes the commands of the workers due in it (msg-id
  * `<source>:<workerId>:<slot>`, so replicas publish each once), and when the directory shows a worker that is new
- * or newly eligible it publishes that worker's command for the current slot right away.
+ * or newly eligible (or at start) it publishes that worker's command for the current slot right away.
  */
 export function createCollectScheduler(options: CollectSchedulerOptions): CollectScheduler {
   const now = options.now ?? Date.now;
-  let eligible: Set<string> | undefined;
+  // Empty at start: every collectable worker is scheduled in the current slot at once, even one not due in it.
+  let eligible = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let checking: Promise<void> | undefined;
 
@@ -71,7 +72,6 @@ export function createCollectScheduler(options: CollectSchedulerOptions): Collec
     const current = new Set(workers.map((worker) => worker.id));
     const previous = eligible;
     eligible = current;
-    if (!previous) return;
     const fresh = workers.filter((worker) => !previous.has(worker.id));
     if (fresh.length === 0) return;
     const slot = slotOf(now(), options.intervalSeconds);

@@ -13,9 +13,9 @@ export const collectorCloudWatchConfigSchema = z
     ...observabilityEnv(9465),
     ...awsEnv,
     ...cloudWatchEndpointEnv,
-    COLLECT_INTERVAL_CLOUDWATCH_SECONDS: envVar(envSeconds({ min: 10, max: 86_400 }).default(300), {
+    COLLECT_INTERVAL_CLOUDWATCH_SECONDS: envVar(envSeconds({ min: 10, max: 86_400 }).default(60), {
       description:
-        "Seconds between CloudWatch collection slots. 300 matches basic monitoring (5-minute datapoints); 60 suits workers with detailed monitoring.",
+        "Seconds between CloudWatch collection slots. Workers with detailed monitoring (1-minute datapoints) are collected every slot; basic-monitoring workers (5-minute datapoints) only in the slot that crosses each 300-second boundary, so no metric is requested (and billed) more often than it can change.",
     }),
   })
   .transform(withDefaultRegion);

@@ -1,0 +1,121 @@
+import type { ServiceName, Source, WorkerState } from "@cml-telemetry/contracts";
+import type { Logger } from "@cml-telemetry/messaging";
+import {
+  createSlotTicker,
+  publishCollectCommands,
+  slotOf,
+  type WorkerDirectory,
+} from "@cml-telemetry/scheduling";
+import type { JetStreamClient } from "@nats-io/jetstream";
+
+/** The scheduling side of a collector replica. */
+export interface CollectScheduler {
+  start(): void;
+  stop(): Promise<void>;
+  /** Publishes the commands of one slot now (what the ticker does at each slot). */
+  publishSlot(slot: number): Promise<{ published: number; duplicates: number }>;
+}
+
+/** Options of {@link createCollectScheduler}. */
+export interface CollectSchedulerOptions {
+  readonly js: JetStreamClient;
+  readonly service: ServiceName;
+  readonly source: Source;
+  readonly directory: WorkerDirectory;
+  readonly intervalSeconds: number;
+  /** Whether a worker's command belongs to a slot (also used by the handler's slot pass). */
+  readonly isDue: (worker: WorkerState, slot: number) => boolean;
+  /** Whether a worker is collectable at all; a worker that becomes so is scheduled in the current slot at once. */
+  readonly isEligible: (worker: WorkerState) => boolean;
+  readonly logger: Logger;
+  /** How often the directory is checked for newly eligible workers (default 1000 ms). */
+  readonly directoryCheckMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Creates a collector's scheduler: at every slot it publishes the commands of the workers due in it (msg-id
+ * `<source>:<workerId>:<slot>`, so replicas publish each once), and when the directory shows a worker that is new
+ * or newly eligible (or at start) it publishes that worker's command for the current slot right away.
+ */
+export function createCollectScheduler(options: CollectSchedulerOptions): CollectScheduler {
+  const now = options.now ?? Date.now;
+  // Empty at start: every collectable worker is scheduled in the current slot at once, even one not due in it.
+  let eligible = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let checking: Promise<void> | undefined;
+
+  async function publish(targets: WorkerState[], slot: number) {
+    return await publishCollectCommands({
+      js: options.js,
+      service: options.service,
+      source: options.source,
+      targets: targets.map((worker) => ({
+        workerId: worker.id,
+        region: worker.region,
+        instanceId: worker.instanceId,
+      })),
+      reason: "schedule",
+      slot,
+    });
+  }
+
+  async function publishSlot(slot: number) {
+    const due = options.directory.list().filter((worker) => options.isDue(worker, slot));
+    const result = await publish(due, slot);
+    options.logger.debug({ slot, due: due.length, ...result }, "slot commands published");
+    return result;
+  }
+
+  async function checkDirectory(): Promise<void> {
+    const workers = options.directory.list().filter(options.isEligible);
+    const current = new Set(workers.map((worker) => worker.id));
+    const previous = eligible;
+    eligible = current;
+    const fresh = workers.filter((worker) => !previous.has(worker.id));
+    if (fresh.length === 0) return;
+    const slot = slotOf(now(), options.intervalSeconds);
+    await publish(fresh, slot);
+    options.logger.info(
+      { slot, workers: fresh.length },
+      "newly collectable workers scheduled in the current slot",
+    );
+  }
+
+  const ticker = createSlotTicker({
+    intervalSeconds: options.intervalSeconds,
+    logger: options.logger,
+    now,
+    onSlot: async (slot) => {
+      await publishSlot(slot);
+    },
+  });
+
+  return {
+    publishSlot,
+    start() {
+      ticker.start();
+      const tick = (): void => {
+        checking = checkDirectory()
+          .catch((error: unknown) =>
+            options.logger.warn(
+              { err: (error as Error).message },
+              "scheduling newly collectable workers failed",
+            ),
+          )
+          .finally(() => {
+            checking = undefined;
+            timer = setTimeout(tick, options.directoryCheckMs ?? 1_000);
+            timer.unref();
+          });
+      };
+      tick();
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      await checking;
+      if (timer) clearTimeout(timer);
+      await ticker.stop();
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudwatchMetrics,
+  createTopology,
+  parseEventData,
+  type Topology,
+  telemetry,
+  type WorkerState,
+} from "@cml-telemetry/contracts";
+import {
+  type AgentConfig,
+  type AwsSimulator,
+  createFleetModel,
+  type FleetModel,
+  startAwsSimulator,
+} from "@cml-telemetry/fleet-sim";
+import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
+import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
+import { publishCollectCommands } from "@cml-telemetry/scheduling";
+import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { jetstream } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { type CollectorCloudWatch, startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
+import { resetTopology } from "./testing/reset-topology.ts";
+import { captureTelemetry, type TelemetryCapture } from "./testing/telemetry-capture.ts";
+import { newInstanceId, putWorker } from "./testing/worker-records.ts";
+
+const REGIONS = ["us-east-1", "eu-west-1"];
+const telemetrySchemas = new Map<string, z.ZodType>(Object.values(telemetry).map((d) => [d.type, d.schema]));
+let server: TestNatsServer;
+let nc: NatsConnection;
+let fleet: FleetModel;
+let clockOffsetMs = 0;
+let sim: AwsSimulator;
+let capture: TelemetryCapture;
+let topology: Topology;
+let kv: KV;
+let nextSlot = 1_764_072_000;
+const running: CollectorCloudWatch[] = [];
+const clients: CloudWatchClient[] = [];
+
+function cloudWatchClients(maxAttempts = 2): Map<string, CloudWatchClient> {
+  return new Map(
+    REGIONS.map((region) => {
+      const client = new CloudWatchClient({
+        ...awsClientConfig(sim.url, region, maxAttempts),
+        retryMode: "adaptive",
+      });
+      clients.push(client);
+      return [region, client];
+    }),
+  );
+}
+
+async function startCollector(
+  overrides: Partial<Parameters<typeof startCollectorCloudWatch>[0]> = {},
+): Promise<CollectorCloudWatch> {
+  const collector = await startCollectorCloudWatch({
+    nc,
+    topology,
+    logger: silentLogger,
+    ops: createOpsPublisher({ nc, service: "collector-cloudwatch", logger: silentLogger }),
+    clients: cloudWatchClients(),
+    intervalSeconds: 60,
+    schedule: false,
+    throttleBackoff: { retries: 1, baseDelayMs: 20 },
+    ...overrides,
+  });
+  running.push(collector);
+  return collector;
+}
+
+/** A running worker in the simulator and in KV (as worker-aggregate would hold it). */
+async function addWorker(
+  region: string,
+  options: { agent?: AgentConfig; detailed?: boolean; status?: WorkerState["status"]; cpu?: number } = {},
+): Promise<WorkerState> {
+  const instance = fleet.add({
+    instanceId: newInstanceId(),
+    region,
+    state: options.status === "STOPPED" ? "stopped" : "running",
+    launchTime: Date.now() - 2 * 3_600_000,
+    agent: options.agent ?? "instance-id",
+    detailedMonitoring: options.detailed ?? false,
+    cpuOverride: options.cpu ?? null,
+    tags: { "cml:worker": "true" },
+  });
+  return await putWorker(kv, region, instance.instanceId, {
+    status: options.status ?? "RUNNING",
+    detailedMonitoring: options.detailed ?? false,
+  });
+}
+
+/** Publishes one slot's scheduled commands as every replica's ticker would (deduplicated by msg-id). */
+async function publishSlot(workers: readonly WorkerState[], publishers = 1): Promise<number> {
+  nextSlot += 300;
+  for (let i = 0; i < publishers; i++) {
+    await publishCollectCommands({
+      js: jetstream(nc),
+      service: "collector-cloudwatch",
+      source: "cloudwatch",
+      targets: workers.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
+      reason: "schedule",
+      slot: nextSlot,
+    });
+  }
+  return nextSlot;
+}
+
+function metricsOf(workerId: string): CloudwatchMetrics[] {
+  return capture
+    .of(telemetry.cloudwatchMetrics.type, workerId)
+    .map((e) => parseEventData(telemetry.cloudwatchMetrics, e));
+}
+
+function getMetricDataCalls(): number {
+  return sim.calls().byAction["cloudwatch:GetMetricData"] ?? 0;
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+  topology = createTopology({ namePrefix: uniquePrefix() });
+  fleet = createFleetModel({ regions: REGIONS, now: () => Date.now() + clockOffsetMs });
+  sim = await startAwsSimulator({ fleet });
+});
+
+beforeEach(async () => {
+  kv = await resetTopology(nc, topology);
+  for (const instance of [...fleet.instances()]) fleet.remove(instance.instanceId);
+  sim.faults.clear();
+  sim.resetCalls();
+  clockOffsetMs = 0;
+  capture = captureTelemetry(nc);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((collector) => collector.stop()));
+  for (const client of clients.splice(0)) client.destroy();
+  capture.stop();
+  expect(capture.schemaErrors).toEqual([]);
+  for (const event of capture.events) {
+    const schema = telemetrySchemas.get(event.type);
+    expect(schema, event.type).toBeDefined();
+    expect(schema?.safeParse(event.data).success, event.type).toBe(true);
+    expect(event.source).toBe("/cml-telemetry/collector-cloudwatch");
+  }
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await sim?.close();
+  await server?.stop();
+});
+
+describe("metrics", () => {
+  it("reads memory under both agent dimension sets, null without an agent, CPU at the monitoring period", async () => {
+    const plain = await addWorker("us-east-1", { agent: "instance-id", cpu: 42 });
+    const appended = await addWorker("us-east-1", { agent: "instance-image-type", detailed: true });
+    const noAgent = await addWorker("eu-west-1", { agent: "none" });
+    const collector = await startCollector();
+    await publishSlot([plain, appended, noAgent]);
+    await waitFor(() => [plain, appended, noAgent].every((w) => metricsOf(w.id).length === 1), {
+      what: "metrics",
+    });
+    const [a, b, c] = [plain, appended, noAgent].map((w) => metricsOf(w.id)[0] as CloudwatchMetrics);
+    expect(a).toMatchObject({
+      cpuUtilization: 42,
+      periodSeconds: 300,
+      detailedMonitoring: false,
+      stale: false,
+    });
+    expect(a?.memoryUtilization).toEqual(expect.any(Number));
+    expect(b).toMatchObject({ periodSeconds: 60, detailedMonitoring: true, stale: false });
+    expect(b?.memoryUtilization).toEqual(expect.any(Number));
+    expect(b?.memoryDatapointAt).not.toBeNull();
+    expect(c?.memoryUtilization).toBeNull();
+    expect(c?.memoryDatapointAt).toBeNull();
+    expect(c?.cpuUtilization).toEqual(expect.any(Number));
+    // Datapoints carry their own time: 1-minute data at most ~3 minutes old, 5-minute data at most ~11.
+    expect(Date.now() - Date.parse(b?.datapointAt ?? "")).toBeLessThan(4 * 60_000);
+    expect(Date.now() - Date.parse(a?.datapointAt ?? "")).toBeLessThan(12 * 60_000);
+    // One call per region; memory only where the agent publishes it; the self-metric matches AWS's count.
+    expect(getMetricDataCalls()).toBe(2);
+    expect(sim.calls().metricQueries).toBe(5);
+    expect(collector.metricsRequested()).toBe(5);
+    expect((sim.calls().byAction["cloudwatch:ListMetrics"] ?? 0) >= 2).toBe(true);
+  });
+
+  it("marks a datapoint older than expected as stale", async () => {
+    clockOffsetMs = -20 * 60_000;
+    const worker = await addWorker("us-east-1", { detailed: true });
+    fleet.update(worker.instanceId, { state: "stopped" });
+    clockOffsetMs = 0;
+    await startCollector();
+    await publishSlot([worker]);
+    await waitFor(() => metricsOf(worker.id).length === 1, { what: "metrics" });
+    const data = metricsOf(worker.id)[0];
+    expect(data?.stale).toBe(true);
+    expect(Date.now() - Date.parse(data?.datapointAt ?? "")).toBeGreaterThan(19 * 60_000);
+  });
+});
+
+describe("gating", () => {
+  it("never queries CloudWatch for a stopped worker, at scheduling or in the handler", async () => {
+    const up = await addWorker("us-east-1");
+    const down = await addWorker("us-east-1", { status: "STOPPED" });
+    const collector = await startCollector({ schedule: true, directoryCheckMs: 50 });
+    await waitFor(() => metricsOf(up.id).length >= 1, { what: "running worker collected at start" });
+    // A command for the stopped worker (a stale schedule, a refresh) is dropped by the handler.
+    await publishCollectCommands({
+      js: jetstream(nc),
+      service: "collector-cloudwatch",
+      source: "cloudwatch",
+      targets: [{ workerId: down.id, region: down.region, instanceId: down.instanceId }],
+      reason: "refresh",
+      correlationId: "req-2",
+    });
+    await collector.scheduler?.publishSlot(nextSlot + 600);
+    await waitFor(() => metricsOf(up.id).length >= 2, { what: "second slot" });
+    expect(capture.of(telemetry.cloudwatchMetrics.type, down.id)).toEqual([]);
+    expect(sim.calls().metricQueries).toBe(2 * 2);
+    // When it starts running, it is collected in the current slot without waiting for the next one.
+    await putWorker(kv, down.region, down.instanceId, { status: "RUNNING" });
+    fleet.update(down.instanceId, { state: "running" });
+    await waitFor(() => metricsOf(down.id).length === 1, { what: "newly running worker" });
+  });
+});
+
+describe("failures", () => {
+  it("survives throttling for two cycles and recovers the values", async () => {
+    const east = await addWorker("us-east-1", { cpu: 17 });
+    const west = await addWorker("eu-west-1", { cpu: 23 });
+    // One SDK attempt plus one own retry per cycle: four throttled answers cover two cycles of us-east-1.
+    sim.faults.add({
+      service: "cloudwatch",
+      action: "GetMetricData",
+      region: "us-east-1",
+      kind: "throttle",
+      count: 4,
+    });
+    await startCollector({ clients: cloudWatchClients(1) });
+    for (let cycle = 1; cycle <= 2; cycle++) {
+      await publishSlot([east, west]);
+      await waitFor(() => capture.of(telemetry.cloudwatchFailed.type, east.id).length === cycle, {
+        what: `cycle ${cycle}`,
+      });
+      await waitFor(() => metricsOf(west.id).length === cycle, { what: `other region, cycle ${cycle}` });
+    }
+    const failed = parseEventData(
+      telemetry.cloudwatchFailed,
+      capture.of(telemetry.cloudwatchFailed.type, east.id)[0] as never,
+    );
+    expect(failed).toMatchObject({ errorType: "Throttled", retryable: true });
+    await publishSlot([east, west]);
+    await waitFor(() => metricsOf(east.id).length === 1, { what: "recovered" });
+    expect(metricsOf(east.id)[0]?.cpuUtilization).toBe(17);
+    expect(sim.calls().errors.Throttling).toBe(4);
+  });
+});
+
+describe("replicas", () => {
+  async function cycle(
+    replicas: number,
+    workers: readonly WorkerState[],
+  ): Promise<{ calls: number; queries: number }> {
+    kv = await resetTopology(nc, topology);
+    for (const w of workers)
+      await putWorker(kv, w.region, w.instanceId, {
+        status: w.status,
+        detailedMonitoring: w.detailedMonitoring,
+      });
+    const collectors = [];
+    for (let i = 0; i < replicas; i++) collectors.push(await startCollector());
+    await Promise.all(
+      collectors.map((c) => waitFor(() => c.directory.size() === workers.length, { what: "directory" })),
+    );
+    sim.resetCalls();
+    capture.clear();
+    await publishSlot(workers, replicas);
+    await waitFor(
+      () =>
+        new Set(capture.of(telemetry.cloudwatchMetrics.type).map((e) => e.subject)).size === workers.length,
+      {
+        what: "every worker's metrics",
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const result = { calls: getMetricDataCalls(), queries: sim.calls().metricQueries };
+    await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    return result;
+  }
+
+  it("two replicas make no more AWS calls per cycle than one", async () => {
+    const workers = [];
+    for (let i = 0; i < 40; i++)
+      workers.push(await addWorker(REGIONS[i % 2] as string, { detailed: i % 3 === 0 }));
+    const one = await cycle(1, workers);
+    const two = await cycle(2, workers);
+    expect(one).toEqual({ calls: 2, queries: 80 });
+    expect(two.calls).toBeLessThanOrEqual(one.calls);
+    expect(two.queries).toBeLessThanOrEqual(one.queries);
+  });
+});

@@ -1,0 +1,153 @@
+import {
+  type CloudWatchClient,
+  type Dimension,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
+import type { AwsCaller } from "./aws-caller.ts";
+import type { CollectTarget } from "./collect-target.ts";
+import { MEMORY_METRIC } from "./memory-dimensions-cache.ts";
+import { isCompleteBucket, type MetricWindow } from "./metric-window.ts";
+
+/** AWS's limit of queries in one `GetMetricData` call. */
+export const MAX_QUERIES_PER_CALL = 500;
+
+/** What to ask CloudWatch for one worker. */
+export interface WorkerMetricRequest {
+  readonly target: CollectTarget;
+  readonly periodSeconds: number;
+  /** The agent's dimension set for memory; undefined = no agent data, memory is not requested. */
+  readonly memoryDimensions: Dimension[] | undefined;
+}
+
+/** The newest complete datapoint of a series. */
+export interface Datapoint {
+  readonly atSeconds: number;
+  readonly value: number;
+}
+
+/** Newest CPU and memory datapoints of one worker. */
+export interface WorkerDatapoints {
+  readonly cpu: Datapoint | undefined;
+  readonly memory: Datapoint | undefined;
+}
+
+/** Number of queries a request needs (CPU, plus memory when the agent publishes it). */
+export function queryCount(request: WorkerMetricRequest): number {
+  return request.memoryDimensions ? 2 : 1;
+}
+
+/** Packs requests into calls of at most 500 queries, never splitting one worker's queries. */
+export function packRequests(requests: readonly WorkerMetricRequest[]): WorkerMetricRequest[][] {
+  const packs: WorkerMetricRequest[][] = [];
+  let current: WorkerMetricRequest[] = [];
+  let size = 0;
+  for (const request of requests) {
+    const count = queryCount(request);
+    if (size + count > MAX_QUERIES_PER_CALL) {
+      packs.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(request);
+    size += count;
+  }
+  if (current.length > 0) packs.push(current);
+  return packs;
+}
+
+/** The MetricStat queries of a pack: `c<i>` for CPU and `m<i>` for memory of the pack's i-th worker. */
+export function buildQueries(pack: readonly WorkerMetricRequest[]): MetricDataQuery[] {
+  return pack.flatMap((request, index) => {
+    const queries: MetricDataQuery[] = [
+      {
+        Id: `c${index}`,
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/EC2",
+            MetricName: "CPUUtilization",
+            Dimensions: [{ Name: "InstanceId", Value: request.target.instanceId }],
+          },
+          Period: request.periodSeconds,
+          Stat: "Average",
+        },
+        ReturnData: true,
+      },
+    ];
+    if (request.memoryDimensions) {
+      queries.push({
+        Id: `m${index}`,
+        MetricStat: {
+          Metric: {
+            Namespace: MEMORY_METRIC.namespace,
+            MetricName: MEMORY_METRIC.name,
+            Dimensions: request.memoryDimensions,
+          },
+          Period: request.periodSeconds,
+          Stat: "Average",
+        },
+        ReturnData: true,
+      });
+    }
+    return queries;
+  });
+}
+
+/**
+ * Runs one pack as a `GetMetricData` call (following every `NextToken` page) and returns the newest complete
+ * datapoint of each series, by worker id. `onQueriesSent` is told the queries of every request sent (AWS bills
+ * each metric of each request).
+ */
+export async function getMetricDataPack(options: {
+  client: CloudWatchClient;
+  caller: AwsCaller;
+  region: string;
+  pack: readonly WorkerMetricRequest[];
+  window: MetricWindow;
+  onQueriesSent?: (count: number) => void;
+}): Promise<Map<string, WorkerDatapoints>> {
+  const queries = buildQueries(options.pack);
+  const series = new Map<string, Array<[number, number]>>();
+  let nextToken: string | undefined;
+  do {
+    const page = await options.caller.call("GetMetricData", options.region, () =>
+      options.client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(options.window.startSeconds * 1000),
+          EndTime: new Date(options.window.endSeconds * 1000),
+          ScanBy: "TimestampDescending",
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      ),
+    );
+    options.onQueriesSent?.(queries.length);
+    for (const result of page.MetricDataResults ?? []) {
+      if (!result.Id) continue;
+      const points = series.get(result.Id) ?? [];
+      const timestamps = result.Timestamps ?? [];
+      const values = result.Values ?? [];
+      timestamps.forEach((timestamp, i) => {
+        const value = values[i];
+        if (value !== undefined) points.push([Math.floor(timestamp.getTime() / 1000), value]);
+      });
+      series.set(result.Id, points);
+    }
+    nextToken = page.NextToken || undefined;
+  } while (nextToken);
+
+  const newest = (id: string, period: number): Datapoint | undefined => {
+    let best: Datapoint | undefined;
+    for (const [atSeconds, value] of series.get(id) ?? []) {
+      if (!isCompleteBucket(atSeconds, period, options.window)) continue;
+      if (!best || atSeconds > best.atSeconds) best = { atSeconds, value };
+    }
+    return best;
+  };
+  return new Map(
+    options.pack.map((request, index) => [
+      request.target.workerId,
+      { cpu: newest(`c${index}`, request.periodSeconds), memory: newest(`m${index}`, request.periodSeconds) },
+    ]),
+  );
+}

@@ -1,0 +1,69 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { createTopology } from "@cml-telemetry/contracts";
+import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
+import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
+
+const SERVICE = "collector-cloudwatch";
+
+let config: ReturnType<typeof loadServiceConfig<typeof SERVICE>>;
+try {
+  config = loadServiceConfig(SERVICE, process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+logger.info({ config: redactConfig(config) }, "starting");
+const health = createHealth(["nats", "collector"]);
+const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
+const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: SERVICE, logger });
+health.set("nats", true);
+const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
+await provisionTopology(nc, topology, { logger });
+const ops = createOpsPublisher({ nc, service: SERVICE, logger });
+// One client per region; credentials come from the SDK's default chain, AWS_ENDPOINT_URL_CLOUDWATCH is read by the SDK.
+const clients = new Map(
+  config.CML_REGIONS.map((region) => [
+    region,
+    new CloudWatchClient({ region, retryMode: "adaptive", maxAttempts: 5 }),
+  ]),
+);
+const collector = await startCollectorCloudWatch({
+  nc,
+  topology,
+  logger,
+  ops,
+  meter: metrics.meter,
+  clients,
+  intervalSeconds: config.COLLECT_INTERVAL_CLOUDWATCH_SECONDS,
+});
+health.set("collector", true);
+logger.info(
+  {
+    regions: config.CML_REGIONS,
+    intervalSeconds: config.COLLECT_INTERVAL_CLOUDWATCH_SECONDS,
+    metricsPort: metrics.port,
+  },
+  "ready",
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping");
+  health.set("collector", false, "stopping");
+  await collector.stop();
+  await ops.flush();
+  await nc.drain();
+  for (const client of clients.values()) client.destroy();
+  await metrics.close();
+  logger.info({}, "stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
