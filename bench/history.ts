@@ -24,7 +24,7 @@ import {
 } from "@cml-telemetry/contracts";
 import { createEmbeddedStore } from "@cml-telemetry/history-store";
 import { createOpsPublisher, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
-import { startMetricsHistory } from "@cml-telemetry/metrics-history";
+import { startDurableTelemetryIngest, startMetricsHistory } from "@cml-telemetry/metrics-history";
 import { startNatsServer } from "@cml-telemetry/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
@@ -40,10 +40,12 @@ const SLOTS = (DAYS * 86_400_000) / STEP_MS;
 const SOURCES_PER_SLOT = 3;
 const FULL_MESSAGES = FULL_WORKERS * SLOTS * SOURCES_PER_SLOT;
 /** Wall-clock budgets: publishing stops adding worker groups after this; the whole run stays under 3 min. */
-const PUBLISH_BUDGET_MS = 60_000;
-const REPLAY_LIMIT_MS = 80_000;
+const PUBLISH_BUDGET_MS = 45_000;
+const REPLAY_LIMIT_MS = 90_000;
 const RAW_MESSAGES = 50_000;
 const QUERY_RUNS = 7;
+/** How long the acknowledged durable-consumer path (the MongoDB deployment's) is measured on the same stream. */
+const DURABLE_WINDOW_MS = 10_000;
 const encoder = new TextEncoder();
 
 interface BenchWorker {
@@ -190,6 +192,31 @@ async function queryWeek(
   return { ms, buckets: reply.buckets?.length ?? 0 };
 }
 
+/**
+ * Throughput of the shared durable consumer (ack after each batch write), the path MongoDB deployments use, into a
+ * fresh embedded store for a bounded window: the replay above reads without acks, this reads like the baseline.
+ */
+async function measureDurableIngest(nc: NatsConnection, stream: string): Promise<number> {
+  const store = createEmbeddedStore({ retentionDays: 30 });
+  const durable = "bench-history-durable";
+  const started = performance.now();
+  const ingest = await startDurableTelemetryIngest({
+    nc,
+    stream,
+    durable,
+    filterSubject: subjects.telemetryAll,
+    store,
+    logger: silentLogger,
+  });
+  await new Promise((resolve) => setTimeout(resolve, DURABLE_WINDOW_MS));
+  const handled = ingest.progress().handled;
+  const seconds = (performance.now() - started) / 1000;
+  await ingest.stop();
+  await store.close();
+  await (await jetstreamManager(nc)).consumers.delete(stream, durable);
+  return Math.round(handled / seconds);
+}
+
 async function main(): Promise<void> {
   const server = await startNatsServer();
   try {
@@ -257,6 +284,8 @@ async function main(): Promise<void> {
     );
 
     await service.stop();
+    const durableIngestPerSec = await measureDurableIngest(nc, topology.streams.telemetry.name);
+    process.stderr.write(`shared durable consumer (acked) ingest: ${durableIngestPerSec}/s\n`);
     await ops.flush();
     await meterProvider.shutdown();
     await store.close();
@@ -274,6 +303,8 @@ async function main(): Promise<void> {
       messages: published.messages,
       scale: Math.round((published.messages / FULL_MESSAGES) * 1000) / 1000,
       replaySeconds: Math.round(replaySeconds * 10) / 10,
+      durableIngestPerSec,
+      durableRatio: Math.round((durableIngestPerSec / raw.consumePerSec) * 100) / 100,
       queryBuckets: buckets,
     });
   } finally {

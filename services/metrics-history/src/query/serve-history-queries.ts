@@ -67,6 +67,7 @@ export function serveHistoryQueries(options: {
     msg.respond(bytes);
   };
 
+  const pending = new Set<Promise<void>>();
   const subscription = options.nc.subscribe(subjects.historyQuery, {
     queue: HISTORY_QUERY_QUEUE,
     callback: (error, msg) => {
@@ -82,7 +83,6 @@ export function serveHistoryQueries(options: {
       pending.add(inFlight);
     },
   });
-  const pending = new Set<Promise<void>>();
   return {
     async stop() {
       await subscription.drain();
