@@ -1,5 +1,5 @@
 /**
- * @typedef {{ type?: string, title?: string, status?: number, detail?: string }} Problem
+ * @typedef {{ type?: string, title?: string, status?: number, detail?: string, param?: string }} Problem
  * @typedef {{ get(): string | null, set(token: string): void, clear(): void }} TokenStore
  */
 

@@ -15,7 +15,9 @@ import { formatAge, formatPercent } from "./format.js";
  * @typedef {import("./fleet-model.js").Worker} Worker
  * @typedef {import("./fleet-model.js").SortKey} SortKey
  * @typedef {import("./fleet-model.js").Filters} Filters
- * @typedef {{ worker: Worker, tr: HTMLTableRowElement, cells: Record<string, HTMLElement> }} Row
+ * @typedef {"name" | "region" | "status" | "service" | "cpu" | "memory" | "labs" | "idle" | import("./fleet-model.js").Source} CellName
+ * @typedef {{ worker: Worker, tr: HTMLTableRowElement, cells: Record<CellName, HTMLElement> }} Row
+ * @typedef {keyof ReturnType<typeof summarize>} SummaryKey
  */
 
 /** Columns: key, header text, sortable. */
@@ -59,8 +61,8 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
   let shownIds = [];
 
   const summaryList = h("ul", { class: "summary", "aria-label": "Fleet summary" });
-  const summaryItems = /** @type {Record<string, HTMLElement>} */ ({});
-  for (const [key, label] of [
+  const summaryItems = /** @type {Record<SummaryKey, HTMLElement>} */ ({});
+  for (const [key, label] of /** @type {[SummaryKey, string][]} */ ([
     ["total", "workers"],
     ["running", "running"],
     ["stopped", "stopped"],
@@ -68,7 +70,7 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
     ["idle", "idle"],
     ["failingSources", "failing sources"],
     ["staleSources", "stale sources"],
-  ]) {
+  ])) {
     const count = h("span", { class: "summary-count" }, "0");
     summaryItems[key] = count;
     summaryList.append(h("li", { class: `summary-${key}` }, count, ` ${label}`));
@@ -157,7 +159,7 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
 
   /** @param {Worker} worker @returns {Row} */
   function createRow(worker) {
-    const cells = {};
+    const cells = /** @type {Record<CellName, HTMLElement>} */ ({});
     const tr = h("tr", { tabindex: "0", "data-id": worker.id });
     for (const [key] of COLUMNS) {
       const td = h("td", { class: `col-${key}` });
@@ -222,7 +224,9 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
       Array.from(rows.values(), (row) => row.worker),
       now(),
     );
-    for (const [key, element] of Object.entries(summaryItems)) setText(element, String(counts[key]));
+    for (const key of /** @type {SummaryKey[]} */ (Object.keys(summaryItems))) {
+      setText(summaryItems[key], String(counts[key]));
+    }
   }
 
   function renderRegions() {

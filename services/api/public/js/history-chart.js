@@ -2,10 +2,11 @@
  * @typedef {{ start: string, source: string, count: number, metrics: Record<string, { avg: number, min: number, max: number, count: number }> }} Bucket
  * @typedef {{ worker_id: string, from: string, to: string, interval_seconds: number | null, buckets?: Bucket[] }} HistoryReply
  * @typedef {{ label: string, rangeMs: number, intervalSeconds: number }} HistoryRange
+ * @typedef {"1h" | "24h" | "7d" | "30d"} RangeKey
  */
 
 /** The chart's ranges and their bucket widths (about 60–300 points each). */
-export const HISTORY_RANGES = /** @type {Record<string, HistoryRange>} */ ({
+export const HISTORY_RANGES = /** @type {Record<RangeKey, HistoryRange>} */ ({
   "1h": { label: "1 h", rangeMs: 3_600_000, intervalSeconds: 60 },
   "24h": { label: "24 h", rangeMs: 86_400_000, intervalSeconds: 300 },
   "7d": { label: "7 d", rangeMs: 7 * 86_400_000, intervalSeconds: 3_600 },
@@ -58,7 +59,13 @@ export function drawHistoryChart(container, columns) {
       scales: {
         x: { time: true },
         pct: { range: [0, 100] },
-        labs: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] },
+        labs: {
+          range: (
+            /** @type {unknown} */ _u,
+            /** @type {number} */ _min,
+            /** @type {number | null} */ max,
+          ) => [0, Math.max(1, Math.ceil(max ?? 1))],
+        },
       },
       series: [
         { label: "Time" },

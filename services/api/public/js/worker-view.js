@@ -58,11 +58,11 @@ function describeEvent(name, data) {
 
 /**
  * A definition list whose values are kept as elements to update in place.
- * @param {[string, string][]} fields key and term
+ * @template {string} K
+ * @param {[K, string][]} fields key and term
  */
 function fieldList(fields) {
-  /** @type {Record<string, HTMLElement>} */
-  const values = {};
+  const values = /** @type {Record<K, HTMLElement>} */ ({});
   const list = h("dl", { class: "fields" });
   for (const [key, term] of fields) {
     const value = h("dd");
@@ -86,9 +86,10 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
   let reloadQueued = false;
   /** @type {ReturnType<typeof drawHistoryChart> | null} */
   let chart = null;
+  /** @type {import("./history-chart.js").RangeKey} */
   let rangeKey = "24h";
   let chartRequest = 0;
-  /** @type {{ before: Record<string, { at: string | null, errorAt: string | null }>, status: Map<Source, Progress>, requestId: string | null, buffered: [string, CloudEvent][], startedMs: number, timer?: ReturnType<typeof setTimeout> } | null} */
+  /** @type {{ before: Record<Source, { at: string | null, errorAt: string | null }>, status: Map<Source, Progress>, requestId: string | null, buffered: [string, CloudEvent][], startedMs: number, timer?: ReturnType<typeof setTimeout> } | null} */
   let refresh = null;
 
   const title = h("h1", { id: "worker-title", tabindex: "-1" });
@@ -142,7 +143,12 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
   refreshButton.addEventListener("click", () => void startRefresh());
 
   const rangeButtons = h("div", { class: "ranges", role: "group", "aria-label": "History range" });
-  for (const [key, range] of Object.entries(HISTORY_RANGES)) {
+  for (const [
+    key,
+    range,
+  ] of /** @type {[import("./history-chart.js").RangeKey, import("./history-chart.js").HistoryRange][]} */ (
+    Object.entries(HISTORY_RANGES)
+  )) {
     const button = h("button", { type: "button", "data-range": key, "aria-pressed": "false" }, range.label);
     button.addEventListener("click", () => {
       rangeKey = key;
@@ -411,12 +417,12 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     if (worker === null || workerId === null || refresh !== null) return;
     const current = worker;
     const sources = SOURCES.filter((source) => isCollected(current, source));
-    /** @type {Record<string, { at: string | null, errorAt: string | null }>} */
-    const before = {};
-    for (const source of SOURCES) {
+    /** @param {Source} source */
+    const snapshot = (source) => {
       const block = sourceBlock(current, source);
-      before[source] = { at: block.at, errorAt: block.error?.at ?? null };
-    }
+      return { at: block.at, errorAt: block.error?.at ?? null };
+    };
+    const before = { ec2: snapshot("ec2"), cloudwatch: snapshot("cloudwatch"), cml: snapshot("cml") };
     refresh = {
       before,
       status: new Map(sources.map((source) => [source, /** @type {Progress} */ ("pending")])),
@@ -429,7 +435,13 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     renderProgress();
     const ticker = setInterval(renderProgress, 1000);
     try {
-      const answer = await api.refresh(current.id, REFRESH_WAIT_SECONDS);
+      const answer = await api.refresh(current.id, REFRESH_WAIT_SECONDS).catch((error) => {
+        // A server configured with a shorter REFRESH_WAIT_MAX_SECONDS refuses the wait: follow the feed instead.
+        if (error instanceof ApiError && error.status === 400 && error.problem?.param === "wait") {
+          return api.refresh(current.id, 0);
+        }
+        throw error;
+      });
       if (refresh === null) return;
       if (answer.status === 200) {
         settleFromWorker(answer.body);
