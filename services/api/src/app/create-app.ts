@@ -4,7 +4,6 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { bearerAuth } from "../auth/bearer-auth.ts";
 import { createLiveHub, type LiveHub } from "../live/live-hub.ts";
 import { httpMetrics } from "../metrics/http-metrics.ts";
@@ -21,6 +20,7 @@ import { createWsRouter } from "../routes/ws/ws.index.ts";
 import { createRefreshCoordinator, type RefreshCoordinator } from "../workers/refresh-coordinator.ts";
 import { type AppDeps, type AppSettings, DEFAULT_SETTINGS } from "./app-deps.ts";
 import { type AppEnv, createRouter } from "./create-router.ts";
+import { securityHeaders } from "./prepared-response.ts";
 
 /** The composed API: the Hono app plus what the server and shutdown need. */
 export interface ApiApp {
@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): ApiApp {
   });
 
   app.use("*", httpMetrics(deps.metrics.meter));
-  app.use("*", secureHeaders());
+  app.use("*", securityHeaders());
   if (settings.corsOrigins.length > 0) {
     app.use(
       "/api/v1/*",

@@ -3,12 +3,14 @@ import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import type { AppEnv } from "../../app/create-router.ts";
+import { preparedJsonText } from "../../app/prepared-response.ts";
 import type { CommandPublisher, EventFeed, WorkerReadModel } from "../../ports.ts";
 import { ProblemError } from "../../problems.ts";
 import { decodeCursor, encodeCursor } from "../../workers/cursor.ts";
 import { type RefreshCoordinator, RefreshInFlightError } from "../../workers/refresh-coordinator.ts";
 import { canConnect, isIdle } from "../../workers/worker-rules.ts";
-import { toWorkerView } from "../../workers/worker-view.ts";
+import { toWorkerView, type WorkerView } from "../../workers/worker-view.ts";
+import { createWorkerViewCache } from "../../workers/worker-view-cache.ts";
 import type {
   getWorkerRoute,
   listWorkersRoute,
@@ -48,6 +50,7 @@ function unavailable(what: string, error: unknown): ProblemError {
 /** Handlers of the workers resource. */
 export function createWorkersHandlers(deps: WorkersDeps) {
   const { readModel, now, idleThresholdMinutes } = deps;
+  const views = createWorkerViewCache(idleThresholdMinutes);
 
   const list: RouteHandler<typeof listWorkersRoute, AppEnv> = (c) => {
     const query = c.req.valid("query");
@@ -55,7 +58,8 @@ export function createWorkersHandlers(deps: WorkersDeps) {
     const at = now();
     const idle = query.idle === undefined ? undefined : query.idle === "true";
     const connectable = query.can_connect === undefined ? undefined : query.can_connect === "true";
-    const items = [];
+    const items: string[] = [];
+    let lastId = "";
     let nextCursor: string | null = null;
     for (const worker of readModel.iterateFrom(after)) {
       if (query.status !== undefined && worker.status !== query.status) continue;
@@ -64,17 +68,21 @@ export function createWorkersHandlers(deps: WorkersDeps) {
       if (idle !== undefined && isIdle(worker, at, idleThresholdMinutes) !== idle) continue;
       if (connectable !== undefined && canConnect(worker) !== connectable) continue;
       if (items.length === query.limit) {
-        nextCursor = encodeCursor({ after: items[items.length - 1]?.id ?? "" });
+        nextCursor = encodeCursor({ after: lastId });
         break;
       }
-      items.push(toWorkerView(worker, at, idleThresholdMinutes));
+      items.push(views.json(worker, at));
+      lastId = worker.id;
     }
-    return c.json({ items, next_cursor: nextCursor }, 200);
+    return preparedJsonText<{ items: WorkerView[]; next_cursor: string | null }, 200>(
+      `{"items":[${items.join(",")}],"next_cursor":${JSON.stringify(nextCursor)}}`,
+      200,
+    );
   };
 
   const get: RouteHandler<typeof getWorkerRoute, AppEnv> = (c) => {
     const { id } = c.req.valid("param");
-    return c.json(toWorkerView(requireWorker(readModel, id), now(), idleThresholdMinutes), 200);
+    return preparedJsonText<WorkerView, 200>(views.json(requireWorker(readModel, id), now()), 200);
   };
 
   const register: RouteHandler<typeof registerWorkerRoute, AppEnv> = async (c) => {
