@@ -66,6 +66,7 @@ export const registerWorkerRoute = createRoute({
     400: problemContent("Bad body (`validation-error`)"),
     403: problemContent("Viewer token (`forbidden`)"),
     413: problemContent("Body too large (`payload-too-large`)"),
+    415: problemContent("Body is not JSON (`unsupported-media-type`)"),
     503: problemContent("Command could not be published (`service-unavailable`)"),
     ...authProblems,
   },

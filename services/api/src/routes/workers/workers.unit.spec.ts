@@ -331,6 +331,13 @@ describe("POST /api/v1/workers", () => {
     expect((await problemOf(huge)).type).toBe(`${PROBLEM_BASE}payload-too-large`);
   });
 
+  it("answers 415 unsupported-media-type for a body that is not JSON", async () => {
+    const t = setup();
+    const response = await post(t, body, "text/plain");
+    expect(response.status).toBe(415);
+    expect((await problemOf(response)).type).toBe(`${PROBLEM_BASE}unsupported-media-type`);
+  });
+
   it("answers 503 when the command cannot be published", async () => {
     const t = setup();
     t.commands.failWith(new Error("no JetStream"));
