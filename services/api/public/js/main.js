@@ -5,6 +5,8 @@ import { createWorkerView } from "./worker-view.js";
 
 /** Above this many changed workers at once, one list request is cheaper than one request per worker. */
 const BULK_REFETCH_THRESHOLD = 50;
+/** Performance measure from a worker's event arriving to its row being updated (includes the re-fetch). */
+const EVENT_TO_RENDER_MEASURE = "fleet-event-to-render";
 const AGE_TICK_MS = 10_000;
 
 /** @param {string} id */
@@ -58,6 +60,8 @@ const dirty = new Set();
 /** @type {Map<string, import("./fleet-model.js").Worker>} */
 const fetched = new Map();
 const removed = new Set();
+/** When the oldest event not yet shown arrived, per worker. */
+const receivedAt = new Map();
 let fetching = false;
 let frame = 0;
 
@@ -70,6 +74,12 @@ function scheduleFlush() {
     fetched.clear();
     removed.clear();
     fleet.applyUpdates(workers, gone);
+    for (const id of [...workers.map((worker) => worker.id), ...gone]) {
+      const start = receivedAt.get(id);
+      if (start === undefined) continue;
+      receivedAt.delete(id);
+      performance.measure(EVENT_TO_RENDER_MEASURE, { start });
+    }
   });
 }
 
@@ -112,6 +122,7 @@ async function fetchDirty() {
 function onEvent(name, event) {
   if (typeof event.subject !== "string") return;
   dirty.add(event.subject);
+  if (!receivedAt.has(event.subject)) receivedAt.set(event.subject, performance.now());
   void fetchDirty();
   workerView.onEvent(name, event);
 }
