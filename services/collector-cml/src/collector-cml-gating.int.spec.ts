@@ -125,6 +125,13 @@ describe("collector-cml gating, credentials and scheduling", () => {
   });
 
   it("every message published in this file validates against the contracts and the CloudEvents schema", () => {
+    expect(
+      harness.received.some(
+        (event) =>
+          event.source === "/cml-telemetry/collector-cml" &&
+          event.type === "io.cml-telemetry.command.collect.v1",
+      ),
+    ).toBe(true);
     expect(harness.received.length).toBeGreaterThan(10);
     expect(harness.invalidMessages()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type CmlCloudEvent,
+  commands,
   createTopology,
   decodeEvent,
   opsEvents,
@@ -48,7 +49,7 @@ export interface CollectorCmlHarness {
   readonly topology: Topology;
   readonly kv: KV;
   readonly pool: CmlServerPool;
-  /** Every telemetry and ops message published on `cml.telemetry.cml.>` / `cml.ops.collector-cml.job`. */
+  /** Every message on `cml.cmd.collect.cml.>`, `cml.telemetry.cml.>` and `cml.ops.collector-cml.job`. */
   readonly received: CmlCloudEvent<unknown>[];
   /** Everything the collectors logged (JSON lines). */
   logText(): string;
@@ -90,6 +91,7 @@ export const failedData = (event: CmlCloudEvent<unknown> | undefined) =>
   parseEventData(telemetry.cmlFailed, present(event));
 
 const PUBLISHED_DEFINITIONS = [
+  commands.collect,
   telemetry.cmlMetrics,
   telemetry.cmlFailed,
   opsEvents.jobStarted,
@@ -113,13 +115,15 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
   });
   const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
   const received: CmlCloudEvent<unknown>[] = [];
-  const subscriptions = ["cml.telemetry.cml.>", "cml.ops.collector-cml.job"].map((subject) => {
-    const subscription = nc.subscribe(subject);
-    void (async () => {
-      for await (const message of subscription) received.push(decodeEvent(message.data));
-    })();
-    return subscription;
-  });
+  const subscriptions = ["cml.cmd.collect.cml.>", "cml.telemetry.cml.>", "cml.ops.collector-cml.job"].map(
+    (subject) => {
+      const subscription = nc.subscribe(subject);
+      void (async () => {
+        for await (const message of subscription) received.push(decodeEvent(message.data));
+      })();
+      return subscription;
+    },
+  );
   const running: CollectorCml[] = [];
   const validateCloudEvent = createCloudEventSchemaValidator();
   let logText = "";
