@@ -17,10 +17,12 @@ export function periodOf(worker: Pick<WorkerState, "detailedMonitoring"> | undef
 
 /**
  * Whether a RUNNING worker is due in a slot: every slot with detailed monitoring, otherwise only in the slot that
- * contains a 300-second boundary, so each metric is requested (and billed) once per datapoint it can have.
+ * contains a 300-second boundary, so each metric is requested (and billed) once per datapoint it can have. A worker
+ * never collected yet is due in any slot.
  */
 export function isCloudWatchDue(worker: WorkerState, slot: number, intervalSeconds: number): boolean {
   if (!isCloudWatchEligible(worker)) return false;
+  if (worker.cloudwatchMetrics.lastCollectedAt === null) return true;
   const period = periodOf(worker);
   if (period <= intervalSeconds) return true;
   return Math.floor(slot / period) !== Math.floor((slot - intervalSeconds) / period);

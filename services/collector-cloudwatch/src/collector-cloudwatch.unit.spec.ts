@@ -8,6 +8,10 @@ const worker = (status: "RUNNING" | "STOPPED", detailedMonitoring: boolean | nul
   ...initialWorkerStateFixture("11111111-1111-4111-8111-111111111111"),
   status,
   detailedMonitoring,
+  cloudwatchMetrics: {
+    ...initialWorkerStateFixture("11111111-1111-4111-8111-111111111111").cloudwatchMetrics,
+    lastCollectedAt: "2026-11-25T12:00:00.000Z",
+  },
 });
 
 function request(i: number, memory: boolean): WorkerMetricRequest {
@@ -35,7 +39,12 @@ describe("scheduling rules", () => {
     ]);
     expect(slots.filter((slot) => isCloudWatchDue(worker("RUNNING", true), slot, 60))).toHaveLength(10);
     expect(slots.filter((slot) => isCloudWatchDue(worker("STOPPED", true), slot, 60))).toHaveLength(0);
-    // Slots longer than the period: every slot.
+    // Never collected: due in any slot; slots longer than the period: every slot.
+    const fresh = {
+      ...worker("RUNNING", false),
+      cloudwatchMetrics: initialWorkerStateFixture("x").cloudwatchMetrics,
+    };
+    expect(isCloudWatchDue(fresh, 1_764_072_060, 60)).toBe(true);
     expect(isCloudWatchDue(worker("RUNNING", false), 1_764_072_600, 600)).toBe(true);
   });
 });

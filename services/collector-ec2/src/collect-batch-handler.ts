@@ -92,28 +92,45 @@ export function createCollectBatchHandler(
         scheduled.set(key, entry);
       }
     }
-    for (const { region, slot, group } of scheduled.values()) {
-      const due = (): CollectTarget[] =>
+    // A slot seen for the first time is claimed for every region with due workers at once, so the passes of all
+    // regions run together in this batch instead of waiting for batches that happen to hold their commands.
+    const groups = [...scheduled.values()];
+    for (const slot of new Set(groups.map((g) => g.slot))) {
+      const regions = new Set(
         options.directory
           .list()
-          .filter((worker) => worker.region === region && options.isDue(worker, slot))
-          .map((worker) => ({
-            workerId: worker.id,
-            region,
-            instanceId: worker.instanceId,
-            correlationIds: new Set([undefined]),
-          }));
-      let dueTargets: CollectTarget[] | undefined;
-      const pass = await options.claims.resolve(region, slot, () => {
-        dueTargets = due();
-        return dueTargets.map((target) => target.workerId);
-      });
+          .filter((worker) => options.isDue(worker, slot))
+          .map((worker) => worker.region),
+      );
+      for (const region of regions) {
+        if (!scheduled.has(`${region}:${slot}`)) groups.push({ region, slot, group: [] });
+      }
+    }
+    const resolved = await Promise.all(
+      groups.map(async ({ region, slot, group }) => {
+        let dueTargets: CollectTarget[] = [];
+        const pass = await options.claims.resolve(region, slot, () => {
+          dueTargets = options.directory
+            .list()
+            .filter((worker) => worker.region === region && options.isDue(worker, slot))
+            .map((worker) => ({
+              workerId: worker.id,
+              region,
+              instanceId: worker.instanceId,
+              correlationIds: new Set([undefined]),
+            }));
+          return dueTargets.map((target) => target.workerId);
+        });
+        return { region, group, pass, dueTargets };
+      }),
+    );
+    for (const { region, group, pass, dueTargets } of resolved) {
       if (pass.fresh && pass.owner) {
         passes.push({
           jobId: pass.jobId,
           region,
           startedAt: pass.startedAt,
-          targets: mergeTargets([...(dueTargets ?? []), ...group.map(targetOf)]),
+          targets: mergeTargets([...dueTargets, ...group.map(targetOf)]),
         });
         for (const parsed of group) pass.covered.add(parsed.command.workerId);
         continue;

@@ -2,6 +2,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
 import {
   type ConsumeLoop,
+  type Delivery,
   type Logger,
   type OpsPublisher,
   openWorkersKv,
@@ -47,6 +48,21 @@ export interface CollectorEc2Options {
   readonly onAwsCall?: AwsCallObserver;
   readonly onDiscovered?: (outcome: DiscoveryOutcome) => void;
   readonly now?: () => number;
+}
+
+/** Runs a per-message handler over a batch concurrently, returning each message's error (or undefined). */
+function concurrently(
+  handler: (delivery: Delivery) => Promise<void>,
+): (deliveries: readonly Delivery[]) => Promise<unknown[]> {
+  return (deliveries) =>
+    Promise.all(
+      deliveries.map((delivery) =>
+        handler(delivery).then(
+          () => undefined,
+          (error: unknown) => error ?? new Error("handler failed"),
+        ),
+      ),
+    );
 }
 
 /** A running collector-ec2 replica. */
@@ -104,28 +120,31 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
         stream: options.topology.streams.commands.name,
         durable: consumerNames.discovery,
         filterSubject: subjects.discoverAll,
-        handler: createDiscoveryHandler({
-          js,
-          regions,
-          clientFor,
-          caller,
-          tag: options.tag,
-          amiNames: createAmiNameCache({
+        // Regions are discovered concurrently: one region's slow pages never delay another's.
+        batchHandler: concurrently(
+          createDiscoveryHandler({
+            js,
+            regions,
             clientFor,
             caller,
-            onError: (region, error) =>
-              options.logger.warn({ region, err: (error as Error).message }, "AMI names could not be read"),
+            tag: options.tag,
+            amiNames: createAmiNameCache({
+              clientFor,
+              caller,
+              onError: (region, error) =>
+                options.logger.warn({ region, err: (error as Error).message }, "AMI names could not be read"),
+            }),
+            directory,
+            checkMissing: collectRegion,
+            ops: options.ops,
+            logger: options.logger,
+            onDiscovered: (outcome, durationMs) => {
+              metrics?.recordCycle("discovery", durationMs, outcome.instances);
+              options.onDiscovered?.(outcome);
+            },
+            now: () => new Date(now()),
           }),
-          directory,
-          checkMissing: collectRegion,
-          ops: options.ops,
-          logger: options.logger,
-          onDiscovered: (outcome, durationMs) => {
-            metrics?.recordCycle("discovery", durationMs, outcome.instances);
-            options.onDiscovered?.(outcome);
-          },
-          now: () => new Date(now()),
-        }),
+        ),
         batchSize: 10,
         ackWaitMs: 120_000,
         logger: options.logger,
