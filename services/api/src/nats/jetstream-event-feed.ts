@@ -1,6 +1,7 @@
 import { decodeEvent, parseWorkerEventSubject, subjects } from "@cml-telemetry/contracts";
 import {
   type Consumer,
+  type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -62,32 +63,59 @@ export async function startJetStreamEventFeed(
   const listeners = new Set<(event: FeedEvent) => void>();
   let stopped = false;
 
-  const live = await js.consumers.get(stream, {
-    filter_subjects: subjects.workerEventsAll,
-    deliver_policy: DeliverPolicy.New,
-  });
-  const liveMessages = await live.consume({ max_messages: 512 });
-  const liveLoop = (async () => {
-    for await (const msg of liveMessages) {
-      const event = toFeedEvent(msg);
-      if (!event) {
-        logger.warn(
-          { seq: msg.seq, subject: msg.subject },
-          "skipping stream message that is not a domain event",
-        );
-        continue;
-      }
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          logger.error({ err: error, seq: event.seq }, "live event listener failed");
-        }
+  let lastSeq = 0;
+  let liveMessages: ConsumerMessages | undefined;
+
+  function dispatch(msg: JsMsg): void {
+    lastSeq = msg.seq;
+    const event = toFeedEvent(msg);
+    if (!event) {
+      logger.warn(
+        { seq: msg.seq, subject: msg.subject },
+        "skipping stream message that is not a domain event",
+      );
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.error({ err: error, seq: event.seq }, "live event listener failed");
       }
     }
-  })().catch((error: unknown) => {
-    if (!stopped) logger.error({ err: error }, "live domain event consumer ended");
-  });
+  }
+
+  /** (Re)opens the shared ordered consumer: new messages at first, after the last one seen on a restart. */
+  async function openLive(): Promise<ConsumerMessages> {
+    const consumer = await js.consumers.get(
+      stream,
+      lastSeq === 0
+        ? { filter_subjects: subjects.workerEventsAll, deliver_policy: DeliverPolicy.New }
+        : {
+            filter_subjects: subjects.workerEventsAll,
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: lastSeq + 1,
+          },
+    );
+    return await consumer.consume({ max_messages: 512 });
+  }
+
+  liveMessages = await openLive();
+  const liveLoop = (async () => {
+    while (!stopped) {
+      try {
+        liveMessages ??= await openLive();
+        for await (const msg of liveMessages) dispatch(msg);
+        if (stopped) return;
+        logger.warn({ lastSeq }, "live domain event consumer ended; reopening");
+      } catch (error) {
+        if (stopped) return;
+        logger.error({ err: error, lastSeq }, "live domain event consumer failed; reopening");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      liveMessages = undefined;
+    }
+  })();
 
   /** Stored events in [fromSeq, toSeq] on `filterSubject`, ascending. */
   async function* readRange(
@@ -172,7 +200,7 @@ export async function startJetStreamEventFeed(
     async stop() {
       stopped = true;
       listeners.clear();
-      await liveMessages.close().catch(() => undefined);
+      await liveMessages?.close().catch(() => undefined);
       await liveLoop;
     },
   };

@@ -4,11 +4,7 @@ import { authProblems, problemContent } from "../../app/problem-schema.ts";
 
 /** Query of the SSE feed. */
 export const eventsQuerySchema = z.object({
-  worker_id: z
-    .string()
-    .min(1)
-    .optional()
-    .openapi({ format: "uuid", description: "Only this worker's events" }),
+  worker_id: z.uuid().optional().openapi({ description: "Only this worker's events" }),
   type: z
     .string()
     .optional()

@@ -104,6 +104,7 @@ describe("GET /api/v1/events (SSE)", () => {
 
   it.each([
     ["?type=nope", {}, "type"],
+    ["?worker_id=a.b", {}, "worker_id"],
     ["", { "last-event-id": "abc" }, "last-event-id"],
   ])("answers 400 for bad input %s %j", async (query, headers, param) => {
     const t = createTestApp();

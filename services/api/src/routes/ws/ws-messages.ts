@@ -1,14 +1,14 @@
-import { DOMAIN_EVENT_NAMES } from "@cml-telemetry/contracts";
+import { DOMAIN_EVENT_NAMES, workerIdSchema } from "@cml-telemetry/contracts";
 import { z } from "zod";
 
 /** Messages a WebSocket client sends. */
 export const wsClientMessageSchema = z.discriminatedUnion("action", [
   z.object({
     action: z.literal("subscribe"),
-    worker_id: z.string().min(1).optional(),
+    worker_id: workerIdSchema.optional(),
     types: z.array(z.enum(DOMAIN_EVENT_NAMES as [string, ...string[]])).optional(),
   }),
-  z.object({ action: z.literal("unsubscribe"), worker_id: z.string().min(1).optional() }),
+  z.object({ action: z.literal("unsubscribe"), worker_id: workerIdSchema.optional() }),
 ]);
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 
