@@ -35,6 +35,8 @@ export interface CollectBatchHandlerOptions {
   readonly collectRegion: RegionCollector;
   /** Whether a worker is collected in a scheduled slot (the same rule the scheduler uses). */
   readonly isDue: (worker: WorkerState, slot: number) => boolean;
+  /** Regions this replica has AWS clients for; commands of other regions are acknowledged with a warning. */
+  readonly regions: ReadonlySet<string>;
   /** Handler-side gate: a command for a worker this refuses is acknowledged without a call. */
   readonly accepts: (worker: WorkerState | undefined) => boolean;
   /** `collect-<source>`: job name of the ops events. */
@@ -65,6 +67,17 @@ export function createCollectBatchHandler(
     deliveries.forEach((delivery, index) => {
       try {
         const command = parseEventData(commands.collect, delivery.event);
+        if (!options.regions.has(command.region)) {
+          options.logger.warn(
+            {
+              workerId: command.workerId,
+              region: command.region,
+              correlationId: correlationIdOf(delivery.event),
+            },
+            "collect command for a region this collector does not serve (CML_REGIONS); skipped",
+          );
+          return;
+        }
         if (!options.accepts(options.directory.get(command.workerId))) {
           options.logger.debug(
             { workerId: command.workerId, region: command.region },
@@ -99,7 +112,7 @@ export function createCollectBatchHandler(
       const regions = new Set(
         options.directory
           .list()
-          .filter((worker) => options.isDue(worker, slot))
+          .filter((worker) => options.regions.has(worker.region) && options.isDue(worker, slot))
           .map((worker) => worker.region),
       );
       for (const region of regions) {

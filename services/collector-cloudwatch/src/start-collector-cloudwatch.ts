@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
+import { consumerNames, subjects, type Topology, type WorkerState } from "@cml-telemetry/contracts";
 import {
   type ConsumeLoop,
   type Logger,
@@ -109,8 +109,9 @@ export async function startCollectorCloudWatch(
     },
     now,
   });
-  const isDue = (worker: Parameters<typeof isCloudWatchDue>[0], slot: number): boolean =>
-    isCloudWatchDue(worker, slot, options.intervalSeconds);
+  const serves = (worker: WorkerState): boolean => options.clients.has(worker.region);
+  const isDue = (worker: WorkerState, slot: number): boolean =>
+    serves(worker) && isCloudWatchDue(worker, slot, options.intervalSeconds);
   const loop: ConsumeLoop = await startConsumeLoop({
     nc: options.nc,
     stream: options.topology.streams.commands.name,
@@ -127,6 +128,7 @@ export async function startCollectorCloudWatch(
         now,
       }),
       collectRegion,
+      regions: new Set(options.clients.keys()),
       isDue,
       accepts: isCloudWatchEligible,
       jobName: "collect-cloudwatch",
@@ -157,7 +159,7 @@ export async function startCollectorCloudWatch(
           directory,
           intervalSeconds: options.intervalSeconds,
           isDue,
-          isEligible: isCloudWatchEligible,
+          isEligible: (worker) => serves(worker) && isCloudWatchEligible(worker),
           logger: options.logger,
           now,
           ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),

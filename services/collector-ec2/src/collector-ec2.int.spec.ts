@@ -1,6 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import {
   createTopology,
+  definitionOfType,
   parseEventData,
   type Topology,
   telemetry,
@@ -20,7 +21,6 @@ import { jetstream } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { type CollectorEc2, startCollectorEc2 } from "./start-collector-ec2.ts";
 import { resetTopology } from "./testing/reset-topology.ts";
 import { captureTelemetry, type TelemetryCapture } from "./testing/telemetry-capture.ts";
@@ -28,7 +28,6 @@ import { newInstanceId, putWorker } from "./testing/worker-records.ts";
 import { parseWorkerTag } from "./worker-tag.ts";
 
 const REGIONS = ["us-east-1", "eu-west-1"];
-const telemetrySchemas = new Map<string, z.ZodType>(Object.values(telemetry).map((d) => [d.type, d.schema]));
 let server: TestNatsServer;
 let nc: NatsConnection;
 let fleet: FleetModel;
@@ -102,7 +101,7 @@ beforeEach(async () => {
   for (const instance of [...fleet.instances()]) fleet.remove(instance.instanceId);
   sim.faults.clear();
   sim.resetCalls();
-  capture = captureTelemetry(nc);
+  capture = captureTelemetry(nc, "cml.>");
 });
 
 afterEach(async () => {
@@ -111,9 +110,9 @@ afterEach(async () => {
   capture.stop();
   expect(capture.schemaErrors).toEqual([]);
   for (const event of capture.events) {
-    const schema = telemetrySchemas.get(event.type);
-    expect(schema, event.type).toBeDefined();
-    expect(schema?.safeParse(event.data).success, event.type).toBe(true);
+    const definition = definitionOfType(event.type);
+    expect(definition, event.type).toBeDefined();
+    if (definition) parseEventData(definition, event);
   }
 });
 
@@ -267,6 +266,27 @@ describe("status collection", () => {
     );
     expect(byWorker.get(keptWorker.id)?.correlationid).toBe("req-1");
     expect(collector.directory.size()).toBe(2);
+  });
+
+  it("skips workers of regions it does not serve without holding up the others", async () => {
+    const instance = addInstance("us-east-1");
+    const served = await putWorker(kv, "us-east-1", instance.instanceId);
+    const foreign = await putWorker(kv, "ap-south-1", newInstanceId());
+    await publishCollectCommands({
+      js: jetstream(nc),
+      service: "collector-ec2",
+      source: "ec2",
+      targets: [foreign, served].map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
+      reason: "refresh",
+    });
+    await startCollector();
+    await waitFor(() => capture.of(telemetry.ec2Status.type, served.id).length >= 2, {
+      what: "served worker",
+    });
+    expect(
+      capture.events.filter((e) => e.subject === foreign.id && e.type.startsWith("io.cml-telemetry.ec2.")),
+    ).toEqual([]);
+    expect(sim.calls().byRegion["ap-south-1"]).toBeUndefined();
   });
 
   it("survives throttling for two cycles: ec2.failed Throttled, then values recover", async () => {
