@@ -45,9 +45,10 @@ export function historyColumns(reply) {
  * Draws the columns with uPlot (loaded from `/assets/vendor/uplot.min.js`) into `container`.
  * @param {HTMLElement} container
  * @param {ReturnType<typeof historyColumns>} columns
+ * @param {[number, number]} timeWindow the requested range in epoch seconds, so sparse data keeps its time axis
  * @returns {{ destroy(): void, resize(width: number): void }}
  */
-export function drawHistoryChart(container, columns) {
+export function drawHistoryChart(container, columns, timeWindow) {
   const uPlot = /** @type {any} */ (globalThis).uPlot;
   if (typeof uPlot !== "function")
     throw new Error("the chart library did not load (/assets/vendor/uplot.min.js)");
@@ -57,7 +58,7 @@ export function drawHistoryChart(container, columns) {
       width,
       height: 260,
       scales: {
-        x: { time: true },
+        x: { time: true, range: () => timeWindow },
         pct: { range: [0, 100] },
         labs: {
           range: (

@@ -330,10 +330,10 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
         setText(chartNote, `No history in the last ${range.label}.`);
         return;
       }
-      chart = drawHistoryChart(chartBox, columns);
+      chart = drawHistoryChart(chartBox, columns, [from.getTime() / 1000, to.getTime() / 1000]);
       setText(
         chartNote,
-        `${columns[0].length} points, one per ${range.intervalSeconds / 60} min, over the last ${range.label}.`,
+        `${columns[0].length} ${columns[0].length === 1 ? "point" : "points"}, one per ${range.intervalSeconds / 60} min, over the last ${range.label}.`,
       );
     } catch (error) {
       if (request !== chartRequest) return;
