@@ -17,9 +17,9 @@ export interface FleetSimReady {
   readonly regions?: string[];
 }
 
-/** A service's log line saying it is ready (pino JSON with msg "ready"). */
+/** A service's log line saying it is ready (pino JSON with msg "ready" or "<service> ready"). */
 export function isReadyLine(line: string): boolean {
-  return /"msg":"ready"/.test(line);
+  return /"msg":"(?:[\w-]+ )?ready"/.test(line);
 }
 
 /** Environment pointing the services at the fleet simulator (only variables not already set are added). */
