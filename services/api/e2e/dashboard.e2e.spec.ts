@@ -180,6 +180,13 @@ describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", ()
     api.commands.onPublish = undefined;
     await page.screenshot({ path: `${RESULTS_DIR}dashboard-worker.png`, fullPage: true });
     await page.screenshot({ path: `${DOCS_IMG_DIR}worker.png`, fullPage: true });
+    expect(await page.title()).toBe(`${target.name} · CML fleet`);
+
+    await page.getByRole("link", { name: "← Fleet" }).click();
+    await page.waitForFunction(
+      (id) => (document.activeElement as HTMLElement | null)?.dataset.id === id,
+      target.id,
+    );
     await page.context().close();
   });
 

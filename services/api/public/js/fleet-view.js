@@ -325,6 +325,11 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
       renderSummary();
     },
     /** @param {string} id */
+    focusRow(id) {
+      const row = rows.get(id);
+      if (row?.tr.isConnected) row.tr.focus();
+    },
+    /** @param {string} id */
     has: (id) => rows.has(id),
     size: () => rows.size,
   };

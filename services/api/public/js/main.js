@@ -151,16 +151,23 @@ function connectFeed() {
   });
 }
 
+/** @type {string | null} */
+let openedId = null;
+
 function route() {
   const match = /^#\/workers\/([^/]+)$/.exec(location.hash);
   if (match) {
+    openedId = decodeURIComponent(/** @type {string} */ (match[1]));
     fleetRoot.hidden = true;
-    void workerView.show(decodeURIComponent(/** @type {string} */ (match[1])));
+    void workerView.show(openedId);
     return;
   }
   workerView.hide();
   fleetRoot.hidden = false;
   document.title = "CML fleet · cml-telemetry";
+  // Back on the fleet, keyboard users continue from the row they opened.
+  if (openedId !== null) fleet.focusRow(openedId);
+  openedId = null;
 }
 
 async function start() {
@@ -179,7 +186,11 @@ async function start() {
     await loadFleet();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
-    fleetRoot.prepend(`The fleet could not be loaded: ${/** @type {Error} */ (error).message}`);
+    const alert = document.createElement("p");
+    alert.className = "error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = `The fleet could not be loaded: ${/** @type {Error} */ (error).message}`;
+    fleetRoot.prepend(alert);
     return;
   }
   connectFeed();

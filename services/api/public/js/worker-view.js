@@ -234,6 +234,7 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
   function renderWorker(next) {
     worker = next;
     setText(title, next.name ?? next.instance_id);
+    document.title = `${next.name ?? next.instance_id} · CML fleet`;
     setText(meta, `${next.instance_id} · ${next.region} · ${next.https_endpoint ?? "no endpoint"}`);
     badges.replaceChildren(
       h("span", { class: `badge badge-${next.status.toLowerCase().replace(/_/g, "-")}` }, next.status),
