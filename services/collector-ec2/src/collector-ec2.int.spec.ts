@@ -71,7 +71,10 @@ async function startCollector(
   return collector;
 }
 
-function addInstance(region: string, options: { tagged?: boolean; state?: "running" | "stopped" } = {}) {
+function addInstance(
+  region: string,
+  options: { tagged?: boolean; state?: "running" | "stopped" | "terminated" } = {},
+) {
   return fleet.add({
     instanceId: newInstanceId(),
     region,
@@ -123,12 +126,13 @@ afterAll(async () => {
 });
 
 describe("discovery", () => {
-  it("publishes the tagged instances of both regions and ignores untagged ones", async () => {
+  it("publishes the tagged instances of both regions and ignores untagged and long-gone ones", async () => {
     const tagged = REGIONS.flatMap((region) => [
       addInstance(region),
       addInstance(region, { state: "stopped" }),
     ]);
     const untagged = addInstance("us-east-1", { tagged: false });
+    const dead = addInstance("eu-west-1", { state: "terminated" });
     await startCollector();
     await waitFor(() => capture.of(telemetry.ec2Discovered.type).length === tagged.length, {
       what: "discovered events",
@@ -138,6 +142,7 @@ describe("discovery", () => {
       .map((e) => parseEventData(telemetry.ec2Discovered, e));
     expect(new Set(discovered.map((d) => d.instanceId))).toEqual(new Set(tagged.map((i) => i.instanceId)));
     expect(discovered.some((d) => d.instanceId === untagged.instanceId)).toBe(false);
+    expect(discovered.some((d) => d.instanceId === dead.instanceId)).toBe(false);
     const first = tagged[0];
     const one = discovered.find((d) => d.instanceId === first?.instanceId);
     expect(one).toMatchObject({

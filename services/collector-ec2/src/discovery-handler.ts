@@ -129,7 +129,10 @@ export function createDiscoveryHandler(
         );
         if (!data) continue;
         seen.add(data.workerId);
-        if (!discoveryChanged(data, options.directory.get(data.workerId))) continue;
+        const state = options.directory.get(data.workerId);
+        // AWS lists terminated instances for about an hour; one never known as a worker is not worth registering.
+        if (!state && data.instanceState === "terminated") continue;
+        if (!discoveryChanged(data, state)) continue;
         const event = createEvent(telemetry.ec2Discovered, {
           source: "collector-ec2",
           subject: data.workerId,
