@@ -11,8 +11,8 @@ let nc: NatsConnection;
 interface SimInstance {
   instanceId: string;
   region: string;
-  name: string | null;
   state: string;
+  tags: Record<string, string>;
 }
 
 async function instanceByName(name: string): Promise<SimInstance> {
@@ -45,8 +45,8 @@ afterAll(async () => {
 
 describe("the whole system on the fleet simulator", () => {
   it("lists the workers of both regions with all three source blocks filled for running ones", async () => {
-    const fleet = await sim<SimInstance[]>(system.simUrl, "/fleet");
-    const tagged = fleet.filter((instance) => instance.name?.startsWith("cml-worker"));
+    const fleet = await sim<{ instances: SimInstance[] }>(system.simUrl, "/fleet");
+    const tagged = fleet.instances.filter((instance) => instance.tags["cml:worker"] !== undefined);
     const workers = await waitFor(
       async () => {
         const items = await listWorkers(system.apiUrl);
