@@ -1,4 +1,4 @@
-import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, Dimension } from "@aws-sdk/client-cloudwatch";
 import { type CloudwatchMetrics, createEvent, subjects, telemetry } from "@cml-telemetry/contracts";
 import type { Logger, WindowedPublisher } from "@cml-telemetry/messaging";
 import type { WorkerDirectory } from "@cml-telemetry/scheduling";
@@ -39,10 +39,16 @@ export interface CloudWatchCollectorOptions {
 export function createCloudWatchCollector(options: CloudWatchCollectorOptions): RegionCollector {
   const now = options.now ?? Date.now;
   return async (region, targets, publisher) => {
-    const memory = await options.memoryDimensions.dimensionsFor(
-      region,
-      targets.map((target) => target.instanceId),
-    );
+    let memory: Map<string, Dimension[]>;
+    try {
+      memory = await options.memoryDimensions.dimensionsFor(
+        region,
+        targets.map((target) => target.instanceId),
+      );
+    } catch (error) {
+      await publishFailed(targets, region, error, publisher);
+      return;
+    }
     const requests: WorkerMetricRequest[] = targets.map((target) => ({
       target,
       periodSeconds: periodOf(options.directory.get(target.workerId)),
@@ -59,6 +65,30 @@ export function createCloudWatchCollector(options: CloudWatchCollectorOptions): 
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, packs.length) }, run));
   };
+
+  async function publishFailed(
+    targets: readonly CollectTarget[],
+    region: string,
+    error: unknown,
+    publisher: WindowedPublisher,
+  ): Promise<void> {
+    const failure = describeAwsFailure(error);
+    options.logger.warn(
+      { region, workers: targets.length, errorType: failure.errorType, err: failure.errorMessage },
+      "CloudWatch could not be read; publishing cloudwatch.failed for the affected workers",
+    );
+    const observedAt = new Date(now()).toISOString();
+    for (const target of targets) {
+      await publishEach(publisher, target, (correlationId) =>
+        createEvent(telemetry.cloudwatchFailed, {
+          source: "collector-cloudwatch",
+          subject: target.workerId,
+          correlationId,
+          data: { ...refOf(target), ...failure, observedAt },
+        }),
+      );
+    }
+  }
 
   async function collectPack(
     pack: WorkerMetricRequest[],
@@ -77,22 +107,12 @@ export function createCloudWatchCollector(options: CloudWatchCollectorOptions): 
         onQueriesSent: (count) => options.onQueriesSent?.(region, count),
       });
     } catch (error) {
-      const failure = describeAwsFailure(error);
-      options.logger.warn(
-        { region, workers: pack.length, errorType: failure.errorType, err: failure.errorMessage },
-        "GetMetricData failed; publishing cloudwatch.failed for its workers",
+      await publishFailed(
+        pack.map((request) => request.target),
+        region,
+        error,
+        publisher,
       );
-      const observedAt = new Date(now()).toISOString();
-      for (const { target } of pack) {
-        await publishEach(publisher, target, (correlationId) =>
-          createEvent(telemetry.cloudwatchFailed, {
-            source: "collector-cloudwatch",
-            subject: target.workerId,
-            correlationId,
-            data: { ...refOf(target), ...failure, observedAt },
-          }),
-        );
-      }
       return;
     }
     const observedAt = new Date(now()).toISOString();

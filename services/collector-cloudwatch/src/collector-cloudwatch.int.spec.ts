@@ -263,6 +263,27 @@ describe("failures", () => {
   });
 });
 
+describe("memory dimensions", () => {
+  it("fails the region's workers while ListMetrics never answered, then reads memory", async () => {
+    const worker = await addWorker("eu-west-1", { agent: "instance-image-type" });
+    sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "error", count: 1 });
+    await startCollector({ clients: cloudWatchClients(1) });
+    await publishSlot([worker]);
+    await waitFor(() => capture.of(telemetry.cloudwatchFailed.type, worker.id).length === 1, {
+      what: "failed",
+    });
+    const failed = parseEventData(
+      telemetry.cloudwatchFailed,
+      capture.of(telemetry.cloudwatchFailed.type, worker.id)[0] as never,
+    );
+    expect(failed).toMatchObject({ errorType: "AwsError", retryable: true });
+    expect(getMetricDataCalls()).toBe(0);
+    await publishSlot([worker]);
+    await waitFor(() => metricsOf(worker.id).length === 1, { what: "metrics" });
+    expect(metricsOf(worker.id)[0]?.memoryUtilization).toEqual(expect.any(Number));
+  });
+});
+
 describe("replicas", () => {
   async function cycle(
     replicas: number,

@@ -10,7 +10,10 @@ export const MEMORY_METRIC = { namespace: "CWAgent", name: "mem_used_percent" } 
  * finds nothing). Learned per region from `ListMetrics` (free) and refreshed periodically.
  */
 export interface MemoryDimensionsCache {
-  /** Dimensions per instance id; an instance without agent data is absent. */
+  /**
+   * Dimensions per instance id; an instance without agent data is absent.
+   * @throws the `ListMetrics` error when the region's dimensions were never read successfully.
+   */
   dimensionsFor(region: string, instanceIds: readonly string[]): Promise<Map<string, Dimension[]>>;
 }
 
@@ -20,7 +23,7 @@ export interface MemoryDimensionsCacheOptions {
   readonly caller: AwsCaller;
   /** Full refresh after this long (default 15 minutes). */
   readonly refreshMs?: number;
-  /** An unknown instance triggers a refresh at most this often (default 2 minutes). */
+  /** An unknown instance triggers a refresh at most this often (default 2 minutes); a failed read is retried at once. */
   readonly unknownRefreshMs?: number;
   readonly onError?: (region: string, error: unknown) => void;
   readonly now?: () => number;
@@ -64,10 +67,11 @@ export function createMemoryDimensionsCache(options: MemoryDimensionsCacheOption
         nextToken = page.NextToken || undefined;
       } while (nextToken);
       entry.dimensions = dimensions;
+      entry.loadedAt = now();
     } catch (error) {
       options.onError?.(region, error);
-    } finally {
-      entry.loadedAt = now();
+      // Without any earlier answer memory cannot be queried correctly: the collection of the region fails.
+      if (entry.loadedAt === Number.NEGATIVE_INFINITY) throw error;
     }
   }
 
