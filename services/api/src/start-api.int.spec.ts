@@ -200,6 +200,22 @@ describe("api against a real nats-server", () => {
     });
   });
 
+  it("WebSocket: refuses a client without a token (401) and explains a bad message", async () => {
+    const refused = new WebSocket(`${running.url.replace("http", "ws")}/api/v1/ws`);
+    const status = await new Promise<number>((resolve) => {
+      refused.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      refused.once("open", () => resolve(101));
+    });
+    expect(status).toBe(401);
+    const socket = new WebSocket(`${running.url.replace("http", "ws")}/api/v1/ws?access_token=${TOKEN}`);
+    const messages: Array<Record<string, unknown>> = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send("{not json");
+    await waitFor(() => messages.find((message) => message.type === "error"), { what: "error reply" });
+    socket.close();
+  });
+
   it("/metrics shows the worker gauges with labels for workers written to KV", async () => {
     const worker = aWorkerState({
       region: "ap-south-1",
