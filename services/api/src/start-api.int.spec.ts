@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { sha256Hex } from "./auth/token-authenticator.ts";
 import { type RunningApi, startApi } from "./start-api.ts";
+import { publishDomainEvent } from "./testing/publish-domain-event.ts";
 import { createSseReader } from "./testing/read-sse.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
 
@@ -40,24 +41,16 @@ async function putWorker(state: WorkerState): Promise<void> {
   await kv.put(state.id, JSON.stringify({ state, outbox: [], recentInputIds: [] }));
 }
 
-async function publishDomainEvent(
+function publish(
   name: DomainEventName,
   data: Record<string, unknown>,
   correlationId?: string,
 ): Promise<number> {
-  const workerId = String(data.workerId);
-  const event = createEvent(domainEvents[name] as MessageDefinition, {
-    source: "worker-aggregate",
-    subject: workerId,
-    data,
-    correlationId,
-  });
-  const ack = await js.publish(subjects.workerEvent(workerId, name), encodeEvent(event), { msgID: event.id });
-  return ack.seq;
+  return publishDomainEvent(js, name, data, correlationId);
 }
 
 function statusChanged(workerId: string, version: number) {
-  return publishDomainEvent("status_changed", { ...domainEvents.status_changed.example, workerId, version });
+  return publish("status_changed", { ...domainEvents.status_changed.example, workerId, version });
 }
 
 beforeAll(async () => {
@@ -120,17 +113,17 @@ describe("api against a real nats-server", () => {
     const correlationId = await answered;
     expect(correlationId).toBeDefined();
     const base = { workerId: worker.id, observedAt: "2026-11-25T12:00:00.000Z" };
-    await publishDomainEvent(
+    await publish(
       "ec2_metrics_updated",
       { ...domainEvents.ec2_metrics_updated.example, ...base, version: 2 },
       "other",
     );
-    await publishDomainEvent(
+    await publish(
       "ec2_metrics_updated",
       { ...domainEvents.ec2_metrics_updated.example, ...base, version: 2 },
       correlationId,
     );
-    await publishDomainEvent(
+    await publish(
       "source_failed",
       { ...domainEvents.source_failed.example, ...base, source: "cloudwatch", version: 3 },
       correlationId,

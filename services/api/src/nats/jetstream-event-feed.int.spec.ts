@@ -1,11 +1,4 @@
-import {
-  createEvent,
-  createTopology,
-  domainEvents,
-  encodeEvent,
-  type MessageDefinition,
-  subjects,
-} from "@cml-telemetry/contracts";
+import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
 import { createLogger } from "@cml-telemetry/observability";
 import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
@@ -13,6 +6,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll } from "vitest";
 import { describeEventFeedContract } from "../testing/event-feed-contract.ts";
+import { publishDomainEvent } from "../testing/publish-domain-event.ts";
 import { type JetStreamEventFeed, startJetStreamEventFeed } from "./jetstream-event-feed.ts";
 
 let server: TestNatsServer;
@@ -41,17 +35,5 @@ afterAll(async () => {
 
 describeEventFeedContract("JetStream (nats-server)", async () => ({
   feed,
-  append: async (name, data, correlationId) => {
-    const workerId = String(data.workerId);
-    const event = createEvent(domainEvents[name] as MessageDefinition, {
-      source: "worker-aggregate",
-      subject: workerId,
-      data,
-      correlationId,
-    });
-    const ack = await jetstream(nc).publish(subjects.workerEvent(workerId, name), encodeEvent(event), {
-      msgID: event.id,
-    });
-    return ack.seq;
-  },
+  append: (name, data, correlationId) => publishDomainEvent(jetstream(nc), name, data, correlationId),
 }));

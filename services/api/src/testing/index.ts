@@ -7,5 +7,6 @@ export {
 export { createFakeConnectionOps, type RecordedConnectionOp } from "./fake-connection-ops.ts";
 export { createFakeEventFeed, type FakeEventFeed } from "./fake-event-feed.ts";
 export { createFakeHistoryClient, type FakeHistoryClient } from "./fake-history-client.ts";
+export { publishDomainEvent } from "./publish-domain-event.ts";
 export { createSseReader, type SseMessage } from "./read-sse.ts";
 export { aWorkerState } from "./worker-state-builder.ts";
