@@ -7,7 +7,6 @@ import {
   domainEvents,
   encodeEvent,
   historyQueries,
-  type MessageDefinition,
   parseEventData,
   subjects,
   type Topology,
