@@ -1,13 +1,16 @@
 /**
- * One full collection cycle of collector-ec2 and collector-cloudwatch over 10,000 simulated workers in two regions:
- * the fleet simulator (EC2 + CloudWatch wire protocols) runs in-process, the collectors use the real AWS SDK clients
- * and a fresh local nats-server. Worker records are written into KV `cml_workers` directly (as worker-aggregate
- * would hold them), so the cycle is what a running system does at each slot: discovery of both regions, status
- * checks of every worker and CloudWatch metrics of every running worker. AWS calls are read from the simulator's
- * counters and compared with what a one-call-per-worker design (GetMetricStatistics per metric) would make.
+ * One full collection cycle of collector-ec2 and collector-cloudwatch over 10,000 simulated workers in two regions.
+ * The fleet simulator (EC2 + CloudWatch wire protocols) runs in a child process with its own event loop; the two
+ * collectors run in this process with the real AWS SDK clients against a fresh local nats-server. Worker records
+ * are written into KV `cml_workers` directly (as worker-aggregate would hold them), then the cycle is what the
+ * collectors' tickers start in a slot where every worker is due: discovery of both regions, status checks of every
+ * worker, CloudWatch metrics of every running worker. AWS calls come from the simulator's counters and are compared
+ * with a one-call-per-worker design (GetMetricStatistics per metric plus one status call per worker).
  *
  * Run: npm run bench -- collectors
  */
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import {
@@ -18,7 +21,7 @@ import {
   workerIdOf,
   workerStatusFromInstanceState,
 } from "@cml-telemetry/contracts";
-import { createFleetModel, startAwsSimulator } from "@cml-telemetry/fleet-sim";
+import { type CallCounts, createFleetModel, startAwsSimulator } from "@cml-telemetry/fleet-sim";
 import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
 import { createOpsPublisher, openWorkersKv, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
 import { publishCollectCommands, publishDiscoverCommand, slotOf } from "@cml-telemetry/scheduling";
@@ -35,21 +38,136 @@ import { isMain, printResult } from "./report.ts";
 
 const WORKERS = 10_000;
 const REGIONS = ["us-east-1", "eu-west-1"];
+const WORKER_TAG = "cml:worker";
 const CYCLE_LIMIT_MS = 120_000;
+const SIMULATOR_FLAG = "--aws-simulator";
+
+/** What the benchmark needs to know of a simulated worker instance. */
+interface SimulatedWorker {
+  region: string;
+  instanceId: string;
+  state: string;
+  name: string | null;
+  instanceType: string;
+  imageId: string;
+  amiName: string;
+  privateIp: string | null;
+  publicIp: string | null;
+  tags: Record<string, string>;
+  detailedMonitoring: boolean;
+}
+
+type SimulatorReply =
+  | { type: "ready"; url: string; workers: SimulatedWorker[] }
+  | { type: "calls"; calls: CallCounts }
+  | { type: "reset" };
+type SimulatorRequest = { type: "calls" } | { type: "reset" } | { type: "close" };
+
+/** Child mode: runs the AWS simulator and answers call-counter requests over IPC. */
+async function serveSimulator(): Promise<void> {
+  const fleet = createFleetModel({
+    seed: 7,
+    workers: WORKERS,
+    untagged: 10,
+    regions: REGIONS,
+    workerTagKey: WORKER_TAG,
+  });
+  const sim = await startAwsSimulator({ fleet });
+  const send = (reply: SimulatorReply): void => {
+    process.send?.(reply);
+  };
+  process.on("message", (request: SimulatorRequest) => {
+    if (request.type === "calls") send({ type: "calls", calls: sim.calls() });
+    else if (request.type === "reset") {
+      sim.resetCalls();
+      send({ type: "reset" });
+    } else void sim.close().finally(() => process.exit(0));
+  });
+  const workers = fleet
+    .instances()
+    .filter((i) => i.tags[WORKER_TAG] !== undefined)
+    .map((instance): SimulatedWorker => {
+      const view = fleet.view(instance);
+      return {
+        region: view.region,
+        instanceId: view.instanceId,
+        state: view.state,
+        name: view.tags.Name ?? null,
+        instanceType: view.instanceType,
+        imageId: view.imageId,
+        amiName: view.amiName,
+        privateIp: view.privateIpAddress,
+        publicIp: view.publicIpAddress,
+        tags: view.tags,
+        detailedMonitoring: view.detailedMonitoring,
+      };
+    });
+  send({ type: "ready", url: sim.url, workers });
+}
+
+function startSimulatorProcess(): Promise<{ child: ChildProcess; url: string; workers: SimulatedWorker[] }> {
+  const child = fork(fileURLToPath(import.meta.url), [SIMULATOR_FLAG], {
+    execPath: process.execPath,
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("simulator process did not start in 60 s")), 60_000);
+    child.once("exit", (code) => reject(new Error(`simulator process exited early (${code})`)));
+    child.once("message", (reply: SimulatorReply) => {
+      clearTimeout(timer);
+      if (reply.type === "ready") resolve({ child, url: reply.url, workers: reply.workers });
+      else reject(new Error(`unexpected first message ${reply.type}`));
+    });
+  });
+}
+
+function ask<T extends SimulatorReply["type"]>(
+  child: ChildProcess,
+  type: T & SimulatorRequest["type"],
+): Promise<Extract<SimulatorReply, { type: T }>> {
+  return new Promise((resolve) => {
+    const onMessage = (reply: SimulatorReply): void => {
+      if (reply.type !== type) return;
+      child.off("message", onMessage);
+      resolve(reply as Extract<SimulatorReply, { type: T }>);
+    };
+    child.on("message", onMessage);
+    child.send({ type } as SimulatorRequest);
+  });
+}
+
+function workerState(worker: SimulatedWorker): WorkerState {
+  return {
+    ...initialWorkerStateFixture(workerIdOf(worker.region, worker.instanceId)),
+    region: worker.region,
+    instanceId: worker.instanceId,
+    name: worker.name,
+    instanceType: worker.instanceType,
+    amiId: worker.imageId,
+    amiName: worker.amiName,
+    privateIp: worker.privateIp,
+    publicIp: worker.publicIp,
+    tags: worker.tags,
+    detailedMonitoring: worker.detailedMonitoring,
+    status: workerStatusFromInstanceState(worker.state),
+  };
+}
 
 /** Runs the benchmark and returns its result line. */
 export async function runCollectorsBench(): Promise<Record<string, unknown> & { bench: string }> {
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url });
-  const fleet = createFleetModel({ seed: 7, workers: WORKERS, untagged: 10, regions: REGIONS });
-  const sim = await startAwsSimulator({ fleet });
+  const simulator = await startSimulatorProcess();
   const ec2Clients = new Map(
-    REGIONS.map((r) => [r, new EC2Client({ ...awsClientConfig(sim.url, r, 5), retryMode: "adaptive" })]),
+    REGIONS.map((r) => [
+      r,
+      new EC2Client({ ...awsClientConfig(simulator.url, r, 5), retryMode: "adaptive" }),
+    ]),
   );
   const cwClients = new Map(
     REGIONS.map((r) => [
       r,
-      new CloudWatchClient({ ...awsClientConfig(sim.url, r, 5), retryMode: "adaptive" }),
+      new CloudWatchClient({ ...awsClientConfig(simulator.url, r, 5), retryMode: "adaptive" }),
     ]),
   );
   const stops: Array<() => Promise<void>> = [];
@@ -57,31 +175,16 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     const topology = createTopology({ namePrefix: "BENCH_" });
     await provisionTopology(nc, topology, { logger: silentLogger });
     const kv = await openWorkersKv(nc, topology);
-    const workers = fleet.instances().filter((i) => i.tags[fleet.workerTagKey] !== undefined);
+    const workers = simulator.workers;
     for (let i = 0; i < workers.length; i += 500) {
       await Promise.all(
-        workers.slice(i, i + 500).map((instance) => {
-          const view = fleet.view(instance);
-          const id = workerIdOf(view.region, view.instanceId);
-          const state: WorkerState = {
-            ...initialWorkerStateFixture(id),
-            region: view.region,
-            instanceId: view.instanceId,
-            name: view.tags.Name ?? null,
-            instanceType: view.instanceType,
-            amiId: view.imageId,
-            amiName: view.amiName,
-            privateIp: view.privateIpAddress,
-            publicIp: view.publicIpAddress,
-            tags: view.tags,
-            detailedMonitoring: view.detailedMonitoring,
-            status: workerStatusFromInstanceState(view.state),
-          };
-          return kv.put(id, JSON.stringify({ state, outbox: [], recentInputIds: [] }));
+        workers.slice(i, i + 500).map((worker) => {
+          const state = workerState(worker);
+          return kv.put(state.id, JSON.stringify({ state, outbox: [], recentInputIds: [] }));
         }),
       );
     }
-    const runningWorkers = workers.filter((i) => i.state === "running").length;
+    const runningWorkers = workers.filter((w) => w.state === "running").length;
 
     const statusSeen = new Set<string>();
     const metricsSeen = new Set<string>();
@@ -96,7 +199,6 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     });
     let discovered = 0;
     let discoveryPages = 0;
-    sim.resetCalls();
 
     const startupAt = performance.now();
     const ec2 = await startCollectorEc2({
@@ -105,7 +207,7 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
       logger: silentLogger,
       ops: createOpsPublisher({ nc, service: "collector-ec2", logger: silentLogger }),
       clients: ec2Clients,
-      tag: parseWorkerTag(fleet.workerTagKey),
+      tag: parseWorkerTag(WORKER_TAG),
       intervalSeconds: 60,
       discoveryIntervalSeconds: 300,
       schedule: false,
@@ -126,8 +228,9 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     });
     stops.push(() => cloudwatch.stop());
     const startupSeconds = (performance.now() - startupAt) / 1000;
+    await ask(simulator.child, "reset");
 
-    // The cycle: what both replicas' tickers publish in a slot where every worker is due (a 300-second boundary).
+    // The cycle: what the replicas' tickers publish in a slot where every worker is due (a 300-second boundary).
     const startedAt = performance.now();
     const slot = slotOf(Date.now(), 300);
     const js = jetstream(nc);
@@ -153,7 +256,8 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
         slot,
       }),
     ]);
-    const expectedStatuses = workers.filter((i) => i.state !== "terminated").length;
+    const expectedStatuses = workers.filter((w) => w.state !== "terminated").length;
+    const phases: Record<string, number> = {};
     const deadline = Date.now() + CYCLE_LIMIT_MS;
     while (
       (statusSeen.size < expectedStatuses ||
@@ -162,6 +266,10 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
       Date.now() < deadline
     ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      const elapsed = Math.round(performance.now() - startedAt) / 1000;
+      if (statusSeen.size >= expectedStatuses) phases.statusesDoneSeconds ??= elapsed;
+      if (metricsSeen.size >= runningWorkers) phases.metricsDoneSeconds ??= elapsed;
+      if (discovered >= REGIONS.length) phases.discoveryDoneSeconds ??= elapsed;
     }
     const cycleSeconds = (performance.now() - startedAt) / 1000;
     if (Date.now() >= deadline) {
@@ -172,25 +280,20 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     // Let any straggling duplicate work show in the counters before reading them.
     await new Promise((resolve) => setTimeout(resolve, 500));
     sub.unsubscribe();
-    const calls = sim.calls();
+    const { calls } = await ask(simulator.child, "calls");
     const byAction = calls.byAction;
     const ec2Calls = Object.entries(byAction)
       .filter(([key]) => key.startsWith("ec2:"))
       .reduce((sum, [, n]) => sum + n, 0);
     const statusCalls = byAction["ec2:DescribeInstanceStatus"] ?? 0;
     const getMetricDataCalls = byAction["cloudwatch:GetMetricData"] ?? 0;
+    const perRegion = REGIONS.map(
+      (r) => workers.filter((w) => w.region === r && w.state !== "terminated").length,
+    );
     const goals = {
       getMetricDataCalls: getMetricDataCalls <= Math.ceil((runningWorkers * 2) / 500),
-      statusCalls:
-        statusCalls ===
-        REGIONS.reduce(
-          (sum, r) =>
-            sum +
-            Math.ceil(
-              fleet.instances(r).filter((i) => i.tags[fleet.workerTagKey] !== undefined).length / 100,
-            ),
-          0,
-        ),
+      statusCalls: statusCalls === perRegion.reduce((sum, n) => sum + Math.ceil(n / 100), 0),
+      ec2Calls: ec2Calls === discoveryPages + statusCalls + (byAction["ec2:DescribeImages"] ?? 0),
       cycleUnder15s: cycleSeconds < 15,
     };
     process.stdout.write(
@@ -205,6 +308,7 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
         failedEvents: failures,
         startupSeconds: Math.round(startupSeconds * 100) / 100,
         awsErrors: calls.errors,
+        ...phases,
         goals,
       })}\n`,
     );
@@ -221,11 +325,16 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     for (const stop of stops.reverse()) await stop();
     for (const client of [...ec2Clients.values(), ...cwClients.values()]) client.destroy();
     await nc.drain();
-    await sim.close();
+    const exited = new Promise((resolve) => simulator.child.once("exit", resolve));
+    simulator.child.send({ type: "close" } satisfies SimulatorRequest);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (simulator.child.exitCode === null) simulator.child.kill("SIGTERM");
     await server.stop();
   }
 }
 
-if (isMain(import.meta.url)) {
+if (process.argv.includes(SIMULATOR_FLAG)) {
+  await serveSimulator();
+} else if (isMain(import.meta.url)) {
   printResult(await runCollectorsBench());
 }

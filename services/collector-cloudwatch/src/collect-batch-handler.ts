@@ -97,8 +97,13 @@ export function createCollectBatchHandler(
     const scheduled = new Map<string, { region: string; slot: number; group: ParsedCommand[] }>();
     for (const parsed of accepted) {
       const { command } = parsed;
-      if (command.reason === "refresh" || command.slot === undefined) direct.push(targetOf(parsed));
-      else {
+      if (command.reason === "refresh" || command.slot === undefined) {
+        options.logger.debug(
+          { workerId: command.workerId, region: command.region, correlationId: parsed.correlationId },
+          "collecting on request",
+        );
+        direct.push(targetOf(parsed));
+      } else {
         const key = `${command.region}:${command.slot}`;
         const entry = scheduled.get(key) ?? { region: command.region, slot: command.slot, group: [] };
         entry.group.push(parsed);
