@@ -54,7 +54,7 @@ describe("WebSocket session", () => {
     const events = socket.sent.filter((message) => message.type === "event");
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ seq: pushed.seq, name: "status_changed", worker_id: worker.id });
-    expect((events[0]?.event as { type: string }).type).toBe(domainEvents.status_changed.type);
+    expect(events[0]?.event).toMatchObject({ type: domainEvents.status_changed.type });
   });
 
   it("drops a socket that buffers too much as slow_consumer (code 4008) with an ops event", () => {
