@@ -17,6 +17,8 @@ if ("reason" in chromiumBinary) {
 
 const RESULTS_DIR = fileURLToPath(new URL("../test-results/", import.meta.url));
 const DOCS_IMG_DIR = fileURLToPath(new URL("../../../docs/img/", import.meta.url));
+/** The README's screenshots are rewritten only on request, so a test run leaves the work tree clean. */
+const UPDATE_DOC_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
 const DEMO_FLEET_SIZE = 36;
 const LARGE_FLEET_SIZE = 1_000;
 /** The 95th percentile (nearest rank) of `values`; 0 for none. */
@@ -117,7 +119,7 @@ describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", ()
     expect(await page.locator(".age-stale").count()).toBeGreaterThan(0);
     expect(await page.locator(".age-failing").count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${RESULTS_DIR}dashboard-fleet.png` });
-    await page.screenshot({ path: `${DOCS_IMG_DIR}fleet.png` });
+    if (UPDATE_DOC_SCREENSHOTS) await page.screenshot({ path: `${DOCS_IMG_DIR}fleet.png` });
 
     await page.locator("#filter-status").selectOption("STOPPED");
     const statuses = await page.locator("tbody tr .col-status").allTextContents();
@@ -196,7 +198,7 @@ describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", ()
     await page.waitForFunction(() => document.querySelectorAll(".events li").length >= 3);
     api.commands.onPublish = undefined;
     await page.screenshot({ path: `${RESULTS_DIR}dashboard-worker.png`, fullPage: true });
-    await page.screenshot({ path: `${DOCS_IMG_DIR}worker.png`, fullPage: true });
+    if (UPDATE_DOC_SCREENSHOTS) await page.screenshot({ path: `${DOCS_IMG_DIR}worker.png`, fullPage: true });
     expect(await page.title()).toBe(`${target.name} · CML fleet`);
 
     await page.getByRole("link", { name: "← Fleet" }).click();
