@@ -17,6 +17,7 @@ import {
 } from "@cml-telemetry/fleet-sim";
 import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
+import { createMetrics } from "@cml-telemetry/observability";
 import { publishCollectCommands } from "@cml-telemetry/scheduling";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
@@ -162,7 +163,8 @@ describe("metrics", () => {
     const plain = await addWorker("us-east-1", { agent: "instance-id", cpu: 42 });
     const appended = await addWorker("us-east-1", { agent: "instance-image-type", detailed: true });
     const noAgent = await addWorker("eu-west-1", { agent: "none" });
-    const collector = await startCollector();
+    const metrics = await createMetrics({ service: "collector-cloudwatch", port: 0 });
+    const collector = await startCollector({ meter: metrics.meter });
     await publishSlot([plain, appended, noAgent]);
     await waitFor(() => [plain, appended, noAgent].every((w) => metricsOf(w.id).length === 1), {
       what: "metrics",
@@ -188,6 +190,13 @@ describe("metrics", () => {
     expect(getMetricDataCalls()).toBe(2);
     expect(sim.calls().metricQueries).toBe(5);
     expect(collector.metricsRequested()).toBe(5);
+    const text = await metrics.scrape();
+    const requested = [...text.matchAll(/^cloudwatch_metrics_requested_total\{[^}]*\} (\d+)/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(requested.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(text).toMatch(/aws_calls_total\{[^}]*action="GetMetricData"[^}]*\} 1/);
+    await metrics.close();
     expect((sim.calls().byAction["cloudwatch:ListMetrics"] ?? 0) >= 2).toBe(true);
   });
 

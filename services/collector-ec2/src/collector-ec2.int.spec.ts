@@ -156,6 +156,13 @@ describe("discovery", () => {
       "/cml-telemetry/collector-ec2",
     );
     for (const region of REGIONS) expect(awsCalls("DescribeInstances", region)).toBe(1);
+    await waitFor(() => capture.of("io.cml-telemetry.job.completed.v1").length >= 2, { what: "ops events" });
+    const jobs = capture
+      .of("io.cml-telemetry.job.completed.v1")
+      .map((e) => e.data as Record<string, unknown>);
+    const discoveries = jobs.filter((job) => job.jobName === "discover-ec2");
+    expect(discoveries.map((job) => Number(job.entriesProcessed)).sort()).toEqual([2, 3]);
+    expect(capture.of("io.cml-telemetry.job.started.v1").length).toBeGreaterThanOrEqual(2);
   });
 
   it("publishes only new or changed instances and reports known ones gone from AWS as terminated", async () => {
