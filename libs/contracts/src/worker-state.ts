@@ -101,3 +101,84 @@ export const workerRecordSchema = z.object({
   recentInputIds: z.array(z.string()),
 });
 export type WorkerRecord = z.infer<typeof workerRecordSchema>;
+
+/** Identity and provenance of a {@link blankWorkerState}. */
+export interface BlankWorkerStateInit {
+  readonly id: string;
+  readonly region: string;
+  readonly instanceId: string;
+  /** `createdAt` and `updatedAt` (ISO timestamp). */
+  readonly at: string;
+  readonly createdBy: string;
+}
+
+/**
+ * A schema-valid worker state that knows nothing yet: every observed field null, status `UNKNOWN`, service
+ * `UNAVAILABLE`, empty metric blocks, version 0. Callers spread it and override what they know.
+ */
+export function blankWorkerState(init: BlankWorkerStateInit): WorkerState {
+  return {
+    id: init.id,
+    name: null,
+    region: init.region,
+    instanceId: init.instanceId,
+    instanceType: null,
+    amiId: null,
+    amiName: null,
+    status: "UNKNOWN",
+    serviceStatus: "UNAVAILABLE",
+    licenseStatus: null,
+    cmlVersion: null,
+    httpsEndpoint: null,
+    endpointPinned: false,
+    publicIp: null,
+    privateIp: null,
+    detailedMonitoring: null,
+    tags: {},
+    lastActivityAt: null,
+    activeLabsCount: 0,
+    cmlReadySince: null,
+    idleDetectedAt: null,
+    lastDiscoveredAt: null,
+    ec2Metrics: {
+      instanceState: null,
+      instanceStatusCheck: null,
+      systemStatusCheck: null,
+      lastCheckedAt: null,
+      lastObservedAt: null,
+      lastError: null,
+    },
+    cloudwatchMetrics: {
+      cpuUtilization: null,
+      memoryUtilization: null,
+      periodSeconds: null,
+      datapointAt: null,
+      stale: false,
+      detailedMonitoringEnabled: null,
+      lastCollectedAt: null,
+      lastObservedAt: null,
+      lastError: null,
+    },
+    cmlMetrics: {
+      ready: null,
+      version: null,
+      labsCount: null,
+      runningLabsCount: null,
+      licenseStatus: null,
+      cpuPercent: null,
+      memoryUsedPercent: null,
+      diskUsedPercent: null,
+      runningNodes: null,
+      systemInfo: null,
+      lastSyncedAt: null,
+      lastObservedAt: null,
+      lastError: null,
+    },
+    createdAt: init.at,
+    updatedAt: init.at,
+    terminatedAt: null,
+    createdBy: init.createdBy,
+    terminatedBy: null,
+    version: 0,
+  };
+}

@@ -1,72 +1,14 @@
-import type { WorkerState } from "@cml-telemetry/contracts";
+import { blankWorkerState, type WorkerState } from "@cml-telemetry/contracts";
 
 export { createTopology, type Topology } from "@cml-telemetry/contracts";
 
 /** A minimal valid worker state for tests. */
 export function initialWorkerStateFixture(id: string): WorkerState {
-  const at = "2026-11-25T12:00:00.000Z";
-  return {
+  return blankWorkerState({
     id,
-    name: null,
     region: "us-east-1",
     instanceId: "i-0123456789abcdef0",
-    instanceType: null,
-    amiId: null,
-    amiName: null,
-    status: "UNKNOWN",
-    serviceStatus: "UNAVAILABLE",
-    licenseStatus: null,
-    cmlVersion: null,
-    httpsEndpoint: null,
-    endpointPinned: false,
-    publicIp: null,
-    privateIp: null,
-    detailedMonitoring: null,
-    tags: {},
-    lastActivityAt: null,
-    activeLabsCount: 0,
-    cmlReadySince: null,
-    idleDetectedAt: null,
-    lastDiscoveredAt: null,
-    ec2Metrics: {
-      instanceState: null,
-      instanceStatusCheck: null,
-      systemStatusCheck: null,
-      lastCheckedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    cloudwatchMetrics: {
-      cpuUtilization: null,
-      memoryUtilization: null,
-      periodSeconds: null,
-      datapointAt: null,
-      stale: false,
-      detailedMonitoringEnabled: null,
-      lastCollectedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    cmlMetrics: {
-      ready: null,
-      version: null,
-      labsCount: null,
-      runningLabsCount: null,
-      licenseStatus: null,
-      cpuPercent: null,
-      memoryUsedPercent: null,
-      diskUsedPercent: null,
-      runningNodes: null,
-      systemInfo: null,
-      lastSyncedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    createdAt: at,
-    updatedAt: at,
-    terminatedAt: null,
+    at: "2026-11-25T12:00:00.000Z",
     createdBy: "test",
-    terminatedBy: null,
-    version: 0,
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
+import { blankWorkerState, type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
 
 let counter = 0;
 
@@ -9,10 +9,14 @@ export function aWorkerState(overrides: Partial<WorkerState> = {}): WorkerState 
   const instanceId = overrides.instanceId ?? `i-${(0x10000000 + counter).toString(16).padStart(17, "0")}`;
   const at = "2026-11-25T10:00:00.000Z";
   return {
-    id: workerIdOf(region, instanceId),
+    ...blankWorkerState({
+      id: workerIdOf(region, instanceId),
+      region,
+      instanceId,
+      at,
+      createdBy: "discovery",
+    }),
     name: `cml-${counter}`,
-    region,
-    instanceId,
     instanceType: "m5zn.metal",
     amiId: "ami-0abcdef1234567890",
     amiName: "cml-2.9.1",
@@ -21,55 +25,10 @@ export function aWorkerState(overrides: Partial<WorkerState> = {}): WorkerState 
     licenseStatus: "REGISTERED",
     cmlVersion: "2.9.1",
     httpsEndpoint: "https://203.0.113.10",
-    endpointPinned: false,
     publicIp: "203.0.113.10",
     privateIp: "10.0.1.15",
     detailedMonitoring: false,
-    tags: {},
-    lastActivityAt: null,
-    activeLabsCount: 0,
-    cmlReadySince: null,
-    idleDetectedAt: null,
     lastDiscoveredAt: at,
-    ec2Metrics: {
-      instanceState: null,
-      instanceStatusCheck: null,
-      systemStatusCheck: null,
-      lastCheckedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    cloudwatchMetrics: {
-      cpuUtilization: null,
-      memoryUtilization: null,
-      periodSeconds: null,
-      datapointAt: null,
-      stale: false,
-      detailedMonitoringEnabled: null,
-      lastCollectedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    cmlMetrics: {
-      ready: null,
-      version: null,
-      labsCount: null,
-      runningLabsCount: null,
-      licenseStatus: null,
-      cpuPercent: null,
-      memoryUsedPercent: null,
-      diskUsedPercent: null,
-      runningNodes: null,
-      systemInfo: null,
-      lastSyncedAt: null,
-      lastObservedAt: null,
-      lastError: null,
-    },
-    createdAt: at,
-    updatedAt: at,
-    terminatedAt: null,
-    createdBy: "discovery",
-    terminatedBy: null,
     version: 1,
     ...overrides,
   };
