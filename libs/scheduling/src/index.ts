@@ -1,7 +1,17 @@
+export type { CollectBatchHandlerOptions, RegionCollector } from "./collect-batch-handler.ts";
+export { createCollectBatchHandler } from "./collect-batch-handler.ts";
+export type { CollectScheduler, CollectSchedulerOptions } from "./collect-scheduler.ts";
+export { createCollectScheduler } from "./collect-scheduler.ts";
+export type { CollectTarget } from "./collect-target.ts";
+export { byRegion, mergeTargets } from "./collect-target.ts";
 export type { CollectCommandTarget } from "./publish-collect-commands.ts";
 export { publishCollectCommands, publishDiscoverCommand } from "./publish-collect-commands.ts";
+export type { SlotPass, SlotPassClaims } from "./slot-pass-claims.ts";
+export { createSlotPassClaims } from "./slot-pass-claims.ts";
 export type { SlotTicker, SlotTickerOptions, TickerLogger } from "./slot-ticker.ts";
 export { createSlotTicker } from "./slot-ticker.ts";
 export { scheduledCommandId, slotOf } from "./slots.ts";
+export type { AwsCollectSource, CollectConsumerOptions } from "./start-collect-consumer.ts";
+export { startCollectConsumer } from "./start-collect-consumer.ts";
 export type { DirectoryLogger, WorkerDirectory } from "./worker-directory.ts";
 export { createWorkerDirectory, parseWorkerRecord } from "./worker-directory.ts";

@@ -1,12 +1,9 @@
 import type { CloudWatchClient, Dimension } from "@aws-sdk/client-cloudwatch";
+import { type AwsCaller, describeAwsFailure } from "@cml-telemetry/aws";
 import { type CloudwatchMetrics, createEvent, subjects, telemetry } from "@cml-telemetry/contracts";
 import type { Logger, WindowedPublisher } from "@cml-telemetry/messaging";
-import type { WorkerDirectory } from "@cml-telemetry/scheduling";
-import type { AwsCaller } from "./aws-caller.ts";
-import { describeAwsFailure } from "./aws-failure.ts";
+import type { CollectTarget, RegionCollector, WorkerDirectory } from "@cml-telemetry/scheduling";
 import { periodOf } from "./cloudwatch-schedule-rules.ts";
-import type { RegionCollector } from "./collect-batch-handler.ts";
-import type { CollectTarget } from "./collect-target.ts";
 import {
   type Datapoint,
   getMetricDataPack,

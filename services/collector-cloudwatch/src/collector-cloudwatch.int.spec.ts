@@ -19,15 +19,19 @@ import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
 import { createMetrics } from "@cml-telemetry/observability";
 import { publishCollectCommands } from "@cml-telemetry/scheduling";
+import {
+  captureTelemetry,
+  newInstanceId,
+  putWorker,
+  resetTopology,
+  type TelemetryCapture,
+} from "@cml-telemetry/scheduling/testing";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CollectorCloudWatch, startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
-import { resetTopology } from "./testing/reset-topology.ts";
-import { captureTelemetry, type TelemetryCapture } from "./testing/telemetry-capture.ts";
-import { newInstanceId, putWorker } from "./testing/worker-records.ts";
 
 const REGIONS = ["us-east-1", "eu-west-1"];
 let server: TestNatsServer;

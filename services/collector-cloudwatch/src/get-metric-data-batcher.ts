@@ -4,8 +4,8 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import type { AwsCaller } from "./aws-caller.ts";
-import type { CollectTarget } from "./collect-target.ts";
+import type { AwsCaller } from "@cml-telemetry/aws";
+import type { CollectTarget } from "@cml-telemetry/scheduling";
 import { MEMORY_METRIC } from "./memory-dimensions-cache.ts";
 import { isCompleteBucket, type MetricWindow } from "./metric-window.ts";
 

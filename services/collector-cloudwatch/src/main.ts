@@ -1,4 +1,5 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { awsClientOptions, createRegionClients } from "@cml-telemetry/aws";
 import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
@@ -26,11 +27,9 @@ const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETEN
 await provisionTopology(nc, topology, { logger });
 const ops = createOpsPublisher({ nc, service: SERVICE, logger });
 // One client per region; credentials come from the SDK's default chain, AWS_ENDPOINT_URL_CLOUDWATCH is read by the SDK.
-const clients = new Map(
-  config.CML_REGIONS.map((region) => [
-    region,
-    new CloudWatchClient({ region, retryMode: "adaptive", maxAttempts: 5 }),
-  ]),
+const clients = createRegionClients(
+  config.CML_REGIONS,
+  (region) => new CloudWatchClient(awsClientOptions(region)),
 );
 const collector = await startCollectorCloudWatch({
   nc,

@@ -1,5 +1,5 @@
 import { type CloudWatchClient, type Dimension, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import type { AwsCaller } from "./aws-caller.ts";
+import type { AwsCaller } from "@cml-telemetry/aws";
 
 /** Namespace and name of the CloudWatch agent's memory metric. */
 export const MEMORY_METRIC = { namespace: "CWAgent", name: "mem_used_percent" } as const;

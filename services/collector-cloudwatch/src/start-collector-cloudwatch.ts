@@ -1,24 +1,28 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { consumerNames, subjects, type Topology, type WorkerState } from "@cml-telemetry/contracts";
 import {
-  type ConsumeLoop,
-  type Logger,
-  type OpsPublisher,
-  openWorkersKv,
-  startConsumeLoop,
-} from "@cml-telemetry/messaging";
-import { createWorkerDirectory, type WorkerDirectory } from "@cml-telemetry/scheduling";
+  type AwsCallObserver,
+  combineAwsCallObservers,
+  countByRegion,
+  createAwsCaller,
+  createCollectorMetrics,
+  regionClientLookup,
+  type ThrottleBackoff,
+} from "@cml-telemetry/aws";
+import type { Topology, WorkerState } from "@cml-telemetry/contracts";
+import { type ConsumeLoop, type Logger, type OpsPublisher, openWorkersKv } from "@cml-telemetry/messaging";
+import {
+  type CollectScheduler,
+  createCollectScheduler,
+  createWorkerDirectory,
+  startCollectConsumer,
+  type WorkerDirectory,
+} from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Meter } from "@opentelemetry/api";
-import { type AwsCallObserver, createAwsCaller, type ThrottleBackoff } from "./aws-caller.ts";
 import { createCloudWatchCollector } from "./cloudwatch-collector.ts";
 import { isCloudWatchDue, isCloudWatchEligible } from "./cloudwatch-schedule-rules.ts";
-import { createCollectBatchHandler } from "./collect-batch-handler.ts";
-import { type CollectScheduler, createCollectScheduler } from "./collect-scheduler.ts";
-import { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";
 import { createMemoryDimensionsCache } from "./memory-dimensions-cache.ts";
-import { createSlotPassClaims } from "./slot-pass-claims.ts";
 
 /** Dependencies and settings of {@link startCollectorCloudWatch}. */
 export interface CollectorCloudWatchOptions {
@@ -62,11 +66,7 @@ export async function startCollectorCloudWatch(
 ): Promise<CollectorCloudWatch> {
   const now = options.now ?? Date.now;
   const js = jetstream(options.nc);
-  const clientFor = (region: string): CloudWatchClient => {
-    const client = options.clients.get(region);
-    if (!client) throw new RangeError(`no CloudWatch client for region ${region}`);
-    return client;
-  };
+  const clientFor = regionClientLookup(options.clients, "CloudWatch");
   const directory = await createWorkerDirectory(
     await openWorkersKv(options.nc, options.topology),
     options.logger,
@@ -81,10 +81,7 @@ export async function startCollectorCloudWatch(
   });
   let requested = 0;
   const caller = createAwsCaller({
-    observe: (action, region, outcome) => {
-      metrics?.observeAwsCall(action, region, outcome);
-      options.onAwsCall?.(action, region, outcome);
-    },
+    observe: combineAwsCallObservers(metrics?.observeAwsCall, options.onAwsCall),
     ...(options.throttleBackoff ? { backoff: options.throttleBackoff } : {}),
   });
   const collectRegion = createCloudWatchCollector({
@@ -112,38 +109,23 @@ export async function startCollectorCloudWatch(
   const serves = (worker: WorkerState): boolean => options.clients.has(worker.region);
   const isDue = (worker: WorkerState, slot: number): boolean =>
     serves(worker) && isCloudWatchDue(worker, slot, options.intervalSeconds);
-  const loop: ConsumeLoop = await startConsumeLoop({
+  const loop: ConsumeLoop = await startCollectConsumer({
     nc: options.nc,
-    stream: options.topology.streams.commands.name,
-    durable: consumerNames.collector("cloudwatch"),
-    filterSubject: subjects.collectAll("cloudwatch"),
-    batchHandler: createCollectBatchHandler({
-      js,
-      directory,
-      claims: createSlotPassClaims({
-        js,
-        service: "collector-cloudwatch",
-        jobName: "collect-cloudwatch",
-        logger: options.logger,
-        now,
-      }),
-      collectRegion,
-      regions: new Set(options.clients.keys()),
-      isDue,
-      accepts: isCloudWatchEligible,
-      jobName: "collect-cloudwatch",
-      ops: options.ops,
-      logger: options.logger,
-      ...(metrics
-        ? { onCycle: (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers) }
-        : {}),
-      now,
-    }),
-    batchSize: options.batchSize ?? 1_000,
-    batchMode: "whole-fetch",
-    ackWaitMs: 120_000,
+    topology: options.topology,
+    source: "cloudwatch",
+    directory,
+    collectRegion,
+    regions: new Set(options.clients.keys()),
+    isDue,
+    accepts: isCloudWatchEligible,
+    ops: options.ops,
     logger: options.logger,
-    ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
+    batchSize: options.batchSize,
+    onCycle: metrics
+      ? (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers)
+      : undefined,
+    onOutcome: metrics?.onOutcome,
+    now,
   }).catch((error: unknown) => {
     directory.stop();
     throw error;

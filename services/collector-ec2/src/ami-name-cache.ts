@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import type { AwsCaller } from "./aws-caller.ts";
+import type { AwsCaller } from "@cml-telemetry/aws";
 
 /** AMI ids per `DescribeImages` call. */
 const IMAGES_PER_CALL = 200;

@@ -16,15 +16,19 @@ import {
 import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
 import { publishCollectCommands, publishDiscoverCommand } from "@cml-telemetry/scheduling";
+import {
+  captureTelemetry,
+  newInstanceId,
+  putWorker,
+  resetTopology,
+  type TelemetryCapture,
+} from "@cml-telemetry/scheduling/testing";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CollectorEc2, startCollectorEc2 } from "./start-collector-ec2.ts";
-import { resetTopology } from "./testing/reset-topology.ts";
-import { captureTelemetry, type TelemetryCapture } from "./testing/telemetry-capture.ts";
-import { newInstanceId, putWorker } from "./testing/worker-records.ts";
 import { parseWorkerTag } from "./worker-tag.ts";
 
 const REGIONS = ["us-east-1", "eu-west-1"];

@@ -1,19 +1,11 @@
 import type { Instance } from "@aws-sdk/client-ec2";
+import { awsError } from "@cml-telemetry/aws/testing";
 import { workerIdOf } from "@cml-telemetry/contracts";
 import { initialWorkerStateFixture } from "@cml-telemetry/scheduling/testing";
 import { describe, expect, it } from "vitest";
-import { createAwsCaller } from "./aws-caller.ts";
-import { describeAwsFailure } from "./aws-failure.ts";
 import { notFoundIds } from "./describe-statuses.ts";
 import { discoveryChanged, toDiscoveredData } from "./discovered-data.ts";
 import { parseWorkerTag, workerTagFilter } from "./worker-tag.ts";
-
-function awsError(name: string, message = name, fault?: "client" | "server"): Error {
-  const error = new Error(message);
-  error.name = name;
-  Object.assign(error, { $fault: fault });
-  return error;
-}
 
 describe("worker tag", () => {
   it("filters by key alone or by key and value", () => {
@@ -78,46 +70,10 @@ describe("discovered data", () => {
 });
 
 describe("AWS failures", () => {
-  it("classifies throttling and reads NotFound ids", () => {
-    expect(describeAwsFailure(awsError("RequestLimitExceeded"))).toMatchObject({
-      errorType: "Throttled",
-      retryable: true,
-    });
-    expect(describeAwsFailure(awsError("UnauthorizedOperation", "no", "client"))).toMatchObject({
-      errorType: "AwsError",
-      retryable: false,
-    });
+  it("reads NotFound ids", () => {
     expect(
       notFoundIds(awsError("InvalidInstanceID.NotFound", "The instance IDs 'i-0aa11, i-0bb22' do not exist")),
     ).toEqual(["i-0aa11", "i-0bb22"]);
     expect(notFoundIds(awsError("InternalError"))).toEqual([]);
-  });
-
-  it("retries a throttled call with growing delays, counting every attempt", async () => {
-    const delays: number[] = [];
-    const outcomes: string[] = [];
-    const caller = createAwsCaller({
-      backoff: { retries: 2, baseDelayMs: 100 },
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
-      random: () => 1,
-      observe: (_action, _region, outcome) => outcomes.push(outcome),
-    });
-    let attempts = 0;
-    const result = await caller.call("DescribeInstances", "us-east-1", async () => {
-      attempts++;
-      if (attempts < 3) throw awsError("RequestLimitExceeded");
-      return "ok";
-    });
-    expect(result).toBe("ok");
-    expect(delays).toEqual([100, 200]);
-    expect(outcomes).toEqual(["throttled", "throttled", "success"]);
-    await expect(
-      caller.call("DescribeInstances", "us-east-1", async () => {
-        throw awsError("InternalError");
-      }),
-    ).rejects.toThrow("InternalError");
-    expect(delays).toHaveLength(2);
   });
 });

@@ -3,8 +3,8 @@ import {
   type EC2Client,
   type InstanceStatusSummary,
 } from "@aws-sdk/client-ec2";
+import type { AwsCaller } from "@cml-telemetry/aws";
 import { type StatusCheck, statusCheckSchema } from "@cml-telemetry/contracts";
-import type { AwsCaller } from "./aws-caller.ts";
 
 /** AWS's limit of explicit instance ids per `DescribeInstanceStatus` call. */
 export const STATUS_IDS_PER_CALL = 100;

@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, type EC2Client, type Instance } from "@aws-sdk/client-ec2";
-import type { AwsCaller } from "./aws-caller.ts";
+import type { AwsCaller } from "@cml-telemetry/aws";
 import { type WorkerTag, workerTagFilter } from "./worker-tag.ts";
 
 /** Page size of discovery (AWS's maximum). */

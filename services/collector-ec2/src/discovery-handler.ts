@@ -1,4 +1,5 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import { type AwsCaller, describeAwsFailure } from "@cml-telemetry/aws";
 import {
   commands,
   correlationIdOf,
@@ -15,12 +16,9 @@ import {
   type OpsPublisher,
   startJob,
 } from "@cml-telemetry/messaging";
-import type { WorkerDirectory } from "@cml-telemetry/scheduling";
+import type { RegionCollector, WorkerDirectory } from "@cml-telemetry/scheduling";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { AmiNameCache } from "./ami-name-cache.ts";
-import type { AwsCaller } from "./aws-caller.ts";
-import { describeAwsFailure } from "./aws-failure.ts";
-import type { RegionCollector } from "./collect-batch-handler.ts";
 import { describeTaggedInstances } from "./describe-tagged-instances.ts";
 import { discoveryChanged, toDiscoveredData } from "./discovered-data.ts";
 import type { WorkerTag } from "./worker-tag.ts";

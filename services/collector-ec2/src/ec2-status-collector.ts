@@ -1,10 +1,8 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import { type AwsCaller, describeAwsFailure } from "@cml-telemetry/aws";
 import { createEvent, type Ec2Status, subjects, telemetry } from "@cml-telemetry/contracts";
 import type { Logger } from "@cml-telemetry/messaging";
-import type { AwsCaller } from "./aws-caller.ts";
-import { describeAwsFailure } from "./aws-failure.ts";
-import type { RegionCollector } from "./collect-batch-handler.ts";
-import type { CollectTarget } from "./collect-target.ts";
+import type { CollectTarget, RegionCollector } from "@cml-telemetry/scheduling";
 import { describeInstanceStatuses } from "./describe-statuses.ts";
 
 /** The `ec2.status` reading of an instance AWS no longer knows. */

@@ -1,4 +1,5 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { awsClientOptions, createRegionClients } from "@cml-telemetry/aws";
 import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
@@ -29,12 +30,7 @@ const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETEN
 await provisionTopology(nc, topology, { logger });
 const ops = createOpsPublisher({ nc, service: SERVICE, logger });
 // One client per region; credentials come from the SDK's default chain, AWS_ENDPOINT_URL_EC2 is read by the SDK.
-const clients = new Map(
-  config.CML_REGIONS.map((region) => [
-    region,
-    new EC2Client({ region, retryMode: "adaptive", maxAttempts: 5 }),
-  ]),
-);
+const clients = createRegionClients(config.CML_REGIONS, (region) => new EC2Client(awsClientOptions(region)));
 const collector = await startCollectorEc2({
   nc,
   topology,

@@ -1,4 +1,13 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import {
+  type AwsCallObserver,
+  combineAwsCallObservers,
+  countByRegion,
+  createAwsCaller,
+  createCollectorMetrics,
+  regionClientLookup,
+  type ThrottleBackoff,
+} from "@cml-telemetry/aws";
 import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
 import {
   type ConsumeLoop,
@@ -8,20 +17,22 @@ import {
   openWorkersKv,
   startConsumeLoop,
 } from "@cml-telemetry/messaging";
-import { createWorkerDirectory, type SlotTicker, type WorkerDirectory } from "@cml-telemetry/scheduling";
+import {
+  type CollectScheduler,
+  createCollectScheduler,
+  createWorkerDirectory,
+  type SlotTicker,
+  startCollectConsumer,
+  type WorkerDirectory,
+} from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Meter } from "@opentelemetry/api";
 import { createAmiNameCache } from "./ami-name-cache.ts";
-import { type AwsCallObserver, createAwsCaller, type ThrottleBackoff } from "./aws-caller.ts";
-import { createCollectBatchHandler } from "./collect-batch-handler.ts";
-import { type CollectScheduler, createCollectScheduler } from "./collect-scheduler.ts";
-import { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";
 import { createDiscoveryHandler, type DiscoveryOutcome } from "./discovery-handler.ts";
 import { createDiscoveryScheduler } from "./discovery-scheduler.ts";
 import { isEc2Due, isEc2Eligible } from "./ec2-schedule-rules.ts";
 import { createEc2StatusCollector } from "./ec2-status-collector.ts";
-import { createSlotPassClaims } from "./slot-pass-claims.ts";
 import type { WorkerTag } from "./worker-tag.ts";
 
 /** Dependencies and settings of {@link startCollectorEc2}. */
@@ -82,11 +93,7 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
   const now = options.now ?? Date.now;
   const js = jetstream(options.nc);
   const regions = [...options.clients.keys()];
-  const clientFor = (region: string): EC2Client => {
-    const client = options.clients.get(region);
-    if (!client) throw new RangeError(`no EC2 client for region ${region}`);
-    return client;
-  };
+  const clientFor = regionClientLookup(options.clients, "EC2");
   const directory = await createWorkerDirectory(
     await openWorkersKv(options.nc, options.topology),
     options.logger,
@@ -97,10 +104,7 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
       ? undefined
       : createCollectorMetrics(options.meter, () => countByRegion(directory.list()));
   const caller = createAwsCaller({
-    observe: (action, region, outcome) => {
-      metrics?.observeAwsCall(action, region, outcome);
-      options.onAwsCall?.(action, region, outcome);
-    },
+    observe: combineAwsCallObservers(metrics?.observeAwsCall, options.onAwsCall),
     ...(options.throttleBackoff ? { backoff: options.throttleBackoff } : {}),
   });
   const collectRegion = createEc2StatusCollector({
@@ -152,38 +156,23 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
       }),
     );
     loops.push(
-      await startConsumeLoop({
+      await startCollectConsumer({
         nc: options.nc,
-        stream: options.topology.streams.commands.name,
-        durable: consumerNames.collector("ec2"),
-        filterSubject: subjects.collectAll("ec2"),
-        batchHandler: createCollectBatchHandler({
-          js,
-          directory,
-          claims: createSlotPassClaims({
-            js,
-            service: "collector-ec2",
-            jobName: "collect-ec2",
-            logger: options.logger,
-            now,
-          }),
-          collectRegion,
-          regions: new Set(regions),
-          isDue: isEc2Due,
-          accepts: () => true,
-          jobName: "collect-ec2",
-          ops: options.ops,
-          logger: options.logger,
-          ...(metrics
-            ? { onCycle: (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers) }
-            : {}),
-          now,
-        }),
-        batchSize: options.batchSize ?? 1_000,
-        batchMode: "whole-fetch",
-        ackWaitMs: 120_000,
+        topology: options.topology,
+        source: "ec2",
+        directory,
+        collectRegion,
+        regions: new Set(regions),
+        isDue: isEc2Due,
+        accepts: () => true,
+        ops: options.ops,
         logger: options.logger,
-        ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
+        batchSize: options.batchSize,
+        onCycle: metrics
+          ? (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers)
+          : undefined,
+        onOutcome: metrics?.onOutcome,
+        now,
       }),
     );
   } catch (error) {

@@ -15,10 +15,10 @@ import {
   startJob,
   type WindowedPublisher,
 } from "@cml-telemetry/messaging";
-import type { WorkerDirectory } from "@cml-telemetry/scheduling";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { byRegion, type CollectTarget, mergeTargets } from "./collect-target.ts";
 import type { SlotPassClaims } from "./slot-pass-claims.ts";
+import type { WorkerDirectory } from "./worker-directory.ts";
 
 /** Collects one region's targets with packed AWS calls and publishes one telemetry (or failed) event per target. */
 export type RegionCollector = (

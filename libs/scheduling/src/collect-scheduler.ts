@@ -1,12 +1,10 @@
 import type { ServiceName, Source, WorkerState } from "@cml-telemetry/contracts";
 import type { Logger } from "@cml-telemetry/messaging";
-import {
-  createSlotTicker,
-  publishCollectCommands,
-  slotOf,
-  type WorkerDirectory,
-} from "@cml-telemetry/scheduling";
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { publishCollectCommands } from "./publish-collect-commands.ts";
+import { createSlotTicker } from "./slot-ticker.ts";
+import { slotOf } from "./slots.ts";
+import type { WorkerDirectory } from "./worker-directory.ts";
 
 /** The scheduling side of a collector replica. */
 export interface CollectScheduler {

@@ -53,3 +53,12 @@ export function createAwsCaller(options: {
     },
   };
 }
+
+/** One observer that calls every given observer (absent ones are skipped) in order. */
+export function combineAwsCallObservers(
+  ...observers: ReadonlyArray<AwsCallObserver | undefined>
+): AwsCallObserver {
+  return (action, region, outcome) => {
+    for (const observe of observers) observe?.(action, region, outcome);
+  };
+}

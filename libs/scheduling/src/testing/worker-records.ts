@@ -1,6 +1,6 @@
 import { type WorkerState, type WorkerStatus, workerIdOf } from "@cml-telemetry/contracts";
-import { initialWorkerStateFixture } from "@cml-telemetry/scheduling/testing";
 import type { KV } from "@nats-io/kv";
+import { initialWorkerStateFixture } from "./fixtures.ts";
 
 /** Writes a worker record into KV `cml_workers` the way worker-aggregate would (tests run without it). */
 export async function putWorker(

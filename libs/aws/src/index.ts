@@ -1,0 +1,13 @@
+export type { AwsCaller, AwsCallObserver, AwsCallOutcome, ThrottleBackoff } from "./aws-caller.ts";
+export { combineAwsCallObservers, createAwsCaller, DEFAULT_THROTTLE_BACKOFF } from "./aws-caller.ts";
+export type { AwsFailure } from "./aws-failure.ts";
+export { describeAwsFailure, isThrottlingError } from "./aws-failure.ts";
+export type { AwsClientOptions } from "./client-options.ts";
+export {
+  AWS_CLIENT_MAX_ATTEMPTS,
+  awsClientOptions,
+  createRegionClients,
+  regionClientLookup,
+} from "./client-options.ts";
+export type { CollectorMetrics } from "./collector-metrics.ts";
+export { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";

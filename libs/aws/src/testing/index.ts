@@ -1,0 +1,1 @@
+export { awsError } from "./aws-error.ts";

@@ -1,0 +1,80 @@
+import { consumerNames, subjects, type Topology, type WorkerState } from "@cml-telemetry/contracts";
+import {
+  type ConsumeLoop,
+  type Logger,
+  type OpsPublisher,
+  type Outcome,
+  startConsumeLoop,
+} from "@cml-telemetry/messaging";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createCollectBatchHandler, type RegionCollector } from "./collect-batch-handler.ts";
+import { createSlotPassClaims } from "./slot-pass-claims.ts";
+import type { WorkerDirectory } from "./worker-directory.ts";
+
+/** An AWS-polling collector source: its consumer is `collector-<source>`, its jobs `collect-<source>`. */
+export type AwsCollectSource = "ec2" | "cloudwatch";
+
+/** Options of {@link startCollectConsumer}. */
+export interface CollectConsumerOptions {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  readonly source: AwsCollectSource;
+  readonly directory: WorkerDirectory;
+  readonly collectRegion: RegionCollector;
+  /** Regions this replica has AWS clients for. */
+  readonly regions: ReadonlySet<string>;
+  /** Whether a worker is collected in a scheduled slot (the same rule the scheduler uses). */
+  readonly isDue: (worker: WorkerState, slot: number) => boolean;
+  /** Handler-side gate: a command for a worker this refuses is acknowledged without a call. */
+  readonly accepts: (worker: WorkerState | undefined) => boolean;
+  readonly ops: OpsPublisher;
+  readonly logger: Logger;
+  /** Commands handled together at most (default 1000). */
+  readonly batchSize?: number;
+  readonly onCycle?: (job: "pass" | "direct", durationMs: number, workers: number) => void;
+  readonly onOutcome?: (outcome: Outcome) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * Starts the durable `collector-<source>` consumer on `cml.cmd.collect.<source>.*` of a collector replica:
+ * whole-fetch batches of up to `batchSize` commands handled by {@link createCollectBatchHandler}, with slot passes
+ * claimed as `collect-<source>` jobs of service `collector-<source>`.
+ */
+export async function startCollectConsumer(options: CollectConsumerOptions): Promise<ConsumeLoop> {
+  const js = jetstream(options.nc);
+  const service = `collector-${options.source}` as const;
+  const jobName = `collect-${options.source}`;
+  return await startConsumeLoop({
+    nc: options.nc,
+    stream: options.topology.streams.commands.name,
+    durable: consumerNames.collector(options.source),
+    filterSubject: subjects.collectAll(options.source),
+    batchHandler: createCollectBatchHandler({
+      js,
+      directory: options.directory,
+      claims: createSlotPassClaims({
+        js,
+        service,
+        jobName,
+        logger: options.logger,
+        now: options.now,
+      }),
+      collectRegion: options.collectRegion,
+      regions: options.regions,
+      isDue: options.isDue,
+      accepts: options.accepts,
+      jobName,
+      ops: options.ops,
+      logger: options.logger,
+      onCycle: options.onCycle,
+      now: options.now,
+    }),
+    batchSize: options.batchSize ?? 1_000,
+    batchMode: "whole-fetch",
+    ackWaitMs: 120_000,
+    logger: options.logger,
+    onOutcome: options.onOutcome,
+  });
+}
