@@ -54,6 +54,7 @@ async function startAggregate(
     thresholdMinutes?: number;
     onAck?: () => void;
     onConflict?: () => void;
+    batchSize?: number;
   } = {},
 ) {
   const connection = await connect({ servers: server.url });
@@ -68,6 +69,7 @@ async function startAggregate(
     thresholdMinutes: options.thresholdMinutes ?? 30,
     idleCheckIntervalSeconds: 0,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize, batchMode: "eager" as const } : {}),
     onOutcome: (outcome) => {
       if (outcome === "ack") options.onAck?.();
     },
@@ -154,6 +156,8 @@ describe("worker-aggregate over JetStream", () => {
     await Promise.all(
       [0, 1].map((instance) =>
         startAggregate({
+          // Small eager batches make the two instances interleave on the same workers (CAS conflicts).
+          batchSize: 16,
           onAck: () => {
             acked[instance] = (acked[instance] ?? 0) + 1;
           },

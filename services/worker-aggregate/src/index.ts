@@ -1,1 +1,6 @@
 export * from "./decider/index.ts";
+export {
+  startWorkerAggregate,
+  type WorkerAggregate,
+  type WorkerAggregateOptions,
+} from "./start-worker-aggregate.ts";

@@ -44,6 +44,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "stopping: draining consumers");
     health.set("consumers", false, "stopping");
+    // A drain that cannot finish (e.g. NATS gone) must not keep the process alive forever.
+    setTimeout(() => {
+      logger.error({ signal }, "shutdown did not finish within 15 s; exiting");
+      logger.flush();
+      process.exit(1);
+    }, 15_000).unref();
     try {
       await aggregate.stop();
       await ops.flush();

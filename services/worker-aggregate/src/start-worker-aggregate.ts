@@ -15,6 +15,7 @@ import { type IdleTicker, startIdleTicker } from "./aggregate/idle-ticker.ts";
 import { createOutboxPublisher } from "./aggregate/outbox-publisher.ts";
 import type { WorkerProcessorDeps } from "./aggregate/process-worker.ts";
 import { recoverOutboxes } from "./aggregate/recover-outboxes.ts";
+import { createCachedWorkerStore } from "./store/cached-worker-store.ts";
 import { createWorkerStore } from "./store/worker-store.ts";
 
 /** Everything one aggregate instance needs; the topology must already be provisioned. */
@@ -30,6 +31,8 @@ export interface WorkerAggregateOptions {
   readonly metrics?: AggregateMetrics;
   /** Messages per fetch of the telemetry consumer (default 256). */
   readonly batchSize?: number;
+  /** `eager` (default) hands over what arrived at once; `whole-fetch` packs more observations per worker into a batch. */
+  readonly batchMode?: "eager" | "whole-fetch";
   /** Called for every message outcome (ack/nak/term). */
   readonly onOutcome?: (outcome: "ack" | "nak" | "term", subject: string, type: string | undefined) => void;
 }
@@ -50,7 +53,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const js = jetstream(options.nc);
   const kv = await openWorkersKv(options.nc, options.topology);
   const deps: WorkerProcessorDeps = {
-    store: createWorkerStore(kv),
+    store: createCachedWorkerStore(createWorkerStore(kv)),
     publisher: createOutboxPublisher(js),
     metrics: options.metrics ?? noopAggregateMetrics,
     logger: options.logger,
@@ -73,6 +76,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
       logger: options.logger,
       batchHandler,
       batchSize: options.batchSize ?? 256,
+      batchMode: options.batchMode ?? "eager",
       onOutcome: options.onOutcome,
     }),
   );

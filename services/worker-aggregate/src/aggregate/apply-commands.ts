@@ -8,8 +8,8 @@ import { type OutboxEntry, toOutboxEntry } from "./domain-event-message.ts";
 /** How many applied input ids a record remembers to drop redeliveries. */
 export const RECENT_INPUT_IDS = 64;
 
-/** What became of one command. */
-export type CommandOutcome = "applied" | "ignored" | "duplicate";
+/** What became of one command; `unknown-worker`: an observation of a worker not registered (yet). */
+export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker";
 
 /** Result of folding commands into a worker record. */
 export interface AppliedCommands {
@@ -47,7 +47,7 @@ export function applyCommands(
     }
     const decided = decide(command, state, now);
     if (decided.length === 0) {
-      outcomes.push("ignored");
+      outcomes.push(state.version === 0 && command.type !== "detectIdle" ? "unknown-worker" : "ignored");
       continue;
     }
     decided.forEach((event, index) => {

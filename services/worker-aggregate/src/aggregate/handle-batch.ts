@@ -1,3 +1,4 @@
+import { TransientError } from "@cml-telemetry/contracts";
 import type { Delivery } from "@cml-telemetry/messaging";
 import type { WorkerCommand } from "../decider/commands.ts";
 import { toWorkerInput } from "../inputs/to-worker-input.ts";
@@ -8,6 +9,12 @@ interface WorkerGroup {
   readonly indexes: number[];
   readonly commands: WorkerCommand[];
 }
+
+/**
+ * Deliveries of an observation of a worker nobody registered yet are retried this often (its discovery may be
+ * in flight on another replica), then the observation is dropped.
+ */
+export const UNKNOWN_WORKER_RETRIES = 5;
 
 /**
  * The consume loops' batch handler: validates every message, groups the commands by worker, and processes the
@@ -22,6 +29,7 @@ export function createBatchHandler(
     const groups = new Map<string, WorkerGroup>();
     const ticks: Array<{ index: number; tick: DetectIdleTick }> = [];
     const receivedAt = deps.clock();
+    const startedAt = performance.now();
     deliveries.forEach((delivery, index) => {
       try {
         const input = toWorkerInput(delivery.event, receivedAt);
@@ -43,13 +51,27 @@ export function createBatchHandler(
         try {
           const outcomes = await processWorkerCommands(deps, workerId, group.commands);
           outcomes.forEach((outcome, position) => {
+            const index = group.indexes[position] as number;
             deps.metrics.inputHandled(group.commands[position]?.type ?? "unknown", outcome);
+            if (
+              outcome === "unknown-worker" &&
+              (deliveries[index]?.deliveryCount ?? 0) < UNKNOWN_WORKER_RETRIES
+            ) {
+              results[index] = new TransientError(`worker ${workerId} is not registered yet`, {
+                code: "UNKNOWN_WORKER",
+                retryAfterMs: 1_000,
+              });
+            }
           });
         } catch (error) {
           for (const index of group.indexes) results[index] = error;
           for (const command of group.commands) deps.metrics.inputHandled(command.type, "failed");
         }
       }),
+    );
+    deps.logger.debug(
+      { messages: deliveries.length, workers: groups.size, ms: Math.round(performance.now() - startedAt) },
+      "batch handled",
     );
     for (const { index, tick } of ticks) {
       try {

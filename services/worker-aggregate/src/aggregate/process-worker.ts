@@ -45,13 +45,19 @@ export async function processWorkerCommands(
   commands: readonly WorkerCommand[],
 ): Promise<readonly CommandOutcome[]> {
   const maxAttempts = deps.maxAttempts ?? 20;
+  let fresh = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const stored = await deps.store.load(workerId);
+    const stored = await deps.store.load(workerId, { fresh });
     const pending = stored?.record.outbox ?? [];
     if (pending.length > 0) deps.metrics.eventsPublished(await deps.publisher.publish(pending));
     const current = stored && pending.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
     const result = applyCommands(current, workerId, commands, deps.clock());
     if (!result.changed) {
+      // "Nothing to do" must be decided on the stored state, not on a cached copy another replica may have outrun.
+      if (stored?.cached) {
+        fresh = true;
+        continue;
+      }
       if (stored && pending.length > 0) await flushOutbox(deps, workerId, stored);
       return result.outcomes;
     }
@@ -61,6 +67,7 @@ export async function processWorkerCommands(
     } catch (error) {
       if (!(error instanceof CasConflictError)) throw error;
       deps.metrics.casConflict();
+      fresh = true;
       continue;
     }
     await flushOutbox(deps, workerId, { record: result.record, revision });

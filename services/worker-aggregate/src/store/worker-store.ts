@@ -6,6 +6,8 @@ import type { KV } from "@nats-io/kv";
 export interface StoredRecord {
   readonly record: WorkerRecord;
   readonly revision: number;
+  /** True when it came from this instance's cache of its own writes (it may be stale; a write will tell). */
+  readonly cached?: boolean;
 }
 
 /** Another writer changed the record since it was read; re-read and decide again. */
@@ -19,8 +21,11 @@ export class CasConflictError extends Error {
 
 /** The worker records in KV `cml_workers`, written only with compare-and-set. */
 export interface WorkerStore {
-  /** The record and its revision, or undefined when the worker has none (or it was deleted). */
-  load(workerId: string): Promise<StoredRecord | undefined>;
+  /**
+   * The record and its revision, or undefined when the worker has none (or it was deleted). `fresh` bypasses any
+   * cache.
+   */
+  load(workerId: string, options?: { fresh?: boolean }): Promise<StoredRecord | undefined>;
   /**
    * Writes the record if the key is still at `revision` (undefined = must not exist yet); returns the new revision.
    * @throws CasConflictError when another writer got there first.

@@ -18,39 +18,40 @@ export function fleetWorkerId(n: number): string {
 }
 
 /**
- * A deterministic telemetry script for `workers` workers: one discovery each, then `rounds` rounds of EC2 status,
- * CloudWatch and CML observations (every 7th CML round a failure), a minute apart, interleaved across workers the
- * way collectors publish them.
+ * One round of a deterministic fleet telemetry script: round 0 discovers every worker; round r ≥ 1 brings an EC2
+ * status, a CloudWatch and a CML observation (every 7th a CML failure) per worker, observed r minutes after T0.
  */
-export function fleetTelemetry(workers: number, rounds: number): TelemetryMessage[] {
+export function fleetTelemetryRound(workers: number, round: number): TelemetryMessage[] {
   const messages: TelemetryMessage[] = [];
   for (let n = 0; n < workers; n += 1) {
     const instanceId = instanceIdOf(n);
-    messages.push(
-      telemetryMessage.discovered(
-        discoveredData({ instanceId, name: `cml-${n}`, publicIp: `198.51.${(n >> 8) & 255}.${n & 255}` }),
-      ),
-    );
-  }
-  for (let round = 1; round <= rounds; round += 1) {
-    for (let n = 0; n < workers; n += 1) {
-      const instanceId = instanceIdOf(n);
-      const observedAt = at(round);
-      messages.push(telemetryMessage.ec2Status(ec2StatusData({ instanceId, observedAt })));
+    if (round === 0) {
       messages.push(
-        telemetryMessage.cloudwatch(
-          cloudwatchData({ instanceId, observedAt, cpuUtilization: (n + round) % 100 }),
+        telemetryMessage.discovered(
+          discoveredData({ instanceId, name: `cml-${n}`, publicIp: `198.51.${(n >> 8) & 255}.${n & 255}` }),
         ),
       );
-      messages.push(
-        (round + n) % 7 === 0
-          ? telemetryMessage.failed(
-              "cml",
-              failedData({ instanceId, observedAt, errorType: "CmlUnreachable" }),
-            )
-          : telemetryMessage.cml(cmlData({ instanceId, observedAt, runningLabsCount: (round + n) % 3 })),
-      );
+      continue;
     }
+    const observedAt = at(round);
+    messages.push(telemetryMessage.ec2Status(ec2StatusData({ instanceId, observedAt })));
+    messages.push(
+      telemetryMessage.cloudwatch(
+        cloudwatchData({ instanceId, observedAt, cpuUtilization: (n + round) % 100 }),
+      ),
+    );
+    messages.push(
+      (round + n) % 7 === 0
+        ? telemetryMessage.failed("cml", failedData({ instanceId, observedAt, errorType: "CmlUnreachable" }))
+        : telemetryMessage.cml(cmlData({ instanceId, observedAt, runningLabsCount: (round + n) % 3 })),
+    );
   }
+  return messages;
+}
+
+/** Discovery of `workers` workers followed by `rounds` rounds of observations, as collectors publish them. */
+export function fleetTelemetry(workers: number, rounds: number): TelemetryMessage[] {
+  const messages: TelemetryMessage[] = [];
+  for (let round = 0; round <= rounds; round += 1) messages.push(...fleetTelemetryRound(workers, round));
   return messages;
 }

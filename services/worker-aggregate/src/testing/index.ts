@@ -1,0 +1,4 @@
+export { checkEventLog, type LoggedEvent, readWorkerEvents, readWorkerRecords } from "./event-log.ts";
+export { fleetTelemetry, fleetTelemetryRound, fleetWorkerId } from "./fleet-telemetry.ts";
+export { type TelemetryMessage, telemetryMessage } from "./telemetry-messages.ts";
+export * from "./worker-fixtures.ts";
