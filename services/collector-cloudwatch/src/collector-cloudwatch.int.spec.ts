@@ -1,80 +1,56 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { useAwsCollectorTestBed } from "@cml-telemetry/aws/testing";
 import {
   type CloudwatchMetrics,
-  createTopology,
-  definitionOfType,
   parseEventData,
-  type Topology,
   telemetry,
   type WorkerState,
 } from "@cml-telemetry/contracts";
-import {
-  type AgentConfig,
-  type AwsSimulator,
-  createFleetModel,
-  type FleetModel,
-  startAwsSimulator,
-} from "@cml-telemetry/fleet-sim";
-import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
+import type { AgentConfig } from "@cml-telemetry/fleet-sim";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
 import { createMetrics } from "@cml-telemetry/observability";
 import { publishCollectCommands } from "@cml-telemetry/scheduling";
-import {
-  captureTelemetry,
-  newInstanceId,
-  putWorker,
-  resetTopology,
-  type TelemetryCapture,
-} from "@cml-telemetry/scheduling/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { newInstanceId, putWorker } from "@cml-telemetry/scheduling/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
-import type { KV } from "@nats-io/kv";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CollectorCloudWatch, startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
 
 const REGIONS = ["us-east-1", "eu-west-1"];
-let server: TestNatsServer;
-let nc: NatsConnection;
-let fleet: FleetModel;
 let clockOffsetMs = 0;
-let sim: AwsSimulator;
-let capture: TelemetryCapture;
-let topology: Topology;
-let kv: KV;
 let nextSlot = 1_764_072_000;
-const running: CollectorCloudWatch[] = [];
-const clients: CloudWatchClient[] = [];
+const bed = useAwsCollectorTestBed({
+  regions: REGIONS,
+  fleetNow: () => Date.now() + clockOffsetMs,
+  onReset: () => {
+    clockOffsetMs = 0;
+  },
+  checkEvent: (event) => {
+    if (event.type.startsWith("io.cml-telemetry.cloudwatch.")) {
+      expect(event.source).toBe("/cml-telemetry/collector-cloudwatch");
+    }
+  },
+});
 
 function cloudWatchClients(maxAttempts = 2): Map<string, CloudWatchClient> {
-  return new Map(
-    REGIONS.map((region) => {
-      const client = new CloudWatchClient({
-        ...awsClientConfig(sim.url, region, maxAttempts),
-        retryMode: "adaptive",
-      });
-      clients.push(client);
-      return [region, client];
-    }),
-  );
+  return bed.regionClients((config) => new CloudWatchClient(config), maxAttempts);
 }
 
 async function startCollector(
   overrides: Partial<Parameters<typeof startCollectorCloudWatch>[0]> = {},
 ): Promise<CollectorCloudWatch> {
   const collector = await startCollectorCloudWatch({
-    nc,
-    topology,
+    nc: bed.nc,
+    topology: bed.topology,
     logger: silentLogger,
-    ops: createOpsPublisher({ nc, service: "collector-cloudwatch", logger: silentLogger }),
+    ops: createOpsPublisher({ nc: bed.nc, service: "collector-cloudwatch", logger: silentLogger }),
     clients: cloudWatchClients(),
     intervalSeconds: 60,
     schedule: false,
     throttleBackoff: { retries: 1, baseDelayMs: 20 },
     ...overrides,
   });
-  running.push(collector);
-  return collector;
+  return bed.track(collector);
 }
 
 /** A running worker in the simulator and in KV (as worker-aggregate would hold it). */
@@ -82,7 +58,7 @@ async function addWorker(
   region: string,
   options: { agent?: AgentConfig; detailed?: boolean; status?: WorkerState["status"]; cpu?: number } = {},
 ): Promise<WorkerState> {
-  const instance = fleet.add({
+  const instance = bed.fleet.add({
     instanceId: newInstanceId(),
     region,
     state: options.status === "STOPPED" ? "stopped" : "running",
@@ -92,7 +68,7 @@ async function addWorker(
     cpuOverride: options.cpu ?? null,
     tags: { "cml:worker": "true" },
   });
-  return await putWorker(kv, region, instance.instanceId, {
+  return await putWorker(bed.kv, region, instance.instanceId, {
     status: options.status ?? "RUNNING",
     detailedMonitoring: options.detailed ?? false,
   });
@@ -103,7 +79,7 @@ async function publishSlot(workers: readonly WorkerState[], publishers = 1): Pro
   nextSlot += 300;
   for (let i = 0; i < publishers; i++) {
     await publishCollectCommands({
-      js: jetstream(nc),
+      js: jetstream(bed.nc),
       service: "collector-cloudwatch",
       source: "cloudwatch",
       targets: workers.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
@@ -115,52 +91,14 @@ async function publishSlot(workers: readonly WorkerState[], publishers = 1): Pro
 }
 
 function metricsOf(workerId: string): CloudwatchMetrics[] {
-  return capture
+  return bed.capture
     .of(telemetry.cloudwatchMetrics.type, workerId)
     .map((e) => parseEventData(telemetry.cloudwatchMetrics, e));
 }
 
 function getMetricDataCalls(): number {
-  return sim.calls().byAction["cloudwatch:GetMetricData"] ?? 0;
+  return bed.sim.calls().byAction["cloudwatch:GetMetricData"] ?? 0;
 }
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  fleet = createFleetModel({ regions: REGIONS, now: () => Date.now() + clockOffsetMs });
-  sim = await startAwsSimulator({ fleet });
-});
-
-beforeEach(async () => {
-  kv = await resetTopology(nc, topology);
-  for (const instance of [...fleet.instances()]) fleet.remove(instance.instanceId);
-  sim.faults.clear();
-  sim.resetCalls();
-  clockOffsetMs = 0;
-  capture = captureTelemetry(nc, "cml.>");
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.stop()));
-  for (const client of clients.splice(0)) client.destroy();
-  capture.stop();
-  expect(capture.schemaErrors).toEqual([]);
-  for (const event of capture.events) {
-    const definition = definitionOfType(event.type);
-    expect(definition, event.type).toBeDefined();
-    if (definition) parseEventData(definition, event);
-    if (event.type.startsWith("io.cml-telemetry.cloudwatch.")) {
-      expect(event.source).toBe("/cml-telemetry/collector-cloudwatch");
-    }
-  }
-});
-
-afterAll(async () => {
-  await nc?.drain();
-  await sim?.close();
-  await server?.stop();
-});
 
 describe("metrics", () => {
   it("reads memory under both agent dimension sets, null without an agent, CPU at the monitoring period", async () => {
@@ -192,7 +130,7 @@ describe("metrics", () => {
     expect(Date.now() - Date.parse(a?.datapointAt ?? "")).toBeLessThan(12 * 60_000);
     // One call per region; memory only where the agent publishes it; the self-metric matches AWS's count.
     expect(getMetricDataCalls()).toBe(2);
-    expect(sim.calls().metricQueries).toBe(5);
+    expect(bed.sim.calls().metricQueries).toBe(5);
     expect(collector.metricsRequested()).toBe(5);
     const text = await metrics.scrape();
     const requested = [...text.matchAll(/^cloudwatch_metrics_requested_total\{[^}]*\} (\d+)/gm)].map((m) =>
@@ -201,13 +139,13 @@ describe("metrics", () => {
     expect(requested.reduce((a, b) => a + b, 0)).toBe(5);
     expect(text).toMatch(/aws_calls_total\{[^}]*action="GetMetricData"[^}]*\} 1/);
     await metrics.close();
-    expect((sim.calls().byAction["cloudwatch:ListMetrics"] ?? 0) >= 2).toBe(true);
+    expect((bed.sim.calls().byAction["cloudwatch:ListMetrics"] ?? 0) >= 2).toBe(true);
   });
 
   it("marks a datapoint older than expected as stale", async () => {
     clockOffsetMs = -20 * 60_000;
     const worker = await addWorker("us-east-1", { detailed: true });
-    fleet.update(worker.instanceId, { state: "stopped" });
+    bed.fleet.update(worker.instanceId, { state: "stopped" });
     clockOffsetMs = 0;
     await startCollector();
     await publishSlot([worker]);
@@ -226,7 +164,7 @@ describe("gating", () => {
     await waitFor(() => metricsOf(up.id).length >= 1, { what: "running worker collected at start" });
     // A command for the stopped worker (a stale schedule, a refresh) is dropped by the handler.
     await publishCollectCommands({
-      js: jetstream(nc),
+      js: jetstream(bed.nc),
       service: "collector-cloudwatch",
       source: "cloudwatch",
       targets: [{ workerId: down.id, region: down.region, instanceId: down.instanceId }],
@@ -235,12 +173,12 @@ describe("gating", () => {
     });
     await collector.scheduler?.publishSlot(nextSlot + 600);
     await waitFor(() => metricsOf(up.id).length >= 2, { what: "second slot" });
-    expect(capture.of(telemetry.cloudwatchMetrics.type, down.id)).toEqual([]);
+    expect(bed.capture.of(telemetry.cloudwatchMetrics.type, down.id)).toEqual([]);
     // Every query sent was for the running worker (CPU + memory per collection; a real slot may add one).
-    expect(sim.calls().metricQueries).toBe(2 * metricsOf(up.id).length);
+    expect(bed.sim.calls().metricQueries).toBe(2 * metricsOf(up.id).length);
     // When it starts running, it is collected in the current slot without waiting for the next one.
-    await putWorker(kv, down.region, down.instanceId, { status: "RUNNING" });
-    fleet.update(down.instanceId, { state: "running" });
+    await putWorker(bed.kv, down.region, down.instanceId, { status: "RUNNING" });
+    bed.fleet.update(down.instanceId, { state: "running" });
     await waitFor(() => metricsOf(down.id).length === 1, { what: "newly running worker" });
   });
 });
@@ -250,7 +188,7 @@ describe("failures", () => {
     const east = await addWorker("us-east-1", { cpu: 17 });
     const west = await addWorker("eu-west-1", { cpu: 23 });
     // One SDK attempt plus one own retry per cycle: four throttled answers cover two cycles of us-east-1.
-    sim.faults.add({
+    bed.sim.faults.add({
       service: "cloudwatch",
       action: "GetMetricData",
       region: "us-east-1",
@@ -260,35 +198,35 @@ describe("failures", () => {
     await startCollector({ clients: cloudWatchClients(1) });
     for (let cycle = 1; cycle <= 2; cycle++) {
       await publishSlot([east, west]);
-      await waitFor(() => capture.of(telemetry.cloudwatchFailed.type, east.id).length === cycle, {
+      await waitFor(() => bed.capture.of(telemetry.cloudwatchFailed.type, east.id).length === cycle, {
         what: `cycle ${cycle}`,
       });
       await waitFor(() => metricsOf(west.id).length === cycle, { what: `other region, cycle ${cycle}` });
     }
     const failed = parseEventData(
       telemetry.cloudwatchFailed,
-      capture.of(telemetry.cloudwatchFailed.type, east.id)[0] as never,
+      bed.capture.of(telemetry.cloudwatchFailed.type, east.id)[0] as never,
     );
     expect(failed).toMatchObject({ errorType: "Throttled", retryable: true });
     await publishSlot([east, west]);
     await waitFor(() => metricsOf(east.id).length === 1, { what: "recovered" });
     expect(metricsOf(east.id)[0]?.cpuUtilization).toBe(17);
-    expect(sim.calls().errors.Throttling).toBe(4);
+    expect(bed.sim.calls().errors.Throttling).toBe(4);
   });
 });
 
 describe("memory dimensions", () => {
   it("fails the region's workers while ListMetrics never answered, then reads memory", async () => {
     const worker = await addWorker("eu-west-1", { agent: "instance-image-type" });
-    sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "error", count: 1 });
+    bed.sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "error", count: 1 });
     await startCollector({ clients: cloudWatchClients(1) });
     await publishSlot([worker]);
-    await waitFor(() => capture.of(telemetry.cloudwatchFailed.type, worker.id).length === 1, {
+    await waitFor(() => bed.capture.of(telemetry.cloudwatchFailed.type, worker.id).length === 1, {
       what: "failed",
     });
     const failed = parseEventData(
       telemetry.cloudwatchFailed,
-      capture.of(telemetry.cloudwatchFailed.type, worker.id)[0] as never,
+      bed.capture.of(telemetry.cloudwatchFailed.type, worker.id)[0] as never,
     );
     expect(failed).toMatchObject({ errorType: "AwsError", retryable: true });
     expect(getMetricDataCalls()).toBe(0);
@@ -303,9 +241,9 @@ describe("replicas", () => {
     replicas: number,
     workers: readonly WorkerState[],
   ): Promise<{ calls: number; queries: number }> {
-    kv = await resetTopology(nc, topology);
+    await bed.resetTopology();
     for (const w of workers)
-      await putWorker(kv, w.region, w.instanceId, {
+      await putWorker(bed.kv, w.region, w.instanceId, {
         status: w.status,
         detailedMonitoring: w.detailedMonitoring,
       });
@@ -314,19 +252,20 @@ describe("replicas", () => {
     await Promise.all(
       collectors.map((c) => waitFor(() => c.directory.size() === workers.length, { what: "directory" })),
     );
-    sim.resetCalls();
-    capture.clear();
+    bed.sim.resetCalls();
+    bed.capture.clear();
     await publishSlot(workers, replicas);
     await waitFor(
       () =>
-        new Set(capture.of(telemetry.cloudwatchMetrics.type).map((e) => e.subject)).size === workers.length,
+        new Set(bed.capture.of(telemetry.cloudwatchMetrics.type).map((e) => e.subject)).size ===
+        workers.length,
       {
         what: "every worker's metrics",
       },
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const result = { calls: getMetricDataCalls(), queries: sim.calls().metricQueries };
-    await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    const result = { calls: getMetricDataCalls(), queries: bed.sim.calls().metricQueries };
+    await bed.stopCollectors();
     return result;
   }
 

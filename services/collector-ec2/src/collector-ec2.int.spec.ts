@@ -1,68 +1,30 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import {
-  createTopology,
-  definitionOfType,
-  parseEventData,
-  type Topology,
-  telemetry,
-  workerIdOf,
-} from "@cml-telemetry/contracts";
-import {
-  type AwsSimulator,
-  createFleetModel,
-  type FleetModel,
-  startAwsSimulator,
-} from "@cml-telemetry/fleet-sim";
-import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
+import { useAwsCollectorTestBed } from "@cml-telemetry/aws/testing";
+import { parseEventData, telemetry, workerIdOf } from "@cml-telemetry/contracts";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
 import { publishCollectCommands, publishDiscoverCommand } from "@cml-telemetry/scheduling";
-import {
-  captureTelemetry,
-  newInstanceId,
-  putWorker,
-  resetTopology,
-  type TelemetryCapture,
-} from "@cml-telemetry/scheduling/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { newInstanceId, putWorker } from "@cml-telemetry/scheduling/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
-import type { KV } from "@nats-io/kv";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CollectorEc2, startCollectorEc2 } from "./start-collector-ec2.ts";
 import { parseWorkerTag } from "./worker-tag.ts";
 
 const REGIONS = ["us-east-1", "eu-west-1"];
-let server: TestNatsServer;
-let nc: NatsConnection;
-let fleet: FleetModel;
-let sim: AwsSimulator;
-let capture: TelemetryCapture;
-let topology: Topology;
-let kv: KV;
-const running: CollectorEc2[] = [];
-const clients: EC2Client[] = [];
+const bed = useAwsCollectorTestBed({ regions: REGIONS });
 
 function ec2Clients(maxAttempts = 2): Map<string, EC2Client> {
-  return new Map(
-    REGIONS.map((region) => {
-      const client = new EC2Client({
-        ...awsClientConfig(sim.url, region, maxAttempts),
-        retryMode: "adaptive",
-      });
-      clients.push(client);
-      return [region, client];
-    }),
-  );
+  return bed.regionClients((config) => new EC2Client(config), maxAttempts);
 }
 
 async function startCollector(
   overrides: Partial<Parameters<typeof startCollectorEc2>[0]> = {},
 ): Promise<CollectorEc2> {
   const collector = await startCollectorEc2({
-    nc,
-    topology,
+    nc: bed.nc,
+    topology: bed.topology,
     logger: silentLogger,
-    ops: createOpsPublisher({ nc, service: "collector-ec2", logger: silentLogger }),
+    ops: createOpsPublisher({ nc: bed.nc, service: "collector-ec2", logger: silentLogger }),
     clients: ec2Clients(),
     tag: parseWorkerTag("cml:worker"),
     intervalSeconds: 3_600,
@@ -71,15 +33,14 @@ async function startCollector(
     directoryCheckMs: 100,
     ...overrides,
   });
-  running.push(collector);
-  return collector;
+  return bed.track(collector);
 }
 
 function addInstance(
   region: string,
   options: { tagged?: boolean; state?: "running" | "stopped" | "terminated" } = {},
 ) {
-  return fleet.add({
+  return bed.fleet.add({
     instanceId: newInstanceId(),
     region,
     state: options.state ?? "running",
@@ -89,45 +50,11 @@ function addInstance(
 }
 
 function awsCalls(action: string, region?: string): number {
-  const calls = sim.calls();
+  const calls = bed.sim.calls();
   return region === undefined
     ? (calls.byAction[`ec2:${action}`] ?? 0)
     : (calls.byRegion[region]?.[`ec2:${action}`] ?? 0);
 }
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  fleet = createFleetModel({ regions: REGIONS });
-  sim = await startAwsSimulator({ fleet });
-});
-
-beforeEach(async () => {
-  kv = await resetTopology(nc, topology);
-  for (const instance of [...fleet.instances()]) fleet.remove(instance.instanceId);
-  sim.faults.clear();
-  sim.resetCalls();
-  capture = captureTelemetry(nc, "cml.>");
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.stop()));
-  for (const client of clients.splice(0)) client.destroy();
-  capture.stop();
-  expect(capture.schemaErrors).toEqual([]);
-  for (const event of capture.events) {
-    const definition = definitionOfType(event.type);
-    expect(definition, event.type).toBeDefined();
-    if (definition) parseEventData(definition, event);
-  }
-});
-
-afterAll(async () => {
-  await nc?.drain();
-  await sim?.close();
-  await server?.stop();
-});
 
 describe("discovery", () => {
   it("publishes the tagged instances of both regions and ignores untagged and long-gone ones", async () => {
@@ -138,10 +65,10 @@ describe("discovery", () => {
     const untagged = addInstance("us-east-1", { tagged: false });
     const dead = addInstance("eu-west-1", { state: "terminated" });
     await startCollector();
-    await waitFor(() => capture.of(telemetry.ec2Discovered.type).length === tagged.length, {
+    await waitFor(() => bed.capture.of(telemetry.ec2Discovered.type).length === tagged.length, {
       what: "discovered events",
     });
-    const discovered = capture
+    const discovered = bed.capture
       .of(telemetry.ec2Discovered.type)
       .map((e) => parseEventData(telemetry.ec2Discovered, e));
     expect(new Set(discovered.map((d) => d.instanceId))).toEqual(new Set(tagged.map((i) => i.instanceId)));
@@ -156,24 +83,26 @@ describe("discovery", () => {
       amiName: first?.amiName,
       tags: { "cml:worker": "true" },
     });
-    expect(capture.of(telemetry.ec2Discovered.type, one?.workerId)[0]?.source).toBe(
+    expect(bed.capture.of(telemetry.ec2Discovered.type, one?.workerId)[0]?.source).toBe(
       "/cml-telemetry/collector-ec2",
     );
     for (const region of REGIONS) expect(awsCalls("DescribeInstances", region)).toBe(1);
-    await waitFor(() => capture.of("io.cml-telemetry.job.completed.v1").length >= 2, { what: "ops events" });
-    const jobs = capture
+    await waitFor(() => bed.capture.of("io.cml-telemetry.job.completed.v1").length >= 2, {
+      what: "ops events",
+    });
+    const jobs = bed.capture
       .of("io.cml-telemetry.job.completed.v1")
       .map((e) => e.data as Record<string, unknown>);
     const discoveries = jobs.filter((job) => job.jobName === "discover-ec2");
     expect(discoveries.map((job) => Number(job.entriesProcessed)).sort()).toEqual([2, 3]);
-    expect(capture.of("io.cml-telemetry.job.started.v1").length).toBeGreaterThanOrEqual(2);
+    expect(bed.capture.of("io.cml-telemetry.job.started.v1").length).toBeGreaterThanOrEqual(2);
   });
 
   it("publishes only new or changed instances and reports known ones gone from AWS as terminated", async () => {
     const unchanged = addInstance("us-east-1");
     const changed = addInstance("eu-west-1");
-    const view = fleet.view(unchanged);
-    await putWorker(kv, "us-east-1", unchanged.instanceId, {
+    const view = bed.fleet.view(unchanged);
+    await putWorker(bed.kv, "us-east-1", unchanged.instanceId, {
       name: view.tags.Name ?? null,
       instanceType: view.instanceType,
       amiId: view.imageId,
@@ -183,40 +112,42 @@ describe("discovery", () => {
       tags: view.tags,
       detailedMonitoring: view.detailedMonitoring,
     });
-    await putWorker(kv, "eu-west-1", changed.instanceId, { instanceType: "t3.nano" });
-    const gone = await putWorker(kv, "eu-west-1", newInstanceId());
+    await putWorker(bed.kv, "eu-west-1", changed.instanceId, { instanceType: "t3.nano" });
+    const gone = await putWorker(bed.kv, "eu-west-1", newInstanceId());
     await startCollector();
-    await waitFor(() => capture.of(telemetry.ec2Status.type, gone.id).length === 1, {
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type, gone.id).length === 1, {
       what: "vanished status",
     });
     expect(
-      parseEventData(telemetry.ec2Status, capture.of(telemetry.ec2Status.type, gone.id)[0] as never),
+      parseEventData(telemetry.ec2Status, bed.capture.of(telemetry.ec2Status.type, gone.id)[0] as never),
     ).toMatchObject({
       instanceState: "terminated",
       instanceStatus: "not-applicable",
       systemStatus: "not-applicable",
     });
-    await waitFor(() => capture.of(telemetry.ec2Discovered.type).length >= 1, { what: "changed instance" });
-    expect(capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
+    await waitFor(() => bed.capture.of(telemetry.ec2Discovered.type).length >= 1, {
+      what: "changed instance",
+    });
+    expect(bed.capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
       workerIdOf("eu-west-1", changed.instanceId),
     ]);
   });
 
   it("selects workers by key=value tags", async () => {
     const yes = addInstance("us-east-1");
-    const no = fleet.add({
+    const no = bed.fleet.add({
       instanceId: newInstanceId(),
       region: "us-east-1",
       tags: { "cml:worker": "false" },
     });
     await startCollector({ tag: parseWorkerTag("cml:worker=true") });
     await waitFor(
-      () => awsCalls("DescribeInstances") === 2 && capture.of(telemetry.ec2Discovered.type).length >= 1,
+      () => awsCalls("DescribeInstances") === 2 && bed.capture.of(telemetry.ec2Discovered.type).length >= 1,
       {
         what: "discovery",
       },
     );
-    expect(capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
+    expect(bed.capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
       workerIdOf("us-east-1", yes.instanceId),
     ]);
     expect(no.tags["cml:worker"]).toBe("false");
@@ -226,27 +157,27 @@ describe("discovery", () => {
 describe("status collection", () => {
   it("publishes state and checks, and a change reaches telemetry in the next cycle", async () => {
     const instance = addInstance("us-east-1");
-    const worker = await putWorker(kv, "us-east-1", instance.instanceId);
+    const worker = await putWorker(bed.kv, "us-east-1", instance.instanceId);
     await startCollector({ intervalSeconds: 2, discoveryIntervalSeconds: 3_600 });
-    await waitFor(() => capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
       what: "first status",
     });
     expect(
-      parseEventData(telemetry.ec2Status, capture.of(telemetry.ec2Status.type, worker.id)[0] as never),
+      parseEventData(telemetry.ec2Status, bed.capture.of(telemetry.ec2Status.type, worker.id)[0] as never),
     ).toMatchObject({
       instanceState: "running",
       instanceStatus: "ok",
       systemStatus: "ok",
     });
-    fleet.update(instance.instanceId, { state: "stopped" });
+    bed.fleet.update(instance.instanceId, { state: "stopped" });
     await waitFor(
       () =>
-        capture
+        bed.capture
           .of(telemetry.ec2Status.type, worker.id)
           .some((e) => parseEventData(telemetry.ec2Status, e).instanceState === "stopped"),
       { what: "stopped status", timeoutMs: 6_000 },
     );
-    const stopped = capture
+    const stopped = bed.capture
       .of(telemetry.ec2Status.type, worker.id)
       .map((e) => parseEventData(telemetry.ec2Status, e))
       .at(-1);
@@ -256,12 +187,12 @@ describe("status collection", () => {
   it("reports an instance removed from AWS as terminated (NotFound) while the rest of its chunk is read", async () => {
     const kept = addInstance("eu-west-1");
     const removed = addInstance("eu-west-1");
-    const keptWorker = await putWorker(kv, "eu-west-1", kept.instanceId);
-    const removedWorker = await putWorker(kv, "eu-west-1", removed.instanceId);
-    fleet.remove(removed.instanceId);
+    const keptWorker = await putWorker(bed.kv, "eu-west-1", kept.instanceId);
+    const removedWorker = await putWorker(bed.kv, "eu-west-1", removed.instanceId);
+    bed.fleet.remove(removed.instanceId);
     const collector = await startCollector({ schedule: false });
     await publishCollectCommands({
-      js: jetstream(nc),
+      js: jetstream(bed.nc),
       service: "collector-ec2",
       source: "ec2",
       targets: [keptWorker, removedWorker].map((w) => ({
@@ -272,8 +203,8 @@ describe("status collection", () => {
       reason: "refresh",
       correlationId: "req-1",
     });
-    await waitFor(() => capture.of(telemetry.ec2Status.type).length === 2, { what: "two statuses" });
-    const byWorker = new Map(capture.of(telemetry.ec2Status.type).map((e) => [e.subject, e]));
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type).length === 2, { what: "two statuses" });
+    const byWorker = new Map(bed.capture.of(telemetry.ec2Status.type).map((e) => [e.subject, e]));
     expect(parseEventData(telemetry.ec2Status, byWorker.get(removedWorker.id) as never).instanceState).toBe(
       "terminated",
     );
@@ -286,32 +217,34 @@ describe("status collection", () => {
 
   it("skips workers of regions it does not serve without holding up the others", async () => {
     const instance = addInstance("us-east-1");
-    const served = await putWorker(kv, "us-east-1", instance.instanceId);
-    const foreign = await putWorker(kv, "ap-south-1", newInstanceId());
+    const served = await putWorker(bed.kv, "us-east-1", instance.instanceId);
+    const foreign = await putWorker(bed.kv, "ap-south-1", newInstanceId());
     await publishCollectCommands({
-      js: jetstream(nc),
+      js: jetstream(bed.nc),
       service: "collector-ec2",
       source: "ec2",
       targets: [foreign, served].map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
       reason: "refresh",
     });
     await startCollector();
-    await waitFor(() => capture.of(telemetry.ec2Status.type, served.id).length >= 2, {
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type, served.id).length >= 2, {
       what: "served worker",
     });
     expect(
-      capture.events.filter((e) => e.subject === foreign.id && e.type.startsWith("io.cml-telemetry.ec2.")),
+      bed.capture.events.filter(
+        (e) => e.subject === foreign.id && e.type.startsWith("io.cml-telemetry.ec2."),
+      ),
     ).toEqual([]);
-    expect(sim.calls().byRegion["ap-south-1"]).toBeUndefined();
+    expect(bed.sim.calls().byRegion["ap-south-1"]).toBeUndefined();
   });
 
   it("survives throttling for two cycles: ec2.failed Throttled, then values recover", async () => {
     const instance = addInstance("us-east-1");
     const other = addInstance("eu-west-1");
-    const worker = await putWorker(kv, "us-east-1", instance.instanceId);
-    const otherWorker = await putWorker(kv, "eu-west-1", other.instanceId);
+    const worker = await putWorker(bed.kv, "us-east-1", instance.instanceId);
+    const otherWorker = await putWorker(bed.kv, "eu-west-1", other.instanceId);
     // One SDK attempt plus one own retry per cycle: four throttled answers cover two cycles.
-    sim.faults.add({
+    bed.sim.faults.add({
       service: "ec2",
       action: "DescribeInstanceStatus",
       region: "us-east-1",
@@ -319,39 +252,39 @@ describe("status collection", () => {
       count: 4,
     });
     await startCollector({ intervalSeconds: 2, clients: ec2Clients(1) });
-    await waitFor(() => capture.of(telemetry.ec2Failed.type, worker.id).length >= 2, {
+    await waitFor(() => bed.capture.of(telemetry.ec2Failed.type, worker.id).length >= 2, {
       what: "two failed cycles",
       timeoutMs: 15_000,
     });
     const failed = parseEventData(
       telemetry.ec2Failed,
-      capture.of(telemetry.ec2Failed.type, worker.id)[0] as never,
+      bed.capture.of(telemetry.ec2Failed.type, worker.id)[0] as never,
     );
     expect(failed).toMatchObject({ errorType: "Throttled", retryable: true });
-    expect(capture.of(telemetry.ec2Status.type, otherWorker.id).length).toBeGreaterThanOrEqual(1);
-    await waitFor(() => capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
+    expect(bed.capture.of(telemetry.ec2Status.type, otherWorker.id).length).toBeGreaterThanOrEqual(1);
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type, worker.id).length >= 1, {
       what: "recovered",
       timeoutMs: 15_000,
     });
-    expect(sim.calls().errors.RequestLimitExceeded).toBe(4);
-    expect(capture.of(telemetry.ec2Failed.type, worker.id)).toHaveLength(2);
+    expect(bed.sim.calls().errors.RequestLimitExceeded).toBe(4);
+    expect(bed.capture.of(telemetry.ec2Failed.type, worker.id)).toHaveLength(2);
   });
 });
 
 describe("replicas", () => {
   async function runCycle(replicas: number): Promise<{ status: number; describe: number; statuses: number }> {
-    kv = await resetTopology(nc, topology);
+    await bed.resetTopology();
     const workers = [];
-    for (const instance of fleet.instances())
-      workers.push(await putWorker(kv, instance.region, instance.instanceId));
+    for (const instance of bed.fleet.instances())
+      workers.push(await putWorker(bed.kv, instance.region, instance.instanceId));
     const collectors = [];
     for (let i = 0; i < replicas; i++) collectors.push(await startCollector({ schedule: false }));
     await Promise.all(
       collectors.map((c) => waitFor(() => c.directory.size() === workers.length, { what: "directory" })),
     );
-    sim.resetCalls();
-    capture.clear();
-    const js = jetstream(nc);
+    bed.sim.resetCalls();
+    bed.capture.clear();
+    const js = jetstream(bed.nc);
     const slot = 1_764_072_000;
     // Every replica's ticker publishes the same slot; dedupe keeps one command per worker.
     for (let i = 0; i < replicas; i++) {
@@ -366,7 +299,7 @@ describe("replicas", () => {
       for (const region of REGIONS) await publishDiscoverCommand({ js, region, slot });
     }
     await waitFor(
-      () => new Set(capture.of(telemetry.ec2Status.type).map((e) => e.subject)).size === workers.length,
+      () => new Set(bed.capture.of(telemetry.ec2Status.type).map((e) => e.subject)).size === workers.length,
       {
         what: "every worker's status",
       },
@@ -376,9 +309,9 @@ describe("replicas", () => {
     const result = {
       status: awsCalls("DescribeInstanceStatus"),
       describe: awsCalls("DescribeInstances"),
-      statuses: capture.of(telemetry.ec2Status.type).length,
+      statuses: bed.capture.of(telemetry.ec2Status.type).length,
     };
-    await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    await bed.stopCollectors();
     return result;
   }
 

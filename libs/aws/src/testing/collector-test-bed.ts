@@ -1,0 +1,163 @@
+import {
+  type CmlCloudEvent,
+  createTopology,
+  definitionOfType,
+  parseEventData,
+  type Topology,
+} from "@cml-telemetry/contracts";
+import {
+  type AwsSimulator,
+  createFleetModel,
+  type FleetModel,
+  startAwsSimulator,
+} from "@cml-telemetry/fleet-sim";
+import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
+import { captureTelemetry, resetTopology, type TelemetryCapture } from "@cml-telemetry/scheduling/testing";
+import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
+import type { KV } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+
+/** Options of {@link useAwsCollectorTestBed}. */
+export interface AwsCollectorTestBedOptions {
+  /** Regions of the simulated fleet and of the SDK clients. */
+  readonly regions: readonly string[];
+  /** Clock of the simulated fleet (default `Date.now`). */
+  readonly fleetNow?: () => number;
+  /** Runs after the per-test reset, before the test. */
+  readonly onReset?: () => void;
+  /** Extra check of every captured event after each test (beside the schema and catalogue checks). */
+  readonly checkEvent?: (event: CmlCloudEvent<unknown>) => void;
+}
+
+/** SDK client settings against the AWS simulator (fake credentials, adaptive retries). */
+export type SimulatedAwsClientConfig = ReturnType<typeof awsClientConfig> & {
+  readonly retryMode: "adaptive";
+};
+
+/** What an AWS collector's integration tests share; the fields are valid inside tests and hooks. */
+export interface AwsCollectorTestBed {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  readonly fleet: FleetModel;
+  readonly sim: AwsSimulator;
+  /** KV `cml_workers`, fresh for each test. */
+  readonly kv: KV;
+  /** Every `cml.>` message of the current test. */
+  readonly capture: TelemetryCapture;
+  /** Empties the streams and the KV bucket again (inside a test); `kv` is the new bucket. */
+  resetTopology(): Promise<KV>;
+  /** One SDK client per region against the simulator, destroyed after the test. */
+  regionClients<Client extends { destroy(): void }>(
+    create: (config: SimulatedAwsClientConfig) => Client,
+    maxAttempts?: number,
+  ): Map<string, Client>;
+  /** Registers a started collector so it is stopped after the test. */
+  track<Collector extends { stop(): Promise<void> }>(collector: Collector): Collector;
+  /** Stops the collectors registered so far. */
+  stopCollectors(): Promise<void>;
+}
+
+/**
+ * Registers the vitest hooks of an AWS collector's integration test file and returns its test bed: one real
+ * nats-server, topology and AWS simulator per file; per test, empty streams, an empty fleet, no faults and a fresh
+ * telemetry capture. After each test the collectors and clients are stopped and every captured message must pass the
+ * CloudEvents schema and its catalogue definition.
+ */
+export function useAwsCollectorTestBed(options: AwsCollectorTestBedOptions): AwsCollectorTestBed {
+  let server: TestNatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  let topology: Topology | undefined;
+  let fleet: FleetModel | undefined;
+  let sim: AwsSimulator | undefined;
+  let kv: KV | undefined;
+  let capture: TelemetryCapture | undefined;
+  const running: Array<{ stop(): Promise<void> }> = [];
+  const clients: Array<{ destroy(): void }> = [];
+
+  function ready<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new Error(`the collector test bed has no ${what} outside its tests`);
+    return value;
+  }
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+    topology = createTopology({ namePrefix: uniquePrefix() });
+    fleet = createFleetModel({ regions: options.regions, now: options.fleetNow });
+    sim = await startAwsSimulator({ fleet });
+  });
+
+  beforeEach(async () => {
+    const currentFleet = ready(fleet, "fleet");
+    const currentSim = ready(sim, "simulator");
+    kv = await resetTopology(ready(nc, "connection"), ready(topology, "topology"));
+    for (const instance of [...currentFleet.instances()]) currentFleet.remove(instance.instanceId);
+    currentSim.faults.clear();
+    currentSim.resetCalls();
+    options.onReset?.();
+    capture = captureTelemetry(ready(nc, "connection"), "cml.>");
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    for (const client of clients.splice(0)) client.destroy();
+    const current = ready(capture, "capture");
+    current.stop();
+    expect(current.schemaErrors).toEqual([]);
+    for (const event of current.events) {
+      const definition = definitionOfType(event.type);
+      expect(definition, event.type).toBeDefined();
+      if (definition) parseEventData(definition, event);
+      options.checkEvent?.(event);
+    }
+  });
+
+  afterAll(async () => {
+    await nc?.drain();
+    await sim?.close();
+    await server?.stop();
+  });
+
+  return {
+    get nc() {
+      return ready(nc, "connection");
+    },
+    get topology() {
+      return ready(topology, "topology");
+    },
+    get fleet() {
+      return ready(fleet, "fleet");
+    },
+    get sim() {
+      return ready(sim, "simulator");
+    },
+    get kv() {
+      return ready(kv, "KV bucket");
+    },
+    get capture() {
+      return ready(capture, "capture");
+    },
+    async resetTopology() {
+      kv = await resetTopology(ready(nc, "connection"), ready(topology, "topology"));
+      return kv;
+    },
+    regionClients(create, maxAttempts = 2) {
+      const url = ready(sim, "simulator").url;
+      return new Map(
+        options.regions.map((region) => {
+          const client = create({ ...awsClientConfig(url, region, maxAttempts), retryMode: "adaptive" });
+          clients.push(client);
+          return [region, client];
+        }),
+      );
+    },
+    track(collector) {
+      running.push(collector);
+      return collector;
+    },
+    async stopCollectors() {
+      await Promise.all(running.splice(0).map((collector) => collector.stop()));
+    },
+  };
+}
