@@ -9,5 +9,8 @@ export {
   createRegionClients,
   regionClientLookup,
 } from "./client-options.ts";
+export type { CollectorInstruments } from "./collector-instruments.ts";
+export { createCollectorInstruments } from "./collector-instruments.ts";
 export type { CollectorMetrics } from "./collector-metrics.ts";
 export { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";
+export type { AwsCollectorOptions } from "./collector-options.ts";

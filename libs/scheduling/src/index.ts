@@ -4,6 +4,7 @@ export type { CollectScheduler, CollectSchedulerOptions } from "./collect-schedu
 export { createCollectScheduler } from "./collect-scheduler.ts";
 export type { CollectTarget } from "./collect-target.ts";
 export { byRegion, mergeTargets } from "./collect-target.ts";
+export { openWorkerDirectory } from "./open-worker-directory.ts";
 export type { CollectCommandTarget } from "./publish-collect-commands.ts";
 export { publishCollectCommands, publishDiscoverCommand } from "./publish-collect-commands.ts";
 export type { SlotPass, SlotPassClaims } from "./slot-pass-claims.ts";

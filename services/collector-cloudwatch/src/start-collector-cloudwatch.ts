@@ -1,50 +1,25 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import {
-  type AwsCallObserver,
-  combineAwsCallObservers,
-  countByRegion,
-  createAwsCaller,
-  createCollectorMetrics,
-  regionClientLookup,
-  type ThrottleBackoff,
-} from "@cml-telemetry/aws";
-import type { Topology, WorkerState } from "@cml-telemetry/contracts";
-import { type ConsumeLoop, type Logger, type OpsPublisher, openWorkersKv } from "@cml-telemetry/messaging";
+import { type AwsCollectorOptions, createCollectorInstruments, regionClientLookup } from "@cml-telemetry/aws";
+import type { WorkerState } from "@cml-telemetry/contracts";
+import type { ConsumeLoop } from "@cml-telemetry/messaging";
 import {
   type CollectScheduler,
   createCollectScheduler,
-  createWorkerDirectory,
+  openWorkerDirectory,
   startCollectConsumer,
   type WorkerDirectory,
 } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Meter } from "@opentelemetry/api";
 import { createCloudWatchCollector } from "./cloudwatch-collector.ts";
 import { isCloudWatchDue, isCloudWatchEligible } from "./cloudwatch-schedule-rules.ts";
 import { createMemoryDimensionsCache } from "./memory-dimensions-cache.ts";
 
 /** Dependencies and settings of {@link startCollectorCloudWatch}. */
-export interface CollectorCloudWatchOptions {
-  readonly nc: NatsConnection;
-  readonly topology: Topology;
-  readonly logger: Logger;
-  readonly ops: OpsPublisher;
-  readonly meter?: Meter;
-  /** One client per region of `CML_REGIONS`. */
-  readonly clients: ReadonlyMap<string, CloudWatchClient>;
+export interface CollectorCloudWatchOptions extends AwsCollectorOptions<CloudWatchClient> {
   /** `COLLECT_INTERVAL_CLOUDWATCH_SECONDS`: slot length; basic-monitoring workers are due every 300 s. */
   readonly intervalSeconds: number;
-  /** Run this replica's ticker and directory watch (default true); false = consume commands only. */
-  readonly schedule?: boolean;
-  readonly directoryCheckMs?: number;
-  /** Commands handled together at most (default 1000). */
-  readonly batchSize?: number;
-  readonly throttleBackoff?: ThrottleBackoff;
   /** Refresh period of the agent memory dimensions learned from ListMetrics (default 15 minutes). */
   readonly dimensionsRefreshMs?: number;
-  readonly onAwsCall?: AwsCallObserver;
-  readonly now?: () => number;
 }
 
 /** A running collector-cloudwatch replica. */
@@ -67,23 +42,17 @@ export async function startCollectorCloudWatch(
   const now = options.now ?? Date.now;
   const js = jetstream(options.nc);
   const clientFor = regionClientLookup(options.clients, "CloudWatch");
-  const directory = await createWorkerDirectory(
-    await openWorkersKv(options.nc, options.topology),
-    options.logger,
-  );
-  await directory.ready;
-  const metrics =
-    options.meter === undefined
-      ? undefined
-      : createCollectorMetrics(options.meter, () => countByRegion(directory.list()));
+  const directory = await openWorkerDirectory(options.nc, options.topology, options.logger);
+  const { metrics, caller } = createCollectorInstruments({
+    meter: options.meter,
+    workers: () => directory.list(),
+    onAwsCall: options.onAwsCall,
+    throttleBackoff: options.throttleBackoff,
+  });
   const requestedCounter = options.meter?.createCounter("cloudwatch_metrics_requested_total", {
     description: "Metric queries sent to GetMetricData (what AWS bills), by region",
   });
   let requested = 0;
-  const caller = createAwsCaller({
-    observe: combineAwsCallObservers(metrics?.observeAwsCall, options.onAwsCall),
-    ...(options.throttleBackoff ? { backoff: options.throttleBackoff } : {}),
-  });
   const collectRegion = createCloudWatchCollector({
     clientFor,
     caller,

@@ -1,33 +1,16 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import {
-  type AwsCallObserver,
-  combineAwsCallObservers,
-  countByRegion,
-  createAwsCaller,
-  createCollectorMetrics,
-  regionClientLookup,
-  type ThrottleBackoff,
-} from "@cml-telemetry/aws";
-import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
-import {
-  type ConsumeLoop,
-  type Delivery,
-  type Logger,
-  type OpsPublisher,
-  openWorkersKv,
-  startConsumeLoop,
-} from "@cml-telemetry/messaging";
+import { type AwsCollectorOptions, createCollectorInstruments, regionClientLookup } from "@cml-telemetry/aws";
+import { consumerNames, subjects } from "@cml-telemetry/contracts";
+import { type ConsumeLoop, type Delivery, startConsumeLoop } from "@cml-telemetry/messaging";
 import {
   type CollectScheduler,
   createCollectScheduler,
-  createWorkerDirectory,
+  openWorkerDirectory,
   type SlotTicker,
   startCollectConsumer,
   type WorkerDirectory,
 } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Meter } from "@opentelemetry/api";
 import { createAmiNameCache } from "./ami-name-cache.ts";
 import { createDiscoveryHandler, type DiscoveryOutcome } from "./discovery-handler.ts";
 import { createDiscoveryScheduler } from "./discovery-scheduler.ts";
@@ -36,29 +19,13 @@ import { createEc2StatusCollector } from "./ec2-status-collector.ts";
 import type { WorkerTag } from "./worker-tag.ts";
 
 /** Dependencies and settings of {@link startCollectorEc2}. */
-export interface CollectorEc2Options {
-  readonly nc: NatsConnection;
-  readonly topology: Topology;
-  readonly logger: Logger;
-  readonly ops: OpsPublisher;
-  readonly meter?: Meter;
-  /** One client per region of `CML_REGIONS`. */
-  readonly clients: ReadonlyMap<string, EC2Client>;
+export interface CollectorEc2Options extends AwsCollectorOptions<EC2Client> {
   readonly tag: WorkerTag;
   /** `COLLECT_INTERVAL_EC2_SECONDS` */
   readonly intervalSeconds: number;
   /** `DISCOVERY_INTERVAL_SECONDS` */
   readonly discoveryIntervalSeconds: number;
-  /** Run this replica's tickers and directory watch (default true); false = consume commands only. */
-  readonly schedule?: boolean;
-  readonly directoryCheckMs?: number;
-  /** Commands handled together at most (default 1000). */
-  readonly batchSize?: number;
-  readonly throttleBackoff?: ThrottleBackoff;
-  /** Extra observer of every AWS call (beside the self-metrics). */
-  readonly onAwsCall?: AwsCallObserver;
   readonly onDiscovered?: (outcome: DiscoveryOutcome) => void;
-  readonly now?: () => number;
 }
 
 /** Runs a per-message handler over a batch concurrently, returning each message's error (or undefined). */
@@ -94,18 +61,12 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
   const js = jetstream(options.nc);
   const regions = [...options.clients.keys()];
   const clientFor = regionClientLookup(options.clients, "EC2");
-  const directory = await createWorkerDirectory(
-    await openWorkersKv(options.nc, options.topology),
-    options.logger,
-  );
-  await directory.ready;
-  const metrics =
-    options.meter === undefined
-      ? undefined
-      : createCollectorMetrics(options.meter, () => countByRegion(directory.list()));
-  const caller = createAwsCaller({
-    observe: combineAwsCallObservers(metrics?.observeAwsCall, options.onAwsCall),
-    ...(options.throttleBackoff ? { backoff: options.throttleBackoff } : {}),
+  const directory = await openWorkerDirectory(options.nc, options.topology, options.logger);
+  const { metrics, caller } = createCollectorInstruments({
+    meter: options.meter,
+    workers: () => directory.list(),
+    onAwsCall: options.onAwsCall,
+    throttleBackoff: options.throttleBackoff,
   });
   const collectRegion = createEc2StatusCollector({
     clientFor,
