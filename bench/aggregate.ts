@@ -2,10 +2,13 @@
  * Worker-aggregate throughput: a bounded burst of telemetry for 10,000 simulated workers is published to a fresh
  * local nats-server, then one in-process aggregate applies all of it (decide, KV compare-and-set with outbox,
  * domain-event publish, outbox clear). Reported as inputs applied per second and as a ratio to the raw JetStream
- * publish rate measured in the same run.
+ * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
+ * RSS of the process running the aggregate.
  *
  * Run: npm run bench -- aggregate
  */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
 import { createOpsPublisher, provisionTopology, publishEvent, silentLogger } from "@cml-telemetry/messaging";
 import { startNatsServer } from "@cml-telemetry/testing";
@@ -20,18 +23,22 @@ const WORKERS = 10_000;
 /** Rounds of (EC2 status, CloudWatch, CML) observations after the discovery of every worker. */
 const ROUNDS = 3;
 const TIME_LIMIT_MS = 180_000;
+const PREFIX = "BENCH_";
 
 async function publishBurst(url: string, rounds: number): Promise<number> {
   const nc = await connect({ servers: url });
   const js = jetstream(nc);
   let published = 0;
   const inFlight = new Set<Promise<unknown>>();
+  const slice = 500;
   for (let round = 0; round <= rounds; round += 1) {
-    for (const message of fleetTelemetryRound(WORKERS, round)) {
-      while (inFlight.size >= 512) await Promise.race(inFlight);
-      const ack = publishEvent(js, message.subject, message.event).finally(() => inFlight.delete(ack));
-      inFlight.add(ack);
-      published += 1;
+    for (let first = 0; first < WORKERS; first += slice) {
+      for (const message of fleetTelemetryRound(Math.min(WORKERS, first + slice), round, first)) {
+        while (inFlight.size >= 512) await Promise.race(inFlight);
+        const ack = publishEvent(js, message.subject, message.event).finally(() => inFlight.delete(ack));
+        inFlight.add(ack);
+        published += 1;
+      }
     }
   }
   await Promise.all(inFlight);
@@ -39,24 +46,43 @@ async function publishBurst(url: string, rounds: number): Promise<number> {
   return published;
 }
 
+/** Load phase, in a child process so its memory does not count against the aggregate: baseline + burst. */
+async function loadPhase(url: string): Promise<void> {
+  const raw = await measureJetStream(url, { messages: 50_000 });
+  process.stderr.write(`raw JetStream publish ${raw.publishPerSec}/s, consume ${raw.consumePerSec}/s\n`);
+  const nc = await connect({ servers: url });
+  await provisionTopology(nc, createTopology({ namePrefix: PREFIX }), { logger: silentLogger });
+  await nc.close();
+  const inputs = await publishBurst(url, ROUNDS);
+  process.stderr.write(`published ${inputs} telemetry messages for ${WORKERS} workers\n`);
+  process.stdout.write(`${JSON.stringify({ rawPublishPerSec: raw.publishPerSec, inputs })}\n`);
+}
+
+async function runLoadPhase(url: string): Promise<{ rawPublishPerSec: number; inputs: number }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--load", url], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`load phase failed with exit code ${code}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { rawPublishPerSec: number; inputs: number };
+}
+
 async function main(): Promise<void> {
   const server = await startNatsServer();
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
   try {
-    const raw = await measureJetStream(server.url, { messages: 50_000 });
-    process.stderr.write(`raw JetStream publish ${raw.publishPerSec}/s, consume ${raw.consumePerSec}/s\n`);
-
-    const topology = createTopology({ namePrefix: "BENCH_" });
+    const { rawPublishPerSec, inputs } = await runLoadPhase(server.url);
+    const topology = createTopology({ namePrefix: PREFIX });
     const nc = await connect({ servers: server.url });
-    await provisionTopology(nc, topology, { logger: silentLogger });
-    const inputs = await publishBurst(server.url, ROUNDS);
-    process.stderr.write(`published ${inputs} telemetry messages for ${WORKERS} workers\n`);
-
     const jsm = await jetstreamManager(nc);
     const ops = createOpsPublisher({ nc, service: "worker-aggregate", logger: silentLogger });
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
     let acked = 0;
     const started = performance.now();
     const aggregate = await startWorkerAggregate({
@@ -66,8 +92,7 @@ async function main(): Promise<void> {
       ops,
       thresholdMinutes: 30,
       idleCheckIntervalSeconds: 0,
-      batchSize: Number(process.env.BENCH_BATCH ?? 1000),
-      batchMode: process.env.BENCH_MODE === "eager" ? "eager" : "whole-fetch",
+      ...(process.env.BENCH_CACHE ? { recordCacheSize: Number(process.env.BENCH_CACHE) } : {}),
       onOutcome: (outcome) => {
         if (outcome === "ack") acked += 1;
       },
@@ -75,30 +100,31 @@ async function main(): Promise<void> {
     const deadline = Date.now() + TIME_LIMIT_MS;
     while (acked < inputs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
     await aggregate.stop();
     const events = (await jsm.streams.info(topology.streams.workerEvents.name)).state.messages;
     const consumer = await jsm.consumers.info(
       topology.streams.telemetry.name,
       consumerNames.aggregateTelemetry,
     );
+    await nc.close();
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
     process.stderr.write(
-      `applied ${acked} inputs in ${seconds.toFixed(1)} s; ${events} domain events; ${consumer.num_pending} pending\n`,
+      `applied ${acked} inputs in ${seconds.toFixed(1)} s; ${events} domain events; ${consumer.num_pending} pending; heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB\n`,
     );
-    await nc.close();
     const eventsPerSec = Math.round(acked / seconds);
     printResult({
       bench: "aggregate",
       eventsPerSec,
-      rawPublishPerSec: raw.publishPerSec,
-      ratio: Math.round((eventsPerSec / raw.publishPerSec) * 1000) / 1000,
+      rawPublishPerSec,
+      ratio: Math.round((eventsPerSec / rawPublishPerSec) * 1000) / 1000,
       rssMb: Math.round(peakRss / 1024 / 1024),
     });
   } finally {
-    clearInterval(sampler);
     await server.stop();
   }
 }
 
-if (isMain(import.meta.url)) await main();
+if (process.argv[2] === "--load") await loadPhase(process.argv[3] ?? "");
+else if (isMain(import.meta.url)) await main();

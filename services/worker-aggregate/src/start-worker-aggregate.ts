@@ -33,6 +33,8 @@ export interface WorkerAggregateOptions {
   readonly batchSize?: number;
   /** `eager` (default) hands over what arrived at once; `whole-fetch` packs more observations per worker into a batch. */
   readonly batchMode?: "eager" | "whole-fetch";
+  /** Records of its own writes this instance keeps to skip KV reads (default 20,000; 0 = none). */
+  readonly recordCacheSize?: number;
   /** Called for every message outcome (ack/nak/term). */
   readonly onOutcome?: (outcome: "ack" | "nak" | "term", subject: string, type: string | undefined) => void;
 }
@@ -53,7 +55,10 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const js = jetstream(options.nc);
   const kv = await openWorkersKv(options.nc, options.topology);
   const deps: WorkerProcessorDeps = {
-    store: createCachedWorkerStore(createWorkerStore(kv)),
+    store:
+      options.recordCacheSize === 0
+        ? createWorkerStore(kv)
+        : createCachedWorkerStore(createWorkerStore(kv), { maxEntries: options.recordCacheSize ?? 20_000 }),
     publisher: createOutboxPublisher(js),
     metrics: options.metrics ?? noopAggregateMetrics,
     logger: options.logger,

@@ -5,8 +5,8 @@ import { evolve } from "../decider/evolve.ts";
 import { initialState } from "../decider/initial-state.ts";
 import { type OutboxEntry, toOutboxEntry } from "./domain-event-message.ts";
 
-/** How many applied input ids a record remembers to drop redeliveries. */
-export const RECENT_INPUT_IDS = 64;
+/** How many applied input ids a record remembers to drop redeliveries (they arrive within the ack wait; the order guard catches older ones too). */
+export const RECENT_INPUT_IDS = 16;
 
 /** What became of one command; `unknown-worker`: an observation of a worker not registered (yet). */
 export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker";

@@ -20,10 +20,11 @@ export function fleetWorkerId(n: number): string {
 /**
  * One round of a deterministic fleet telemetry script: round 0 discovers every worker; round r ≥ 1 brings an EC2
  * status, a CloudWatch and a CML observation (every 7th a CML failure) per worker, observed r minutes after T0.
+ * Workers `first` to `workers - 1` only (to generate a large fleet in slices).
  */
-export function fleetTelemetryRound(workers: number, round: number): TelemetryMessage[] {
+export function fleetTelemetryRound(workers: number, round: number, first = 0): TelemetryMessage[] {
   const messages: TelemetryMessage[] = [];
-  for (let n = 0; n < workers; n += 1) {
+  for (let n = first; n < workers; n += 1) {
     const instanceId = instanceIdOf(n);
     if (round === 0) {
       messages.push(
