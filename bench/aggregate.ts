@@ -5,7 +5,7 @@
  * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
  * RSS of the process running the aggregate.
  *
- * Run: npm run bench -- aggregate
+ * Run: npm run bench -- aggregate   (BENCH_CACHE=<n> sets the record cache size; 0 disables it)
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
