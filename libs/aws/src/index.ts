@@ -14,3 +14,9 @@ export { createCollectorInstruments } from "./collector-instruments.ts";
 export type { CollectorMetrics } from "./collector-metrics.ts";
 export { countByRegion, createCollectorMetrics } from "./collector-metrics.ts";
 export type { AwsCollectorOptions } from "./collector-options.ts";
+export type {
+  AwsCollectorProcess,
+  AwsCollectorProcessConfig,
+  AwsCollectorService,
+} from "./collector-process.ts";
+export { startAwsCollectorProcess } from "./collector-process.ts";
