@@ -14,6 +14,8 @@ export interface AwsCollectorOptions<Client> {
   readonly meter?: Meter;
   /** One client per region of `CML_REGIONS`. */
   readonly clients: ReadonlyMap<string, Client>;
+  /** Slot length of the collect scheduler, seconds (`COLLECT_INTERVAL_<SOURCE>_SECONDS`). */
+  readonly intervalSeconds: number;
   /** Run this replica's tickers and directory watch (default true); false = consume commands only. */
   readonly schedule?: boolean;
   readonly directoryCheckMs?: number;

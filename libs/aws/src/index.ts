@@ -20,3 +20,5 @@ export type {
   AwsCollectorService,
 } from "./collector-process.ts";
 export { startAwsCollectorProcess } from "./collector-process.ts";
+export type { AwsCollectRules, AwsCollectWiring } from "./collector-wiring.ts";
+export { createAwsCollectScheduler, startAwsCollectConsumer } from "./collector-wiring.ts";

@@ -1,14 +1,14 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { type AwsCollectorOptions, createCollectorInstruments, regionClientLookup } from "@cml-telemetry/aws";
-import type { WorkerState } from "@cml-telemetry/contracts";
-import type { ConsumeLoop } from "@cml-telemetry/messaging";
 import {
-  type CollectScheduler,
-  createCollectScheduler,
-  openWorkerDirectory,
-  startCollectConsumer,
-  type WorkerDirectory,
-} from "@cml-telemetry/scheduling";
+  type AwsCollectorOptions,
+  type AwsCollectRules,
+  createAwsCollectScheduler,
+  createCollectorInstruments,
+  regionClientLookup,
+  startAwsCollectConsumer,
+} from "@cml-telemetry/aws";
+import type { ConsumeLoop } from "@cml-telemetry/messaging";
+import { type CollectScheduler, openWorkerDirectory, type WorkerDirectory } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import { createCloudWatchCollector } from "./cloudwatch-collector.ts";
 import { isCloudWatchDue, isCloudWatchEligible } from "./cloudwatch-schedule-rules.ts";
@@ -40,7 +40,7 @@ export async function startCollectorCloudWatch(
   options: CollectorCloudWatchOptions,
 ): Promise<CollectorCloudWatch> {
   const now = options.now ?? Date.now;
-  const js = jetstream(options.nc);
+  const _js = jetstream(options.nc);
   const clientFor = regionClientLookup(options.clients, "CloudWatch");
   const directory = await openWorkerDirectory(options.nc, options.topology, options.logger);
   const { metrics, caller } = createCollectorInstruments({
@@ -75,46 +75,24 @@ export async function startCollectorCloudWatch(
     },
     now,
   });
-  const serves = (worker: WorkerState): boolean => options.clients.has(worker.region);
-  const isDue = (worker: WorkerState, slot: number): boolean =>
-    serves(worker) && isCloudWatchDue(worker, slot, options.intervalSeconds);
-  const loop: ConsumeLoop = await startCollectConsumer({
-    nc: options.nc,
-    topology: options.topology,
+  // Basic-monitoring workers are due once per 300 s, detailed ones in every slot; only RUNNING workers are collected.
+  const rules: AwsCollectRules = {
     source: "cloudwatch",
-    directory,
-    collectRegion,
-    regions: new Set(options.clients.keys()),
-    isDue,
+    isDue: (worker, slot) => isCloudWatchDue(worker, slot, options.intervalSeconds),
+    isEligible: isCloudWatchEligible,
     accepts: isCloudWatchEligible,
-    ops: options.ops,
-    logger: options.logger,
-    batchSize: options.batchSize,
-    onCycle: metrics
-      ? (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers)
-      : undefined,
-    onOutcome: metrics?.onOutcome,
-    now,
+  };
+  const loop: ConsumeLoop = await startAwsCollectConsumer(options, {
+    rules,
+    directory,
+    metrics,
+    collectRegion,
   }).catch((error: unknown) => {
     directory.stop();
     throw error;
   });
 
-  const scheduler =
-    options.schedule === false
-      ? undefined
-      : createCollectScheduler({
-          js,
-          service: "collector-cloudwatch",
-          source: "cloudwatch",
-          directory,
-          intervalSeconds: options.intervalSeconds,
-          isDue,
-          isEligible: (worker) => serves(worker) && isCloudWatchEligible(worker),
-          logger: options.logger,
-          now,
-          ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
-        });
+  const scheduler = createAwsCollectScheduler(options, { rules, directory, js: jetstream(options.nc) });
   scheduler?.start();
   return {
     directory,

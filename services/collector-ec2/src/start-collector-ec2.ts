@@ -1,13 +1,18 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import { type AwsCollectorOptions, createCollectorInstruments, regionClientLookup } from "@cml-telemetry/aws";
+import {
+  type AwsCollectorOptions,
+  type AwsCollectRules,
+  createAwsCollectScheduler,
+  createCollectorInstruments,
+  regionClientLookup,
+  startAwsCollectConsumer,
+} from "@cml-telemetry/aws";
 import { consumerNames, subjects } from "@cml-telemetry/contracts";
 import { type ConsumeLoop, type Delivery, startConsumeLoop } from "@cml-telemetry/messaging";
 import {
   type CollectScheduler,
-  createCollectScheduler,
   openWorkerDirectory,
   type SlotTicker,
-  startCollectConsumer,
   type WorkerDirectory,
 } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
@@ -27,6 +32,14 @@ export interface CollectorEc2Options extends AwsCollectorOptions<EC2Client> {
   readonly discoveryIntervalSeconds: number;
   readonly onDiscovered?: (outcome: DiscoveryOutcome) => void;
 }
+
+/** EC2 status: every worker that is not terminated, in every slot; the handler refuses no command. */
+const EC2_RULES: AwsCollectRules = {
+  source: "ec2",
+  isDue: isEc2Due,
+  isEligible: isEc2Eligible,
+  accepts: () => true,
+};
 
 /** Runs a per-message handler over a batch concurrently, returning each message's error (or undefined). */
 function concurrently(
@@ -117,24 +130,7 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
       }),
     );
     loops.push(
-      await startCollectConsumer({
-        nc: options.nc,
-        topology: options.topology,
-        source: "ec2",
-        directory,
-        collectRegion,
-        regions: new Set(regions),
-        isDue: isEc2Due,
-        accepts: () => true,
-        ops: options.ops,
-        logger: options.logger,
-        batchSize: options.batchSize,
-        onCycle: metrics
-          ? (job, durationMs, workers) => metrics.recordCycle(job, durationMs, workers)
-          : undefined,
-        onOutcome: metrics?.onOutcome,
-        now,
-      }),
+      await startAwsCollectConsumer(options, { rules: EC2_RULES, directory, metrics, collectRegion }),
     );
   } catch (error) {
     await stopLoops();
@@ -142,21 +138,9 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
     throw error;
   }
 
-  let scheduler: CollectScheduler | undefined;
+  const scheduler = createAwsCollectScheduler(options, { rules: EC2_RULES, directory, js });
   let discovery: SlotTicker | undefined;
-  if (options.schedule !== false) {
-    scheduler = createCollectScheduler({
-      js,
-      service: "collector-ec2",
-      source: "ec2",
-      directory,
-      intervalSeconds: options.intervalSeconds,
-      isDue: (worker, slot) => regions.includes(worker.region) && isEc2Due(worker, slot),
-      isEligible: (worker) => regions.includes(worker.region) && isEc2Eligible(worker),
-      logger: options.logger,
-      now,
-      ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
-    });
+  if (scheduler) {
     discovery = createDiscoveryScheduler({
       js,
       regions,
