@@ -136,16 +136,7 @@ async function run(
   while (!isStopping() && !options.nc.isClosed()) {
     try {
       const messages = await consumer.fetch({ max_messages: batchSize, expires });
-      let buffer: JsMsg[] = [];
-      for await (const msg of messages) {
-        buffer.push(msg);
-        if (buffer.length >= batchSize || (!wholeFetch && messages.getPending() === 0)) {
-          const batch = buffer;
-          buffer = [];
-          await handleBatch(batch, options);
-        }
-      }
-      if (buffer.length > 0) await handleBatch(buffer, options);
+      await drainFetch(messages, batchSize, wholeFetch, options);
       failures = 0;
     } catch (error) {
       if (isStopping() || options.nc.isClosed()) break;
@@ -158,6 +149,56 @@ async function run(
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/**
+ * Reads one fetch to its end while handling what it brought. Reading never waits for a handler: a fetch iterator
+ * that is not read while a long batch runs misses its heartbeats and fails, stranding its buffered messages.
+ */
+async function drainFetch(
+  messages: AsyncIterable<JsMsg>,
+  batchSize: number,
+  wholeFetch: boolean,
+  options: ConsumeLoopOptions,
+): Promise<void> {
+  const queue: JsMsg[] = [];
+  let fetchDone = false;
+  let readError: unknown;
+  let wake: () => void = () => undefined;
+  let arrived = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const poke = () => {
+    wake();
+    arrived = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  };
+  const reader = (async () => {
+    try {
+      for await (const msg of messages) {
+        queue.push(msg);
+        poke();
+      }
+    } catch (error) {
+      readError = error;
+    } finally {
+      fetchDone = true;
+      poke();
+    }
+  })();
+  for (;;) {
+    const waitForMore = queue.length === 0 || (wholeFetch && queue.length < batchSize);
+    if (waitForMore && !fetchDone) {
+      await arrived;
+      continue;
+    }
+    if (queue.length === 0) break;
+    await handleBatch(queue.splice(0, batchSize), options);
+  }
+  await reader;
+  // Messages read before a fetch error were handled above; the error only ends this fetch.
+  if (readError !== undefined) throw readError;
 }
 
 async function handleBatch(batch: readonly JsMsg[], options: ConsumeLoopOptions): Promise<void> {

@@ -238,6 +238,35 @@ describe("consume loop", () => {
   });
 });
 
+describe("slow handlers", () => {
+  it("a batch that outlasts the fetch heartbeats neither fails the fetch nor strands messages", async () => {
+    const publisher = createWindowedPublisher(jetstream(nc));
+    for (let i = 0; i < 30; i += 1)
+      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`slow-${i}`));
+    await publisher.flush();
+    const deliveries: number[] = [];
+    const warnings: string[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-slow",
+      filterSubject: "cml.telemetry.>",
+      logger: { ...silentLogger, warn: (_fields, message) => warnings.push(message ?? "") },
+      batchSize: 10,
+      batchHandler: async (batch) => {
+        // Longer than two fetch heartbeats (2 × 500 ms).
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        for (const delivery of batch) deliveries.push(delivery.deliveryCount);
+        return batch.map(() => undefined);
+      },
+    });
+    await waitFor(() => deliveries.length >= 30, { what: "all 30 handled", timeoutMs: 20_000 });
+    await loop.stop();
+    expect(deliveries.every((count) => count === 1)).toBe(true);
+    expect(warnings.filter((message) => message.includes("fetch failed"))).toEqual([]);
+  });
+});
+
 describe("ops publisher", () => {
   it("publishes job events to CML_OPS and never throws when the stream is absent", async () => {
     const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
