@@ -9,6 +9,8 @@ export {
   createRegionClients,
   regionClientLookup,
 } from "./client-options.ts";
+export type { AwsCollectorBase } from "./collector-base.ts";
+export { openAwsCollectorBase } from "./collector-base.ts";
 export type { CollectorInstruments } from "./collector-instruments.ts";
 export { createCollectorInstruments } from "./collector-instruments.ts";
 export type { CollectorMetrics } from "./collector-metrics.ts";

@@ -1,14 +1,7 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import {
-  type AwsCollectorOptions,
-  type AwsCollectRules,
-  createAwsCollectScheduler,
-  createCollectorInstruments,
-  regionClientLookup,
-  startAwsCollectConsumer,
-} from "@cml-telemetry/aws";
+import { type AwsCollectorOptions, type AwsCollectRules, openAwsCollectorBase } from "@cml-telemetry/aws";
 import type { ConsumeLoop } from "@cml-telemetry/messaging";
-import { type CollectScheduler, openWorkerDirectory, type WorkerDirectory } from "@cml-telemetry/scheduling";
+import type { CollectScheduler, WorkerDirectory } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import { createCloudWatchCollector } from "./cloudwatch-collector.ts";
 import { isCloudWatchDue, isCloudWatchEligible } from "./cloudwatch-schedule-rules.ts";
@@ -40,15 +33,9 @@ export async function startCollectorCloudWatch(
   options: CollectorCloudWatchOptions,
 ): Promise<CollectorCloudWatch> {
   const now = options.now ?? Date.now;
-  const _js = jetstream(options.nc);
-  const clientFor = regionClientLookup(options.clients, "CloudWatch");
-  const directory = await openWorkerDirectory(options.nc, options.topology, options.logger);
-  const { metrics, caller } = createCollectorInstruments({
-    meter: options.meter,
-    workers: () => directory.list(),
-    onAwsCall: options.onAwsCall,
-    throttleBackoff: options.throttleBackoff,
-  });
+  const js = jetstream(options.nc);
+  const base = await openAwsCollectorBase(options, "CloudWatch");
+  const { directory, caller, clientFor } = base;
   const requestedCounter = options.meter?.createCounter("cloudwatch_metrics_requested_total", {
     description: "Metric queries sent to GetMetricData (what AWS bills), by region",
   });
@@ -82,17 +69,12 @@ export async function startCollectorCloudWatch(
     isEligible: isCloudWatchEligible,
     accepts: isCloudWatchEligible,
   };
-  const loop: ConsumeLoop = await startAwsCollectConsumer(options, {
-    rules,
-    directory,
-    metrics,
-    collectRegion,
-  }).catch((error: unknown) => {
+  const loop: ConsumeLoop = await base.startCollectConsumer(rules, collectRegion).catch((error: unknown) => {
     directory.stop();
     throw error;
   });
 
-  const scheduler = createAwsCollectScheduler(options, { rules, directory, js: jetstream(options.nc) });
+  const scheduler = base.createCollectScheduler(rules, js);
   scheduler?.start();
   return {
     directory,

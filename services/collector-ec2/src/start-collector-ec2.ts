@@ -1,20 +1,8 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import {
-  type AwsCollectorOptions,
-  type AwsCollectRules,
-  createAwsCollectScheduler,
-  createCollectorInstruments,
-  regionClientLookup,
-  startAwsCollectConsumer,
-} from "@cml-telemetry/aws";
+import { type AwsCollectorOptions, type AwsCollectRules, openAwsCollectorBase } from "@cml-telemetry/aws";
 import { consumerNames, subjects } from "@cml-telemetry/contracts";
 import { type ConsumeLoop, type Delivery, startConsumeLoop } from "@cml-telemetry/messaging";
-import {
-  type CollectScheduler,
-  openWorkerDirectory,
-  type SlotTicker,
-  type WorkerDirectory,
-} from "@cml-telemetry/scheduling";
+import type { CollectScheduler, SlotTicker, WorkerDirectory } from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import { createAmiNameCache } from "./ami-name-cache.ts";
 import { createDiscoveryHandler, type DiscoveryOutcome } from "./discovery-handler.ts";
@@ -73,14 +61,8 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
   const now = options.now ?? Date.now;
   const js = jetstream(options.nc);
   const regions = [...options.clients.keys()];
-  const clientFor = regionClientLookup(options.clients, "EC2");
-  const directory = await openWorkerDirectory(options.nc, options.topology, options.logger);
-  const { metrics, caller } = createCollectorInstruments({
-    meter: options.meter,
-    workers: () => directory.list(),
-    onAwsCall: options.onAwsCall,
-    throttleBackoff: options.throttleBackoff,
-  });
+  const base = await openAwsCollectorBase(options, "EC2");
+  const { directory, metrics, caller, clientFor } = base;
   const collectRegion = createEc2StatusCollector({
     clientFor,
     caller,
@@ -129,16 +111,14 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
         ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
       }),
     );
-    loops.push(
-      await startAwsCollectConsumer(options, { rules: EC2_RULES, directory, metrics, collectRegion }),
-    );
+    loops.push(await base.startCollectConsumer(EC2_RULES, collectRegion));
   } catch (error) {
     await stopLoops();
     directory.stop();
     throw error;
   }
 
-  const scheduler = createAwsCollectScheduler(options, { rules: EC2_RULES, directory, js });
+  const scheduler = base.createCollectScheduler(EC2_RULES, js);
   let discovery: SlotTicker | undefined;
   if (scheduler) {
     discovery = createDiscoveryScheduler({
