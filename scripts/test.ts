@@ -74,9 +74,19 @@ if (!have("chromium") && existsSync(join(root, "services/api/e2e")))
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 const turboEnv = { TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", CML_TEST_RESULTS_DIR: resultsDir };
-step("lint (biome)", "npx", ["biome", "ci", "."]);
+step("lint (biome)", "npx", ["biome", "ci", ".", "--colors=off"]);
 step("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], turboEnv);
 step("typecheck (bench, scripts)", "npx", ["tsc", "-p", "tsconfig.json"]);
-step("unit and integration tests", "npx", ["turbo", "run", "test", "--concurrency=1", "--output-logs=full"], turboEnv);
-step("end-to-end tests (services as processes)", "npx", ["vitest", "run", "--config", "e2e/vitest.config.ts"], turboEnv);
+step(
+  "unit and integration tests",
+  "npx",
+  ["turbo", "run", "test", "--concurrency=1", "--output-logs=full"],
+  turboEnv,
+);
+step(
+  "end-to-end tests (services as processes)",
+  "npx",
+  ["vitest", "run", "--config", "e2e/vitest.config.ts"],
+  turboEnv,
+);
 summarize();
