@@ -163,6 +163,7 @@ async function collectAndPublish(
       policy: deps.policy,
       hasCredentials: deps.hasCredentials,
       forceLicensing: item.refresh,
+      knownLicenseStatus: state.licenseStatus,
     });
   } catch (error) {
     collection = failedCollectionOf(error);

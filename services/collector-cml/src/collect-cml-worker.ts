@@ -32,6 +32,8 @@ export interface CollectCmlWorkerInput {
   readonly hasCredentials: boolean;
   /** A refresh reads licensing even when the cached status is fresh. */
   readonly forceLicensing: boolean;
+  /** License status of the shared worker state (KV), if any. */
+  readonly knownLicenseStatus?: CmlLicenseStatus | null;
 }
 
 const probeOnly = (systemInfo: SystemInformation | null, ready: boolean): CmlTelemetry => ({
@@ -68,7 +70,10 @@ export function failedCollectionOf(error: unknown): CmlCollection {
 export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<CmlCollection> {
   const { workerId, client, policy } = input;
   const plan = input.hasCredentials
-    ? policy.plan(workerId, { forceLicensing: input.forceLicensing })
+    ? policy.plan(workerId, {
+        forceLicensing: input.forceLicensing,
+        knownLicenseStatus: input.knownLicenseStatus,
+      })
     : undefined;
 
   let systemInfo: SystemInformation;

@@ -27,8 +27,15 @@ export interface ReadPlan {
  * every cycle (it changes over days, and keeps steady-state calls at three per worker).
  */
 export interface WorkerReadPolicy {
-  /** Plans a collection; consumes one backoff skip when authentication is backed off. */
-  plan(workerId: string, options: { forceLicensing: boolean }): ReadPlan;
+  /**
+   * Plans a collection; consumes one backoff skip when authentication is backed off. `knownLicenseStatus` is the
+   * status the shared worker state already holds: a replica that has not read licensing itself starts from it
+   * instead of reading at once, so commands spread over N replicas do not multiply licensing reads.
+   */
+  plan(
+    workerId: string,
+    options: { forceLicensing: boolean; knownLicenseStatus?: CmlLicenseStatus | null | undefined },
+  ): ReadPlan;
   /** Credentials were rejected: the next 1, 2, 4, … (capped) collections skip authentication. Returns the skips. */
   recordAuthFailure(workerId: string): number;
   /** An authenticated read succeeded: the backoff is reset. */
@@ -65,8 +72,11 @@ export function createWorkerReadPolicy(options: WorkerReadPolicyOptions = {}): W
   };
 
   return {
-    plan(workerId, { forceLicensing }) {
+    plan(workerId, { forceLicensing, knownLicenseStatus }) {
       const memory = memoryOf(workerId);
+      if (memory.license === undefined && knownLicenseStatus) {
+        memory.license = { status: knownLicenseStatus, readAt: now() };
+      }
       const backedOff = memory.authSkipsLeft > 0;
       if (backedOff) memory.authSkipsLeft -= 1;
       const license = memory.license;

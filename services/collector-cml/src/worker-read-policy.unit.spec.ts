@@ -84,4 +84,23 @@ describe("createWorkerReadPolicy", () => {
       cachedLicenseStatus: null,
     });
   });
+
+  it("starts from the shared worker state's license status instead of reading licensing on first sight", () => {
+    let now = 0;
+    const policy = createWorkerReadPolicy({ licensingMaxAgeMs: 600_000, now: () => now });
+    expect(policy.plan("w1", { forceLicensing: false, knownLicenseStatus: "REGISTERED" })).toMatchObject({
+      includeLicensing: false,
+      cachedLicenseStatus: "REGISTERED",
+    });
+    expect(policy.plan("w2", { forceLicensing: false, knownLicenseStatus: null }).includeLicensing).toBe(
+      true,
+    );
+    expect(
+      policy.plan("w1", { forceLicensing: true, knownLicenseStatus: "REGISTERED" }).includeLicensing,
+    ).toBe(true);
+    now = 600_000;
+    expect(
+      policy.plan("w1", { forceLicensing: false, knownLicenseStatus: "REGISTERED" }).includeLicensing,
+    ).toBe(true);
+  });
 });
