@@ -1,18 +1,11 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { startAwsCollectorProcess } from "@cml-telemetry/aws";
-import { ConfigError, loadServiceConfig } from "@cml-telemetry/config";
+import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
 
 const SERVICE = "collector-cloudwatch";
 
-let config: ReturnType<typeof loadServiceConfig<typeof SERVICE>>;
-try {
-  config = loadServiceConfig(SERVICE, process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadServiceConfigOrExit(SERVICE, process.env);
 
 // One client per region; credentials come from the SDK's default chain, AWS_ENDPOINT_URL_CLOUDWATCH is read by the SDK.
 const runtime = await startAwsCollectorProcess({

@@ -1,4 +1,4 @@
-import { type CollectorCmlConfig, ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
 import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
@@ -6,16 +6,7 @@ import { startCollectorCml } from "./start-collector-cml.ts";
 
 const SERVICE = "collector-cml";
 
-let config: CollectorCmlConfig;
-try {
-  config = loadServiceConfig(SERVICE, process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadServiceConfigOrExit(SERVICE, process.env);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const health = createHealth(["nats", "collector"]);

@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { createEmbeddedStore, createMongoStore, type WorkerMetricsStore } from "@cml-telemetry/history-store";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
@@ -7,14 +7,7 @@ import { startMetricsHistory } from "./start-metrics-history.ts";
 
 const SERVICE = "metrics-history";
 
-let config: ReturnType<typeof loadServiceConfig<"metrics-history">>;
-try {
-  config = loadServiceConfig(SERVICE, process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadServiceConfigOrExit(SERVICE, process.env);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 logger.info({ config: redactConfig(config) }, "starting");

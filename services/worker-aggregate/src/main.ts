@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, redactConfig } from "@cml-telemetry/config";
+import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
 import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
@@ -8,16 +8,7 @@ import { startWorkerAggregate } from "./start-worker-aggregate.ts";
 const SERVICE = "worker-aggregate";
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadServiceConfig<"worker-aggregate">>;
-  try {
-    config = loadServiceConfig(SERVICE, process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadServiceConfigOrExit(SERVICE, process.env);
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const health = createHealth(["nats", "consumers"]);
   const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
