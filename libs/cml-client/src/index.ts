@@ -16,6 +16,7 @@ export {
 } from "./license-status.ts";
 export {
   type CmlTelemetry,
+  probeOnlyTelemetry,
   type ReadCmlTelemetryOptions,
   readCmlTelemetry,
   systemUsageOf,

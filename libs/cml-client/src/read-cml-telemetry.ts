@@ -73,8 +73,12 @@ export function systemUsageOf(stats: SystemStats): {
   };
 }
 
-const notReady = (systemInfo: SystemInformation | null): CmlTelemetry => ({
-  ready: false,
+/**
+ * Telemetry from the unauthenticated probe alone (booting, not ready, or no authenticated read wanted):
+ * everything that needs a sign-in is null.
+ */
+export const probeOnlyTelemetry = (systemInfo: SystemInformation | null, ready = false): CmlTelemetry => ({
+  ready,
   version: systemInfo?.version ?? null,
   labsCount: null,
   runningLabsCount: null,
@@ -103,10 +107,10 @@ export async function readCmlTelemetry(
   try {
     systemInfo = await client.getSystemInformation();
   } catch (error) {
-    if (error instanceof CmlBooting) return notReady(null);
+    if (error instanceof CmlBooting) return probeOnlyTelemetry(null);
     throw error;
   }
-  if (!systemInfo.ready) return notReady(systemInfo);
+  if (!systemInfo.ready) return probeOnlyTelemetry(systemInfo);
 
   const [labs, stats, licenseStatus] = await Promise.all([
     client.getLabSummaries(),

@@ -7,6 +7,7 @@ import {
   type CmlLicenseStatus,
   type CmlTelemetry,
   licenseStatusFromLicensing,
+  probeOnlyTelemetry,
   type SystemInformation,
   systemUsageOf,
 } from "@cml-telemetry/cml-client";
@@ -35,19 +36,6 @@ export interface CollectCmlWorkerInput {
   /** License status of the shared worker state (KV), if any. */
   readonly knownLicenseStatus?: CmlLicenseStatus | null;
 }
-
-const probeOnly = (systemInfo: SystemInformation | null, ready: boolean): CmlTelemetry => ({
-  ready,
-  version: systemInfo?.version ?? null,
-  labsCount: null,
-  runningLabsCount: null,
-  licenseStatus: null,
-  cpuPercent: null,
-  memoryUsedPercent: null,
-  diskUsedPercent: null,
-  runningNodes: null,
-  systemInfo,
-});
 
 /** The failure of a collection; class names of the cml-client errors become `errorType`. */
 export function failedCollectionOf(error: unknown): CmlCollection {
@@ -80,11 +68,11 @@ export async function collectCmlWorker(input: CollectCmlWorkerInput): Promise<Cm
   try {
     systemInfo = await client.getSystemInformation();
   } catch (error) {
-    if (error instanceof CmlBooting) return { kind: "metrics", telemetry: probeOnly(null, false) };
+    if (error instanceof CmlBooting) return { kind: "metrics", telemetry: probeOnlyTelemetry(null) };
     return failedCollectionOf(error);
   }
   if (!systemInfo.ready || plan === undefined) {
-    return { kind: "metrics", telemetry: probeOnly(systemInfo, systemInfo.ready) };
+    return { kind: "metrics", telemetry: probeOnlyTelemetry(systemInfo, systemInfo.ready) };
   }
   if (!plan.authenticate) {
     return {
