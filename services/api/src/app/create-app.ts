@@ -90,10 +90,16 @@ export function createApp(deps: AppDeps): ApiApp {
         c.req.path,
       ),
   });
-  // Only where bodies are accepted: reading `req.raw.body` on a GET turns node-server's light request into a full one.
-  app.use("/api/v1/*", (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
   const auth = bearerAuth(deps.authenticator, { queryTokenPaths: ["/api/v1/events", "/api/v1/ws"] });
-  app.use("/api/v1/*", (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
+  // One middleware layer for both (each layer costs every request): the body limit only where bodies are accepted
+  // (reading `req.raw.body` on a GET turns node-server's light request into a full one), then auth except on the
+  // public API description.
+  app.use("/api/v1/*", (c, next) => {
+    const authorized = async () => {
+      await (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next));
+    };
+    return BODY_METHODS.has(c.req.method) ? limitBody(c, authorized) : authorized();
+  });
 
   registerWorkerGauges(deps.metrics.meter, readModel, now);
 

@@ -38,7 +38,9 @@ describe("operations endpoints", () => {
     expect(text).toMatch(new RegExp(`cml_worker_memory_utilization\\{[^}]*${labels}[^}]*\\} 40`));
     expect(text).toMatch(new RegExp(`cml_worker_labs_count\\{[^}]*${labels}[^}]*\\} 4`));
     expect(text).toMatch(new RegExp(`cml_worker_uptime_seconds\\{[^}]*${labels}[^}]*\\} 3600`));
-    expect(text).toMatch(/http_server_requests_total\{[^}]*route="\/healthz"[^}]*status="200"/);
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} 1/,
+    );
     expect(text).toContain("http_server_request_duration_seconds_bucket");
   });
 });
@@ -67,7 +69,18 @@ describe("errors and headers", () => {
       headers: { ...t.auth("viewer"), origin: "https://evil.example" },
     });
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get("strict-transport-security")).toMatch(/^max-age=/);
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    const problem = await t.app.request("/api/v1/workers/not-a-uuid", { headers: t.auth("viewer") });
+    expect(problem.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await t.app.request("/");
+    expect(html.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(html.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("answers CORS for configured origins only", async () => {

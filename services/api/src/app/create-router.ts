@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { z } from "zod";
 import type { AuthVariables } from "../auth/bearer-auth.ts";
 import { problemResponse } from "../problems.ts";
 
@@ -14,6 +16,21 @@ function paramOf(target: string, path: readonly PropertyKey[]): string {
   return field === "" ? target : field;
 }
 
+/** The 400 `validation-error` problem for a failed validation of one request part (`param`, `query`, `json`…). */
+export function validationProblem(target: string, error: z.ZodError, c: Context): Response {
+  const errors = error.issues.map((issue) => ({
+    param: paramOf(target, issue.path),
+    message: issue.message,
+  }));
+  const first = errors[0] ?? { param: target, message: "invalid" };
+  return problemResponse(
+    "validation-error",
+    `${first.param}: ${first.message}`,
+    { param: first.param, errors },
+    c.req.path,
+  );
+}
+
 /**
  * An OpenAPIHono router whose request validation failures become 400 `validation-error` problems naming the
  * offending parameter.
@@ -22,17 +39,7 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      const errors = result.error.issues.map((issue) => ({
-        param: paramOf(result.target, issue.path),
-        message: issue.message,
-      }));
-      const first = errors[0] ?? { param: result.target, message: "invalid" };
-      return problemResponse(
-        "validation-error",
-        `${first.param}: ${first.message}`,
-        { param: first.param, errors },
-        c.req.path,
-      );
+      return validationProblem(result.target, result.error, c);
     },
   });
 }

@@ -3,15 +3,13 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 
 /**
- * HTTP self-metrics: `http_server_requests_total{method,route,status}` and
- * `http_server_request_duration_seconds{method,route,status}` (route = the matched route pattern, never the raw path).
+ * HTTP self-metrics: the histogram `http_server_request_duration_seconds{method,route,status}` (route = the matched
+ * route pattern, never the raw path). Its `_count` series is the request counter, so no separate counter is kept
+ * (each instrument costs every request).
  */
 export function httpMetrics(meter: Meter): MiddlewareHandler {
-  const requests = meter.createCounter("http_server_requests_total", {
-    description: "HTTP requests answered",
-  });
   const duration = meter.createHistogram("http_server_request_duration_seconds", {
-    description: "Time to answer HTTP requests (until headers for streams)",
+    description: "Time to answer HTTP requests (until headers for streams); `_count` counts requests",
     unit: "s",
     advice: {
       explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
@@ -23,13 +21,11 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
       await next();
     } finally {
       const matched = routePath(c, -1);
-      const labels = {
+      duration.record((performance.now() - started) / 1000, {
         method: c.req.method,
         route: c.res.status === 404 && matched === "/*" ? "unmatched" : matched,
         status: String(c.res.status),
-      };
-      requests.add(1, labels);
-      duration.record((performance.now() - started) / 1000, labels);
+      });
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AppEnv, createRouter } from "../../app/create-router.ts";
+import { openapiParamsRoute } from "../../app/params-route.ts";
 import type { HistoryClient, WorkerReadModel } from "../../ports.ts";
 import { createHistoryHandler } from "./history.handlers.ts";
 import { historyRoute } from "./history.routes.ts";
@@ -10,5 +11,7 @@ export function createHistoryRouter(deps: {
   readModel: WorkerReadModel;
   now: () => Date;
 }): OpenAPIHono<AppEnv> {
-  return createRouter().openapi(historyRoute, createHistoryHandler(deps));
+  const router = createRouter();
+  openapiParamsRoute(router, historyRoute, createHistoryHandler(deps));
+  return router;
 }
