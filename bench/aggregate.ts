@@ -1,16 +1,24 @@
 /**
  * Worker-aggregate throughput: a bounded burst of telemetry for 10,000 simulated workers is published to a fresh
  * local nats-server, then one in-process aggregate applies all of it (decide, KV compare-and-set with outbox,
- * domain-event publish, outbox clear). Reported as inputs applied per second and as a ratio to the raw JetStream
+ * domain-event publish). Reported as inputs applied per second and as a ratio to the raw JetStream
  * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
  * RSS of the process running the aggregate.
  *
- * Run: npm run bench -- aggregate   (BENCH_CACHE=<n> sets the record cache size; 0 disables it)
+ * Run: npm run bench -- aggregate
+ * (BENCH_CACHE=<n> record cache size, 0 disables it; BENCH_BATCH=<n> messages per fetch; BENCH_CONCURRENCY=<n>
+ * batches in flight)
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
-import { createOpsPublisher, provisionTopology, publishEvent, silentLogger } from "@cml-telemetry/messaging";
+import {
+  connectNats,
+  createOpsPublisher,
+  provisionTopology,
+  publishEvent,
+  silentLogger,
+} from "@cml-telemetry/messaging";
 import { startNatsServer } from "@cml-telemetry/testing";
 import { startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
 import { fleetTelemetryRound } from "@cml-telemetry/worker-aggregate/testing";
@@ -76,13 +84,18 @@ async function main(): Promise<void> {
   try {
     const { rawPublishPerSec, inputs } = await runLoadPhase(server.url);
     const topology = createTopology({ namePrefix: PREFIX });
-    const nc = await connect({ servers: server.url });
+    // Connected exactly as the service's main.ts connects (no async stack traces on the request path).
+    const nc = await connectNats({ url: server.url, name: "bench-aggregate", logger: silentLogger });
     const jsm = await jetstreamManager(nc);
     const ops = createOpsPublisher({ nc, service: "worker-aggregate", logger: silentLogger });
     let peakRss = process.memoryUsage().rss;
+    let peakHeapMb = 0;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const memory = process.memoryUsage();
+      if (memory.rss > peakRss) peakHeapMb = Math.round(memory.heapTotal / 1048576);
+      peakRss = Math.max(peakRss, memory.rss);
     }, 50);
+    const cpuAtStart = process.threadCpuUsage();
     let acked = 0;
     const started = performance.now();
     const aggregate = await startWorkerAggregate({
@@ -93,6 +106,8 @@ async function main(): Promise<void> {
       thresholdMinutes: 30,
       idleCheckIntervalSeconds: 0,
       ...(process.env.BENCH_CACHE ? { recordCacheSize: Number(process.env.BENCH_CACHE) } : {}),
+      ...(process.env.BENCH_BATCH ? { batchSize: Number(process.env.BENCH_BATCH) } : {}),
+      ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
       onOutcome: (outcome) => {
         if (outcome === "ack") acked += 1;
       },
@@ -100,6 +115,7 @@ async function main(): Promise<void> {
     const deadline = Date.now() + TIME_LIMIT_MS;
     while (acked < inputs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.threadCpuUsage(cpuAtStart);
     clearInterval(sampler);
     await aggregate.stop();
     const events = (await jsm.streams.info(topology.streams.workerEvents.name)).state.messages;
@@ -111,7 +127,7 @@ async function main(): Promise<void> {
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
     process.stderr.write(
-      `applied ${acked} inputs in ${seconds.toFixed(1)} s; ${events} domain events; ${consumer.num_pending} pending; heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB\n`,
+      `applied ${acked} inputs in ${seconds.toFixed(1)} s (main thread busy ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}%); ${events} domain events; ${consumer.num_pending} pending; V8 heap ${peakHeapMb} MB at peak RSS\n`,
     );
     const eventsPerSec = Math.round(acked / seconds);
     printResult({

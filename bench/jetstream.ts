@@ -52,7 +52,8 @@ export async function measureJetStream(
   const window = options.window ?? 512;
   const batch = options.batch ?? 256;
   const deadline = Date.now() + (options.timeLimitMs ?? 60_000);
-  const nc = await connect({ servers: url });
+  // As the services connect (libs/messaging connectNats): no async stack traces on the request path.
+  const nc = await connect({ servers: url, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const tag = randomUUID().slice(0, 8);

@@ -51,6 +51,11 @@ export interface ConsumeLoopOptions {
   readonly batchMode?: "eager" | "whole-fetch";
   /** Longest wait of one fetch for messages, ms (default 1 s); also the longest a `stop()` waits for it. */
   readonly maxWaitMs?: number;
+  /**
+   * Batches handled at the same time (default 1). Above 1 the handler must itself keep whatever order it needs
+   * (e.g. serialise per key): a later batch may finish first. The next fetch always overlaps the last batches.
+   */
+  readonly concurrency?: number;
   /** Called for each message outcome (self-metrics). */
   readonly onOutcome?: (outcome: Outcome, subject: string, type: string | undefined) => void;
 }
@@ -132,14 +137,39 @@ async function run(
   const batchSize = options.batchSize ?? 100;
   const expires = options.maxWaitMs ?? 1_000;
   const wholeFetch = options.batchMode === "whole-fetch";
+  const maxInFlight = Math.max(1, options.concurrency ?? 1);
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (batch: readonly JsMsg[]): Promise<void> => {
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const handled: Promise<void> = handleBatch(batch, options)
+      .catch((error: unknown) => {
+        // Unsettled messages are redelivered after the ack wait.
+        options.logger.error(
+          { stream: options.stream, durable: options.durable, err: errorText(error) },
+          "batch handling failed",
+        );
+      })
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
+  };
   let failures = 0;
   while (!isStopping() && !options.nc.isClosed()) {
     try {
       const messages = await consumer.fetch({ max_messages: batchSize, expires });
-      await drainFetch(messages, batchSize, wholeFetch, options);
+      await drainFetch(messages, batchSize, wholeFetch, launch);
       failures = 0;
     } catch (error) {
       if (isStopping() || options.nc.isClosed()) break;
+      if (isMissedHeartbeats(error)) {
+        // nats-server 2.9 sends no idle heartbeat to a pull request while the consumer only has messages waiting
+        // for redelivery (nak delay, ack wait): the fetch gives up after two missed heartbeats. That is an empty
+        // fetch, not a failure: pull again at once, without backing off.
+        options.logger.debug(
+          { stream: options.stream, durable: options.durable },
+          "empty fetch (no heartbeats)",
+        );
+        continue;
+      }
       failures += 1;
       const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
       options.logger.warn(
@@ -149,17 +179,19 @@ async function run(
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+  await Promise.all(inFlight);
 }
 
 /**
- * Reads one fetch to its end while handling what it brought. Reading never waits for a handler: a fetch iterator
- * that is not read while a long batch runs misses its heartbeats and fails, stranding its buffered messages.
+ * Reads one fetch to its end while handing what it brought to `launch` (which returns once the batch is started).
+ * Reading never waits for a handler: a fetch iterator that is not read while a long batch runs misses its
+ * heartbeats and fails, stranding its buffered messages.
  */
 async function drainFetch(
   messages: AsyncIterable<JsMsg>,
   batchSize: number,
   wholeFetch: boolean,
-  options: ConsumeLoopOptions,
+  launch: (batch: readonly JsMsg[]) => Promise<void>,
 ): Promise<void> {
   const queue: JsMsg[] = [];
   let fetchDone = false;
@@ -194,7 +226,7 @@ async function drainFetch(
       continue;
     }
     if (queue.length === 0) break;
-    await handleBatch(queue.splice(0, batchSize), options);
+    await launch(queue.splice(0, batchSize));
   }
   await reader;
   // Messages read before a fetch error were handled above; the error only ends this fetch.
@@ -282,6 +314,10 @@ function decideOutcome(msg: JsMsg, error: unknown, options: ConsumeLoopOptions):
   if (error instanceof ValidationError) return "term";
   if (error instanceof TransientError) return "nak";
   return msg.info.deliveryCount >= (options.maxDeliver ?? 5) ? "term" : "nak";
+}
+
+function isMissedHeartbeats(error: unknown): boolean {
+  return error instanceof Error && /heartbeats missed/i.test(error.message);
 }
 
 function errorText(error: unknown): string {

@@ -1,3 +1,5 @@
+export type { AckedPublisher, AckedPublishOptions, StreamAck } from "./acked-publisher.ts";
+export { createAckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "./acked-publisher.ts";
 export { redeliveryBackoffMs } from "./backoff.ts";
 export type { NatsConnectOptions } from "./connect.ts";
 export { connectNats } from "./connect.ts";

@@ -239,6 +239,43 @@ describe("consume loop", () => {
 });
 
 describe("slow handlers", () => {
+  it("handles up to `concurrency` batches at once, acks every message, and waits for them on stop", async () => {
+    const publisher = createWindowedPublisher(jetstream(nc));
+    const total = 200;
+    for (let i = 0; i < total; i += 1)
+      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`concurrent-${i}`));
+    await publisher.flush();
+    let running = 0;
+    let most = 0;
+    const acked = new Set<string>();
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-concurrency",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      batchSize: 10,
+      concurrency: 3,
+      onOutcome: (outcome) => expect(outcome).toBe("ack"),
+      batchHandler: async (deliveries) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running -= 1;
+        for (const delivery of deliveries) acked.add(delivery.event.id);
+        return deliveries.map(() => undefined);
+      },
+    });
+    await waitFor(() => acked.size >= 100, { what: "half the messages" });
+    await loop.stop();
+    expect(running).toBe(0);
+    expect(most).toBe(3);
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-concurrency");
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending + acked.size).toBe(total);
+  });
+
   it("a batch that outlasts the fetch heartbeats neither fails the fetch nor strands messages", async () => {
     const publisher = createWindowedPublisher(jetstream(nc));
     for (let i = 0; i < 30; i += 1)

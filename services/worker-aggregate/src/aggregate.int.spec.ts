@@ -22,11 +22,9 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
-import { domainEventMsgId, toOutboxEntry } from "./aggregate/domain-event-message.ts";
-import { decide } from "./decider/decide.ts";
-import { evolve } from "./decider/evolve.ts";
-import { initialState } from "./decider/initial-state.ts";
+import { domainEventMsgId, subjectOfOutboxEntry } from "./aggregate/domain-event-message.ts";
 import { startWorkerAggregate, type WorkerAggregate } from "./start-worker-aggregate.ts";
+import { discoveredRecord } from "./testing/discovered-record.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "./testing/event-log.ts";
 import { fleetTelemetry, fleetWorkerId } from "./testing/fleet-telemetry.ts";
 import { type TelemetryMessage, telemetryMessage } from "./testing/telemetry-messages.ts";
@@ -34,7 +32,6 @@ import {
   at,
   cloudwatchData,
   cmlData,
-  commandOf,
   dateAt,
   discoveredData,
   ec2StatusData,
@@ -135,8 +132,11 @@ describe("worker-aggregate over JetStream", () => {
 
     const record = await recordOf(WORKER_ID);
     expect(record?.state).toMatchObject({ status: "RUNNING", serviceStatus: "AVAILABLE", version: 2 });
-    expect(record?.outbox).toEqual([]);
     const events = await readWorkerEvents(nc, topology);
+    // The outbox keeps the last decision's events (published; no second write clears it).
+    expect(record?.outbox.map((entry) => entry.id)).toEqual(
+      events.map((logged) => logged.id).filter((id) => id.startsWith(`${WORKER_ID}:2:`)),
+    );
     expect(events.map((logged) => [logged.id, logged.subject])).toEqual([
       [`${WORKER_ID}:1:0`, `cml.worker.${WORKER_ID}.registered`],
       [`${WORKER_ID}:1:1`, `cml.worker.${WORKER_ID}.instance_assigned`],
@@ -264,12 +264,7 @@ describe("worker-aggregate over JetStream", () => {
   });
 
   it("publishes an outbox left by a crash between the KV write and the publish, once, on start", async () => {
-    const events = decide(commandOf.discovered(), initialState(WORKER_ID), dateAt(0));
-    const record: WorkerRecord = {
-      state: events.reduce(evolve, initialState(WORKER_ID)),
-      outbox: events.map((event, index) => toOutboxEntry(event, index, { time: dateAt(0) })),
-      recentInputIds: ["discovery-1"],
-    };
+    const record = discoveredRecord();
     const kv = await openWorkersKv(nc, topology);
     await kv.create(WORKER_ID, JSON.stringify(record));
     // The first event made it out before the crash; its republish must be dropped by JetStream.
@@ -289,10 +284,44 @@ describe("worker-aggregate over JetStream", () => {
       "endpoint_changed",
       "status_changed",
     ]);
-    await waitFor(async () => (await recordOf(WORKER_ID))?.outbox.length === 0);
     expect(
       checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
     ).toEqual([]);
+  });
+
+  it("publishes only the missing part of an outbox found after the stream's duplicate window", async () => {
+    // A short duplicate window stands for a restart long after the crash: JetStream can no longer drop repeats, so
+    // the aggregate must tell from the stream itself what was published.
+    const jsm = await jetstreamManager(nc);
+    const stream = topology.streams.workerEvents.name;
+    const info = await jsm.streams.info(stream);
+    await jsm.streams.update(stream, { ...info.config, duplicate_window: 100 * 1_000_000 });
+    const record = discoveredRecord();
+    const kv = await openWorkersKv(nc, topology);
+    await kv.create(WORKER_ID, JSON.stringify(record));
+    for (const entry of record.outbox.slice(0, 2)) {
+      await jetstream(nc).publish(subjectOfOutboxEntry(entry), JSON.stringify(entry), {
+        msgID: String(entry.id),
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await startAggregate();
+    await waitFor(async () => (await readWorkerEvents(nc, topology)).length >= 4);
+    // A second start (e.g. another replica) must not publish anything again.
+    await startAggregate();
+    await publishAll([telemetryMessage.cml(cmlData({ observedAt: at(1) }))]);
+    await telemetryDrained();
+    const logged = await readWorkerEvents(nc, topology);
+    expect(logged.map((entry) => entry.id).slice(0, 5)).toEqual([
+      `${WORKER_ID}:1:0`,
+      `${WORKER_ID}:1:1`,
+      `${WORKER_ID}:1:2`,
+      `${WORKER_ID}:1:3`,
+      `${WORKER_ID}:2:0`,
+    ]);
+    // checkEventLog also finds any duplicate id and any gap.
+    expect(checkEventLog(logged, await readWorkerRecords(nc, topology))).toEqual([]);
   });
 
   it("handles registration and idle-detection commands from CML_COMMANDS", async () => {

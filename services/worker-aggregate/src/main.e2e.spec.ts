@@ -119,7 +119,9 @@ describe("worker-aggregate process", () => {
         const state = await consumerState();
         return state.num_pending === 0 && state.num_ack_pending === 0;
       },
-      { timeoutMs: 60_000, what: "all telemetry to be applied" },
+      // Redeliveries of what the killed processes held come back paced by nats-server (ack wait, nak delays): the
+      // restarted process needs tens of seconds here, most of it waiting for them.
+      { timeoutMs: 120_000, what: "all telemetry to be applied" },
     ).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; service output:\n${last.output().slice(-3000)}`);
     });
@@ -144,5 +146,5 @@ describe("worker-aggregate process", () => {
       expect(state?.cloudwatchMetrics.lastObservedAt).toBe(at(rounds));
       expect(state?.cmlMetrics.lastObservedAt).toBe(at(rounds));
     }
-  }, 120_000);
+  }, 200_000);
 });

@@ -1,12 +1,13 @@
 import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
 import {
   type ConsumeLoop,
+  createAckedPublisher,
   type Logger,
   type OpsPublisher,
   openWorkersKv,
   startConsumeLoop,
 } from "@cml-telemetry/messaging";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type AggregateMetrics, noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
 import { detectIdleWorkers } from "./aggregate/detect-idle-workers.ts";
@@ -15,6 +16,7 @@ import { type IdleTicker, startIdleTicker } from "./aggregate/idle-ticker.ts";
 import { createOutboxPublisher } from "./aggregate/outbox-publisher.ts";
 import type { WorkerProcessorDeps } from "./aggregate/process-worker.ts";
 import { recoverOutboxes } from "./aggregate/recover-outboxes.ts";
+import { createWorkerLocks } from "./aggregate/worker-locks.ts";
 import { createCachedWorkerStore } from "./store/cached-worker-store.ts";
 import { createWorkerStore } from "./store/worker-store.ts";
 
@@ -31,6 +33,8 @@ export interface WorkerAggregateOptions {
   readonly metrics?: AggregateMetrics;
   /** Messages per fetch of the telemetry consumer (default 256). */
   readonly batchSize?: number;
+  /** Telemetry batches applied at the same time (default 4; each worker's inputs still apply in order). */
+  readonly concurrency?: number;
   /** `eager` (default) hands over what arrived at once; `whole-fetch` packs more observations per worker into a batch. */
   readonly batchMode?: "eager" | "whole-fetch";
   /** Records of its own writes this instance keeps to skip KV reads (default 20,000; 0 = none). */
@@ -54,15 +58,22 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const clock = options.clock ?? (() => new Date());
   const js = jetstream(options.nc);
   const kv = await openWorkersKv(options.nc, options.topology);
+  const acked = createAckedPublisher(options.nc);
+  const store = createWorkerStore(kv, {
+    updates: { publisher: acked, bucket: options.topology.kv.workers.bucket },
+  });
   const deps: WorkerProcessorDeps = {
     store:
       options.recordCacheSize === 0
-        ? createWorkerStore(kv)
-        : createCachedWorkerStore(createWorkerStore(kv), { maxEntries: options.recordCacheSize ?? 20_000 }),
-    publisher: createOutboxPublisher(js),
+        ? store
+        : createCachedWorkerStore(store, { maxEntries: options.recordCacheSize ?? 20_000 }),
+    publisher: createOutboxPublisher(acked, await jetstreamManager(options.nc), {
+      stream: options.topology.streams.workerEvents.name,
+    }),
     metrics: options.metrics ?? noopAggregateMetrics,
     logger: options.logger,
     clock,
+    locks: createWorkerLocks(),
   };
   await recoverOutboxes(deps);
   const handlerDeps = {
@@ -81,6 +92,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
       logger: options.logger,
       batchHandler,
       batchSize: options.batchSize ?? 256,
+      concurrency: options.concurrency ?? 4,
       batchMode: options.batchMode ?? "eager",
       onOutcome: options.onOutcome,
     }),
@@ -112,6 +124,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
     async stop() {
       ticker?.stop();
       await Promise.all(loops.map((loop) => loop.stop()));
+      acked.close();
     },
   };
 }

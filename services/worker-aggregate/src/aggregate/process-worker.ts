@@ -5,6 +5,7 @@ import { CasConflictError, type StoredRecord, type WorkerStore } from "../store/
 import type { AggregateMetrics } from "./aggregate-metrics.ts";
 import { applyCommands, type CommandOutcome } from "./apply-commands.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
+import type { WorkerLocks } from "./worker-locks.ts";
 
 /** What processing needs. */
 export interface WorkerProcessorDeps {
@@ -13,33 +14,48 @@ export interface WorkerProcessorDeps {
   readonly metrics: AggregateMetrics;
   readonly logger: Logger;
   readonly clock: () => Date;
+  /** Serialises the work on each worker within this instance (concurrent batches, the idle scan). */
+  readonly locks?: WorkerLocks;
   /** Compare-and-set attempts before giving up with a TransientError (default 20). */
   readonly maxAttempts?: number;
 }
 
-/** Publishes a left-over outbox and clears it (a lost CAS means another writer already moved on). */
-export async function flushOutbox(
+/**
+ * Publishes what the stored outbox holds that the stream does not (a crash came between the KV write and the
+ * publish), unless this instance already knows it is all there. Returns how many entries were missing.
+ */
+export async function publishPendingOutbox(
   deps: WorkerProcessorDeps,
   workerId: string,
   stored: StoredRecord,
-): Promise<void> {
-  if (stored.record.outbox.length === 0) return;
-  deps.metrics.eventsPublished(await deps.publisher.publish(stored.record.outbox));
-  try {
-    await deps.store.save(workerId, { ...stored.record, outbox: [] }, stored.revision);
-  } catch (error) {
-    if (!(error instanceof CasConflictError)) throw error;
-  }
+): Promise<number> {
+  if (stored.outboxPublished || stored.record.outbox.length === 0) return 0;
+  const missing = await deps.publisher.unpublished(stored.record.outbox);
+  if (missing.length > 0) deps.metrics.eventsPublished(await deps.publisher.publish(missing));
+  deps.store.markOutboxPublished(workerId, stored.revision);
+  return missing.length;
 }
 
 /**
- * Applies commands to one worker: load → publish any left-over outbox → decide all commands against that state →
- * write state + new events (outbox) with compare-and-set → publish them (`Nats-Msg-Id` `<workerId>:<version>:<n>`)
- * → clear the outbox. A lost compare-and-set re-reads and re-decides. A crash anywhere is repaired by whoever reads
- * the record next (or by the start-up scan): the outbox is published again and JetStream drops the repeats.
+ * Applies commands to one worker: load → publish what a crash left unpublished of the stored outbox → decide all
+ * commands against that state → write state + new events (outbox) with compare-and-set → publish them
+ * (`Nats-Msg-Id` `<workerId>:<version>:<n>`). The outbox is not cleared by a second write: it stays with the record
+ * until the next decision replaces it, and whoever reads a record without knowing its outbox was published checks
+ * the stream. A crash anywhere is repaired by whoever reads the record next (or by the start-up scan); a lost
+ * compare-and-set re-reads and re-decides.
  * @throws TransientError when NATS is unavailable or conflicts persist.
  */
-export async function processWorkerCommands(
+export function processWorkerCommands(
+  deps: WorkerProcessorDeps,
+  workerId: string,
+  commands: readonly WorkerCommand[],
+): Promise<readonly CommandOutcome[]> {
+  return deps.locks
+    ? deps.locks.run(workerId, () => decideAndWrite(deps, workerId, commands))
+    : decideAndWrite(deps, workerId, commands);
+}
+
+async function decideAndWrite(
   deps: WorkerProcessorDeps,
   workerId: string,
   commands: readonly WorkerCommand[],
@@ -48,9 +64,9 @@ export async function processWorkerCommands(
   let fresh = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await deps.store.load(workerId, { fresh });
-    const pending = stored?.record.outbox ?? [];
-    if (pending.length > 0) deps.metrics.eventsPublished(await deps.publisher.publish(pending));
-    const current = stored && pending.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
+    if (stored) await publishPendingOutbox(deps, workerId, stored);
+    const current =
+      stored && stored.record.outbox.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
     const result = applyCommands(current, workerId, commands, deps.clock());
     if (!result.changed) {
       // "Nothing to do" must be decided on the stored state, not on a cached copy another replica may have outrun.
@@ -58,7 +74,6 @@ export async function processWorkerCommands(
         fresh = true;
         continue;
       }
-      if (stored && pending.length > 0) await flushOutbox(deps, workerId, stored);
       return result.outcomes;
     }
     let revision: number;
@@ -70,7 +85,8 @@ export async function processWorkerCommands(
       fresh = true;
       continue;
     }
-    await flushOutbox(deps, workerId, { record: result.record, revision });
+    deps.metrics.eventsPublished(await deps.publisher.publish(result.record.outbox));
+    deps.store.markOutboxPublished(workerId, revision);
     return result.outcomes;
   }
   throw new TransientError(

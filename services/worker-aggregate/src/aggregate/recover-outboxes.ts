@@ -1,18 +1,27 @@
 import { forEachWorker } from "./for-each-worker.ts";
-import { flushOutbox, type WorkerProcessorDeps } from "./process-worker.ts";
+import { publishPendingOutbox, type WorkerProcessorDeps } from "./process-worker.ts";
 
 /**
- * Start-up repair: publishes every outbox a crash left between the KV write and the publish, then clears it.
- * Returns how many records had one.
+ * Start-up repair: publishes every outbox entry a crash left between the KV write and the publish (checked against
+ * the stream, so entries that made it out are never published twice, however long ago). Returns how many records
+ * had missing entries.
  */
 export async function recoverOutboxes(deps: WorkerProcessorDeps): Promise<number> {
   let recovered = 0;
-  await forEachWorker(deps.store, async (workerId) => {
-    const stored = await deps.store.load(workerId);
-    if (!stored || stored.record.outbox.length === 0) return;
-    recovered += 1;
-    await flushOutbox(deps, workerId, stored);
-  });
-  if (recovered > 0) deps.logger.info({ recovered }, "published outboxes left by an interrupted run");
+  let checked = 0;
+  const started = performance.now();
+  await forEachWorker(
+    deps.store,
+    async (workerId) => {
+      const stored = await deps.store.load(workerId);
+      checked += 1;
+      if (stored && (await publishPendingOutbox(deps, workerId, stored)) > 0) recovered += 1;
+    },
+    { concurrency: 64 },
+  );
+  deps.logger.info(
+    { checked, recovered, ms: Math.round(performance.now() - started) },
+    recovered > 0 ? "published outboxes left by an interrupted run" : "worker outboxes checked",
+  );
   return recovered;
 }

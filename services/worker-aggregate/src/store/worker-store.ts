@@ -1,4 +1,5 @@
 import { TransientError, type WorkerRecord, workerRecordSchema } from "@cml-telemetry/contracts";
+import { type AckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "@cml-telemetry/messaging";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 
@@ -6,8 +7,12 @@ import type { KV } from "@nats-io/kv";
 export interface StoredRecord {
   readonly record: WorkerRecord;
   readonly revision: number;
-  /** True when it came from this instance's cache of its own writes (it may be stale; a write will tell). */
+  /** True when it came from this instance's cache (it may be stale; a write will tell). */
   readonly cached?: boolean;
+  /** True when this instance knows the record's outbox is in the worker-events stream (it published or checked it). */
+  readonly outboxPublished?: boolean;
+  /** The JSON text the record was read from, when the store has it. */
+  readonly json?: string;
 }
 
 /** Another writer changed the record since it was read; re-read and decide again. */
@@ -28,9 +33,12 @@ export interface WorkerStore {
   load(workerId: string, options?: { fresh?: boolean }): Promise<StoredRecord | undefined>;
   /**
    * Writes the record if the key is still at `revision` (undefined = must not exist yet); returns the new revision.
+   * `json` is the record already serialised, when the caller has it.
    * @throws CasConflictError when another writer got there first.
    */
-  save(workerId: string, record: WorkerRecord, revision: number | undefined): Promise<number>;
+  save(workerId: string, record: WorkerRecord, revision: number | undefined, json?: string): Promise<number>;
+  /** The outbox of the record at `revision` is in the stream: later loads of that revision need not check it. */
+  markOutboxPublished(workerId: string, revision: number): void;
   /** Every worker id with a record. */
   workerIds(): Promise<string[]>;
 }
@@ -40,9 +48,10 @@ const decoder = new TextDecoder();
 
 function isConflict(error: unknown): boolean {
   return (
-    error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+    (error instanceof JetStreamApiError &&
+      (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
+        error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)) ||
+    (error instanceof StreamPublishError && error.code === WRONG_LAST_SEQUENCE)
   );
 }
 
@@ -53,11 +62,31 @@ function transient(what: string, workerId: string, error: unknown): TransientErr
   });
 }
 
-/**
- * KV-backed worker store. `validate` re-checks records against the contract schema on read (off on the hot path:
- * this service is the only writer).
- */
-export function createWorkerStore(kv: KV, options: { validate?: boolean } = {}): WorkerStore {
+/** Options of {@link createWorkerStore}. */
+export interface WorkerStoreOptions {
+  /** Re-check records against the contract schema on read (off on the hot path: this service is the only writer). */
+  readonly validate?: boolean;
+  /**
+   * Updates go through this publisher as a plain compare-and-set publish on `$KV.<bucket>.<key>` (the KV wire
+   * protocol), without the client's per-request overhead; creations always go through the KV client, which also
+   * handles keys whose last entry is a delete marker.
+   */
+  readonly updates?: { readonly publisher: AckedPublisher; readonly bucket: string };
+}
+
+/** KV-backed worker store. */
+export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): WorkerStore {
+  const update = options.updates
+    ? (() => {
+        const { publisher, bucket } = options.updates;
+        return async (workerId: string, bytes: Uint8Array, revision: number) =>
+          (
+            await publisher.publish(`$KV.${bucket}.${workerId}`, bytes, {
+              expectedLastSubjectSequence: revision,
+            })
+          ).seq;
+      })()
+    : (workerId: string, bytes: Uint8Array, revision: number) => kv.update(workerId, bytes, revision);
   return {
     async load(workerId) {
       let entry: Awaited<ReturnType<KV["get"]>>;
@@ -67,20 +96,24 @@ export function createWorkerStore(kv: KV, options: { validate?: boolean } = {}):
         throw transient("reading the record", workerId, error);
       }
       if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
-      const raw: unknown = JSON.parse(decoder.decode(entry.value));
+      const json = decoder.decode(entry.value);
+      const raw: unknown = JSON.parse(json);
       const record = options.validate ? workerRecordSchema.parse(raw) : (raw as WorkerRecord);
-      return { record, revision: entry.revision };
+      return { record, revision: entry.revision, json };
     },
-    async save(workerId, record, revision) {
-      const bytes = encoder.encode(JSON.stringify(record));
+    async save(workerId, record, revision, json) {
+      const bytes = encoder.encode(json ?? JSON.stringify(record));
       try {
         return revision === undefined
           ? await kv.create(workerId, bytes)
-          : await kv.update(workerId, bytes, revision);
+          : await update(workerId, bytes, revision);
       } catch (error) {
         if (isConflict(error)) throw new CasConflictError(workerId, { cause: error });
         throw transient("writing the record", workerId, error);
       }
+    },
+    markOutboxPublished() {
+      // Nothing is remembered without a cache: every load checks the outbox against the stream.
     },
     async workerIds() {
       const ids: string[] = [];

@@ -69,7 +69,8 @@ export async function readWorkerRecords(
 /**
  * Checks the exactly-once invariants between the event log and the KV state, returning every problem found:
  * ids unique and equal to `<workerId>:<version>:<n>`, versions 1..N without gaps with n counting from 0, subjects
- * `cml.worker.<id>.<name>`, empty outboxes, and the events folded with `evolve` giving exactly the stored state.
+ * `cml.worker.<id>.<name>`, every outbox entry in the log (published), and the events folded with `evolve` giving
+ * exactly the stored state.
  */
 export function checkEventLog(
   events: readonly LoggedEvent[],
@@ -86,7 +87,10 @@ export function checkEventLog(
     byWorker.set(logged.event.data.workerId, workerEvents);
   }
   for (const [workerId, record] of records) {
-    if (record.outbox.length > 0) problems.push(`${workerId}: outbox not empty (${record.outbox.length})`);
+    for (const entry of record.outbox) {
+      if (!ids.has(String(entry.id)))
+        problems.push(`${workerId}: outbox entry ${String(entry.id)} not published`);
+    }
     if (record.state.version > 0 && !byWorker.has(workerId))
       problems.push(`${workerId}: no events published`);
   }
