@@ -201,7 +201,7 @@ const round2 = (value: number): number => Math.round(value * 100) / 100;
 async function main(): Promise<void> {
   const natsServer = await startNatsServer();
   const servers = await startServerProcess();
-  const nc = await connect({ servers: natsServer.url });
+  const nc = await connect({ servers: natsServer.url, noAsyncTraces: true });
   try {
     process.stderr.write(`${servers.endpoints.length} simulated CML controllers ready\n`);
     const topology = createTopology({ namePrefix: "BENCH_CML_" });

@@ -156,7 +156,7 @@ function workerState(worker: SimulatedWorker): WorkerState {
 /** Runs the benchmark and returns its result line. */
 export async function runCollectorsBench(): Promise<Record<string, unknown> & { bench: string }> {
   const server = await startNatsServer();
-  const nc = await connect({ servers: server.url });
+  const nc = await connect({ servers: server.url, noAsyncTraces: true });
   const simulator = await startSimulatorProcess();
   const ec2Clients = new Map(
     REGIONS.map((r) => [

@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     const raw = await measureJetStream(server.url, { messages: RAW_MESSAGES });
     process.stderr.write(`raw JetStream: publish ${raw.publishPerSec}/s, consume ${raw.consumePerSec}/s\n`);
 
-    const nc = await connect({ servers: server.url, maxPingOut: 20 });
+    const nc = await connect({ servers: server.url, maxPingOut: 20, noAsyncTraces: true });
     const topology = createTopology({ namePrefix: "BENCH_" });
     await provisionTopology(nc, topology, { logger: silentLogger, streams: ["telemetry", "ops"] });
     const startMs = Math.floor((Date.now() - DAYS * 86_400_000) / 3_600_000) * 3_600_000;
