@@ -37,7 +37,7 @@ export interface WorkerAggregateOptions {
   readonly concurrency?: number;
   /** `eager` (default) hands over what arrived at once; `whole-fetch` packs more observations per worker into a batch. */
   readonly batchMode?: "eager" | "whole-fetch";
-  /** Records of its own writes this instance keeps to skip KV reads (default 20,000; 0 = none). */
+  /** Records this instance keeps (its writes and reads) to skip KV reads (default 20,000; 0 = none). */
   readonly recordCacheSize?: number;
   /** Called for every message outcome (ack/nak/term). */
   readonly onOutcome?: (outcome: "ack" | "nak" | "term", subject: string, type: string | undefined) => void;

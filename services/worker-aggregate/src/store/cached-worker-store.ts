@@ -13,7 +13,7 @@ interface CacheEntry {
  * which of their outboxes are known to be published, so they are not checked against the stream again. Records are
  * kept as the JSON text written to (or read from) KV and parsed on use, so each load hands out its own copy. A
  * stale entry (another replica wrote since) is harmless: the compare-and-set write fails, the entry is dropped, and
- * the caller re-reads. At most `maxEntries` records are kept (least recently used first out).
+ * the caller re-reads. At most `maxEntries` records are kept (the one stored longest ago goes first).
  */
 export function createCachedWorkerStore(
   store: WorkerStore,
