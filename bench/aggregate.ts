@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
+import { SERVICE_NODE_FLAGS } from "@cml-telemetry/launcher";
 import {
   connectNats,
   createOpsPublisher,
@@ -20,7 +21,7 @@ import {
   silentLogger,
 } from "@cml-telemetry/messaging";
 import { startNatsServer } from "@cml-telemetry/testing";
-import { startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
+import { applyHeapTuning, startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
 import { fleetTelemetryRound } from "@cml-telemetry/worker-aggregate/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -84,7 +85,21 @@ async function runLoadPhase(url: string): Promise<{ rawPublishPerSec: number; in
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { rawPublishPerSec: number; inputs: number };
 }
 
+/** The aggregate runs as the service does: with its node flags (re-running this file with them) and heap tuning. */
+async function withServiceNodeFlags(): Promise<boolean> {
+  const flags = SERVICE_NODE_FLAGS["worker-aggregate"].filter((flag) => !process.execArgv.includes(flag));
+  if (flags.length === 0) return false;
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url)], {
+    stdio: "inherit",
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  process.exitCode = code ?? 1;
+  return true;
+}
+
 async function main(): Promise<void> {
+  if (await withServiceNodeFlags()) return;
+  applyHeapTuning();
   const server = await startNatsServer();
   try {
     const { rawPublishPerSec, inputs } = await runLoadPhase(server.url);

@@ -14,6 +14,7 @@ import {
   pickPort,
   portIsFree,
   SERVICE_NAMES,
+  SERVICE_NODE_FLAGS,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
 
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
       const child = supervisor.launch(
         service,
         process.execPath,
-        [join(root, "services", service, "src/main.ts")],
+        [...SERVICE_NODE_FLAGS[service], join(root, "services", service, "src/main.ts")],
         env,
       );
       await child.waitForLine(isReadyLine, 60_000);

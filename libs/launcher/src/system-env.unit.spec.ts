@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isReadyLine } from "./system-env.ts";
+import { isReadyLine, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "./system-env.ts";
 
 describe("isReadyLine", () => {
   it("recognises the ready log line of a service", () => {
@@ -7,5 +9,20 @@ describe("isReadyLine", () => {
     expect(isReadyLine('{"level":"info","msg":"ready","service":"collector-cml"}')).toBe(true);
     expect(isReadyLine('{"level":"info","msg":"worker cache synced"}')).toBe(false);
     expect(isReadyLine('{"level":"info","msg":"not ready yet"}')).toBe(false);
+  });
+});
+
+describe("SERVICE_NODE_FLAGS", () => {
+  it("are the NODE_OPTIONS of the same service in docker-compose.yml, and each is allowed there", () => {
+    const compose = readFileSync(resolve(import.meta.dirname, "../../../docker-compose.yml"), "utf8");
+    for (const service of SERVICE_NAMES) {
+      const start = compose.indexOf(`\n  ${service}:\n`);
+      expect(start, service).toBeGreaterThan(0);
+      const block = compose.slice(start + 1).split(/\n {2}\S/)[0] ?? "";
+      const options = /NODE_OPTIONS: (.+)/.exec(block)?.[1]?.trim() ?? "";
+      expect(options, service).toBe(SERVICE_NODE_FLAGS[service].join(" "));
+    }
+    for (const flag of Object.values(SERVICE_NODE_FLAGS).flat())
+      expect(process.allowedNodeEnvironmentFlags.has(flag.split("=")[0] as string), flag).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import {
   type ManagedProcess,
   pickPort,
   SERVICE_NAMES,
+  SERVICE_NODE_FLAGS,
   type SystemServiceName,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
@@ -85,7 +86,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       const child = supervisor.launch(
         name,
         process.execPath,
-        [join(repoRoot, "services", service, "src/main.ts")],
+        [...SERVICE_NODE_FLAGS[service], join(repoRoot, "services", service, "src/main.ts")],
         {
           ...env,
           ...extra,

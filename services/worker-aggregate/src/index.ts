@@ -1,4 +1,5 @@
 export * from "./decider/index.ts";
+export { applyHeapTuning } from "./heap-tuning.ts";
 export {
   startWorkerAggregate,
   type WorkerAggregate,

@@ -3,11 +3,13 @@ import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
 import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
 import { createAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
+import { applyHeapTuning } from "./heap-tuning.ts";
 import { startWorkerAggregate } from "./start-worker-aggregate.ts";
 
 const SERVICE = "worker-aggregate";
 
 async function main(): Promise<void> {
+  applyHeapTuning();
   const config = loadServiceConfigOrExit(SERVICE, process.env);
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const health = createHealth(["nats", "consumers"]);
