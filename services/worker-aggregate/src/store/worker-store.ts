@@ -76,16 +76,14 @@ export interface WorkerStoreOptions {
 
 /** KV-backed worker store. */
 export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): WorkerStore {
-  const update = options.updates
-    ? (() => {
-        const { publisher, bucket } = options.updates;
-        return async (workerId: string, bytes: Uint8Array, revision: number) =>
-          (
-            await publisher.publish(`$KV.${bucket}.${workerId}`, bytes, {
-              expectedLastSubjectSequence: revision,
-            })
-          ).seq;
-      })()
+  const updates = options.updates;
+  const update = updates
+    ? async (workerId: string, bytes: Uint8Array, revision: number) =>
+        (
+          await updates.publisher.publish(`$KV.${updates.bucket}.${workerId}`, bytes, {
+            expectedLastSubjectSequence: revision,
+          })
+        ).seq
     : (workerId: string, bytes: Uint8Array, revision: number) => kv.update(workerId, bytes, revision);
   return {
     async load(workerId) {
