@@ -10,6 +10,7 @@
  * batches in flight)
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
 import { SERVICE_NODE_FLAGS } from "@cml-telemetry/launcher";
@@ -33,6 +34,16 @@ const WORKERS = 10_000;
 const ROUNDS = 3;
 const TIME_LIMIT_MS = 180_000;
 const PREFIX = "BENCH_";
+
+/** CPU seconds (user + system) a process used so far, from /proc on Linux (100 ticks/s); undefined elsewhere. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 async function publishBurst(url: string, rounds: number): Promise<number> {
   const nc = await connect({ servers: url });
@@ -116,7 +127,11 @@ async function main(): Promise<void> {
       peakRss = Math.max(peakRss, memory.rss);
     }, 50);
     const cpuAtStart = process.threadCpuUsage();
+    const processCpuAtStart = process.cpuUsage();
+    const serverCpuAtStart = processCpuSeconds(server.pid);
+    const apiAtStart = (await jsm.getAccountInfo()).api.total;
     let acked = 0;
+    let firstSettledMs: number | undefined;
     const started = performance.now();
     const aggregate = await startWorkerAggregate({
       nc,
@@ -129,6 +144,7 @@ async function main(): Promise<void> {
       ...(process.env.BENCH_BATCH ? { batchSize: Number(process.env.BENCH_BATCH) } : {}),
       ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
       onOutcome: (outcome) => {
+        firstSettledMs ??= Math.round(performance.now() - started);
         if (outcome === "ack") acked += 1;
       },
     });
@@ -136,8 +152,11 @@ async function main(): Promise<void> {
     while (acked < inputs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.threadCpuUsage(cpuAtStart);
+    const processCpu = process.cpuUsage(processCpuAtStart);
+    const serverCpuAtEnd = processCpuSeconds(server.pid);
     clearInterval(sampler);
     await aggregate.stop();
+    const apiRequests = (await jsm.getAccountInfo()).api.total - apiAtStart;
     const events = (await jsm.streams.info(topology.streams.workerEvents.name)).state.messages;
     const consumer = await jsm.consumers.info(
       topology.streams.telemetry.name,
@@ -146,6 +165,14 @@ async function main(): Promise<void> {
     await nc.close();
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
+    const perInput = (seconds: number) => `${Math.round((seconds * 1e6) / acked)} µs`;
+    process.stderr.write(
+      `CPU per input: main thread ${perInput((cpu.user + cpu.system) / 1e6)}, aggregate process ${perInput((processCpu.user + processCpu.system) / 1e6)}` +
+        (serverCpuAtStart !== undefined && serverCpuAtEnd !== undefined
+          ? `, nats-server ${perInput(serverCpuAtEnd - serverCpuAtStart)}`
+          : "") +
+        `; ${apiRequests} JetStream API requests; start-up (to the first settled input) ${firstSettledMs} ms\n`,
+    );
     process.stderr.write(
       `applied ${acked} inputs in ${seconds.toFixed(1)} s (main thread busy ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}%); ${events} domain events; ${consumer.num_pending} pending; V8 heap ${peakHeapMb} MB at peak RSS\n`,
     );

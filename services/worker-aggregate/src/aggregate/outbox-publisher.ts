@@ -5,8 +5,11 @@ import { type OutboxEntry, subjectOfOutboxEntry } from "./domain-event-message.t
 
 /** Publishes outbox entries to the worker-events stream, and tells which of them it already holds. */
 export interface OutboxPublisher {
-  /** Publishes all entries in order and waits for every ack; returns how many were new (not duplicates). */
-  publish(entries: readonly OutboxEntry[]): Promise<number>;
+  /**
+   * Publishes all entries in order and waits for every ack; returns how many were new (not duplicates).
+   * `payloads`: the entries' JSON texts, when the caller already has them (same order).
+   */
+  publish(entries: readonly OutboxEntry[], payloads?: readonly string[]): Promise<number>;
   /**
    * The entries the stream does not hold yet, in outbox order. Decided from the last message of each entry's
    * subject, so it stays exact long after the stream's duplicate window: each worker's events are published in
@@ -14,8 +17,6 @@ export interface OutboxPublisher {
    */
   unpublished(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]>;
 }
-
-const encoder = new TextEncoder();
 
 /** `(version, n)` of a domain event id `<workerId>:<version>:<n>`, or undefined when it is not one. */
 export function positionOfEventId(id: string): readonly [number, number] | undefined {
@@ -38,12 +39,14 @@ export function createOutboxPublisher(
   options: { stream: string },
 ): OutboxPublisher {
   return {
-    async publish(entries) {
+    async publish(entries, payloads) {
       if (entries.length === 0) return 0;
-      const acks = entries.map((entry) =>
-        publisher.publish(subjectOfOutboxEntry(entry), encoder.encode(JSON.stringify(entry)), {
-          msgId: String(entry.id),
-        }),
+      const acks = entries.map((entry, index) =>
+        publisher.publish(
+          subjectOfOutboxEntry(entry),
+          Buffer.from(payloads?.[index] ?? JSON.stringify(entry)),
+          { msgId: String(entry.id) },
+        ),
       );
       try {
         const results = await Promise.all(acks);

@@ -1,6 +1,7 @@
 import { TransientError } from "@cml-telemetry/contracts";
 import type { Logger } from "@cml-telemetry/messaging";
 import type { WorkerCommand } from "../decider/commands.ts";
+import { recordJson } from "../store/record-json.ts";
 import { CasConflictError, type StoredRecord, type WorkerStore } from "../store/worker-store.ts";
 import type { AggregateMetrics } from "./aggregate-metrics.ts";
 import { applyCommands, type CommandOutcome } from "./apply-commands.ts";
@@ -69,23 +70,25 @@ async function decideAndWrite(
       stored && stored.record.outbox.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
     const result = applyCommands(current, workerId, commands, deps.clock());
     if (!result.changed) {
-      // "Nothing to do" must be decided on the stored state, not on a cached copy another replica may have outrun.
-      if (stored?.cached) {
+      // "Nothing to do" must be decided on the stored state, not on a cached copy another replica may have outrun
+      // (nor on a cache's guess that a worker it never saw has no record).
+      if (!fresh && (stored === undefined || stored.cached)) {
         fresh = true;
         continue;
       }
       return result.outcomes;
     }
+    const serialised = recordJson(result.record);
     let revision: number;
     try {
-      revision = await deps.store.save(workerId, result.record, stored?.revision);
+      revision = await deps.store.save(workerId, result.record, stored?.revision, serialised);
     } catch (error) {
       if (!(error instanceof CasConflictError)) throw error;
       deps.metrics.casConflict();
       fresh = true;
       continue;
     }
-    deps.metrics.eventsPublished(await deps.publisher.publish(result.record.outbox));
+    deps.metrics.eventsPublished(await deps.publisher.publish(result.record.outbox, serialised.entries));
     deps.store.markOutboxPublished(workerId, revision);
     return result.outcomes;
   }

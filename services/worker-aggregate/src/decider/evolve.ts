@@ -1,9 +1,9 @@
 import type { DomainEvent, WorkerState } from "@cml-telemetry/contracts";
 import { cmlFailureResetsReadiness } from "./rules.ts";
-import { epochMs } from "./uptime.ts";
+import { isNewer } from "./uptime.ts";
 
 function later(a: string, b: string): string {
-  return epochMs(b) > epochMs(a) ? b : a;
+  return isNewer(b, a) ? b : a;
 }
 
 function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { at, dateAt, WORKER_ID } from "../testing/worker-fixtures.ts";
 import { initialState } from "./initial-state.ts";
 import { canConnect, discoveredEndpoint, isIdle } from "./rules.ts";
-import { minutesBetween, uptimeSeconds } from "./uptime.ts";
+import { isNewer, minutesBetween, uptimeSeconds } from "./uptime.ts";
 
 const state = initialState(WORKER_ID);
 
@@ -47,5 +47,18 @@ describe("uptime", () => {
     expect(uptimeSeconds(at(0), at(60))).toBe(3600);
     expect(uptimeSeconds(at(1), at(0))).toBe(0);
     expect(minutesBetween(at(0), at(44.9))).toBe(44);
+  });
+});
+
+describe("isNewer", () => {
+  it("orders by time, whatever the precision or offset of either timestamp", () => {
+    expect(isNewer("2026-11-25T10:00:00.001Z", "2026-11-25T10:00:00.000Z")).toBe(true);
+    expect(isNewer("2026-11-25T10:00:00.000Z", "2026-11-25T10:00:00.000Z")).toBe(false);
+    expect(isNewer("2026-11-25T09:59:59.999Z", "2026-11-25T10:00:00.000Z")).toBe(false);
+    expect(isNewer("2026-11-25T10:00:00.5Z", "2026-11-25T10:00:00.100Z")).toBe(true);
+    expect(isNewer("2026-11-25T10:00:00Z", "2026-11-25T10:00:00.000Z")).toBe(false);
+    expect(isNewer("2026-11-25T10:00:00.100000Z", "2026-11-25T10:00:00.099Z")).toBe(true);
+    expect(isNewer("2026-11-25T11:00:00.000+02:00", "2026-11-25T10:00:00.000Z")).toBe(false);
+    expect(isNewer("2026-11-25T10:00:00.000Z", null)).toBe(true);
   });
 });

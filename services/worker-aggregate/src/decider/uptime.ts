@@ -3,9 +3,20 @@ export function epochMs(timestamp: string): number {
   return Date.parse(timestamp);
 }
 
-/** Whether `candidate` is strictly newer than `reference` (any candidate is newer than nothing). */
+/** `YYYY-MM-DDTHH:MM:SS.sssZ` (what `toISOString` writes): for two such timestamps, text order is time order. */
+function isCanonical(timestamp: string): boolean {
+  return timestamp.length === 24 && timestamp.charCodeAt(23) === 90 && timestamp.charCodeAt(19) === 46;
+}
+
+/**
+ * Whether `candidate` is strictly newer than `reference` (any candidate is newer than nothing). Two timestamps in
+ * the canonical form are compared as text (the common case, and the hot path); any other pair by parsing.
+ */
 export function isNewer(candidate: string, reference: string | null): boolean {
-  return reference === null || epochMs(candidate) > epochMs(reference);
+  if (reference === null) return true;
+  return isCanonical(candidate) && isCanonical(reference)
+    ? candidate > reference
+    : epochMs(candidate) > epochMs(reference);
 }
 
 /**

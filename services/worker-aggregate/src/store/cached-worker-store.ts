@@ -1,9 +1,12 @@
 import type { WorkerRecord } from "@cml-telemetry/contracts";
+import { recordJson } from "./record-json.ts";
 import { CasConflictError, type WorkerStore } from "./worker-store.ts";
 
 interface CacheEntry {
   /** The record as JSON text: one flat string per worker is far lighter for the garbage collector than its objects. */
   readonly json: string;
+  /** The same record with an empty outbox, for once the outbox is published (so loads do not parse it). */
+  readonly publishedJson?: string;
   readonly revision: number;
   readonly outboxPublished: boolean;
 }
@@ -14,6 +17,11 @@ interface CacheEntry {
  * kept as the JSON text written to (or read from) KV and parsed on use, so each load hands out its own copy. A
  * stale entry (another replica wrote since) is harmless: the compare-and-set write fails, the entry is dropped, and
  * the caller re-reads. At most `maxEntries` records are kept (the one stored longest ago goes first).
+ *
+ * Once the worker ids were listed (the start-up scan does), a worker neither listed nor seen since is taken to have
+ * no record without asking KV (a new worker's first load). That guess is safe for writes, which create with
+ * compare-and-set and fail if another replica created it meanwhile; the caller re-reads before concluding that
+ * there is nothing to do.
  */
 export function createCachedWorkerStore(
   store: WorkerStore,
@@ -21,6 +29,8 @@ export function createCachedWorkerStore(
 ): WorkerStore {
   const maxEntries = options.maxEntries ?? 20_000;
   const cache = new Map<string, CacheEntry>();
+  /** Worker ids known to have (had) a record: the last listing, plus every record read or written since. */
+  let known: Set<string> | undefined;
   const remember = (workerId: string, entry: CacheEntry): void => {
     cache.delete(workerId);
     cache.set(workerId, entry);
@@ -36,22 +46,24 @@ export function createCachedWorkerStore(
   };
   return {
     async load(workerId, loadOptions) {
-      const known = cache.get(workerId);
-      if (known && !loadOptions?.fresh) {
+      const entry = cache.get(workerId);
+      if (entry && !loadOptions?.fresh) {
         return {
-          record: recordOf(known),
-          revision: known.revision,
+          record: recordOf(entry),
+          revision: entry.revision,
           cached: true,
-          outboxPublished: known.outboxPublished,
+          outboxPublished: entry.outboxPublished,
         };
       }
+      if (!loadOptions?.fresh && known !== undefined && !known.has(workerId)) return undefined;
       const loaded = await store.load(workerId, loadOptions);
       if (!loaded) {
         cache.delete(workerId);
         return undefined;
       }
+      known?.add(workerId);
       // A fresh read of the revision this instance already knows keeps what it knows about that outbox.
-      const outboxPublished = known?.outboxPublished === true && known.revision === loaded.revision;
+      const outboxPublished = entry?.outboxPublished === true && entry.revision === loaded.revision;
       remember(workerId, {
         json: loaded.json ?? JSON.stringify(loaded.record),
         revision: loaded.revision,
@@ -59,10 +71,16 @@ export function createCachedWorkerStore(
       });
       return outboxPublished ? { ...loaded, outboxPublished } : loaded;
     },
-    async save(workerId, record, revision, json = JSON.stringify(record)) {
+    async save(workerId, record, revision, serialised = recordJson(record)) {
       try {
-        const written = await store.save(workerId, record, revision, json);
-        remember(workerId, { json, revision: written, outboxPublished: false });
+        const written = await store.save(workerId, record, revision, serialised);
+        known?.add(workerId);
+        remember(workerId, {
+          json: serialised.json,
+          publishedJson: serialised.publishedJson,
+          revision: written,
+          outboxPublished: false,
+        });
         return written;
       } catch (error) {
         if (error instanceof CasConflictError) cache.delete(workerId);
@@ -70,11 +88,20 @@ export function createCachedWorkerStore(
       }
     },
     markOutboxPublished(workerId, revision) {
-      const known = cache.get(workerId);
-      if (known && known.revision === revision && !known.outboxPublished) {
-        cache.set(workerId, { ...known, outboxPublished: true });
+      const entry = cache.get(workerId);
+      if (entry && entry.revision === revision && !entry.outboxPublished) {
+        cache.set(workerId, {
+          json: entry.publishedJson ?? entry.json,
+          revision,
+          outboxPublished: true,
+        });
       }
     },
-    workerIds: () => store.workerIds(),
+    async workerIds() {
+      const ids = await store.workerIds();
+      known = new Set(ids);
+      for (const workerId of cache.keys()) known.add(workerId);
+      return ids;
+    },
   };
 }

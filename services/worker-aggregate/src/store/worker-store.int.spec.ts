@@ -1,6 +1,6 @@
 import { type AckedPublisher, createAckedPublisher } from "@cml-telemetry/messaging";
 import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
-import { Kvm } from "@nats-io/kv";
+import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoveredRecord } from "../testing/discovered-record.ts";
@@ -23,11 +23,24 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function stores(): Promise<{ kvStore: WorkerStore; cached: WorkerStore }> {
+async function stores(): Promise<{
+  kvStore: WorkerStore;
+  cached: WorkerStore;
+  kv: KV;
+  kvReads: () => number;
+}> {
   const bucket = `${uniquePrefix()}workers`;
   const kv = await new Kvm(nc).create(bucket, { history: 1 });
   const kvStore = createWorkerStore(kv, { updates: { publisher, bucket } });
-  return { kvStore, cached: createCachedWorkerStore(kvStore) };
+  let reads = 0;
+  const counted: WorkerStore = {
+    ...kvStore,
+    load: (workerId, options) => {
+      reads += 1;
+      return kvStore.load(workerId, options);
+    },
+  };
+  return { kvStore, cached: createCachedWorkerStore(counted), kv, kvReads: () => reads };
 }
 
 describe.each(["kv", "cached"] as const)("worker store (%s, real KV)", (kind) => {
@@ -46,7 +59,48 @@ describe.each(["kv", "cached"] as const)("worker store (%s, real KV)", (kind) =>
   });
 });
 
+describe.each(["kv", "cached"] as const)("worker store (%s) over a deleted key", (kind) => {
+  it("creates a record where the last entry is a delete marker", async () => {
+    const all = await stores();
+    const store = kind === "kv" ? all.kvStore : all.cached;
+    const first = await store.save(WORKER_ID, discoveredRecord(), undefined);
+    await all.kv.delete(WORKER_ID);
+    expect(await store.load(WORKER_ID, { fresh: true })).toBeUndefined();
+    const created = await store.save(WORKER_ID, discoveredRecord(), undefined);
+    expect(created).toBeGreaterThan(first);
+    expect(await store.load(WORKER_ID, { fresh: true })).toMatchObject({ revision: created });
+  });
+});
+
 describe("cached worker store", () => {
+  it("after listing the workers, takes one it never saw to be new without reading KV", async () => {
+    const { kvStore, cached, kvReads } = await stores();
+    await kvStore.save("listed-worker", discoveredRecord(), undefined);
+    expect(await cached.workerIds()).toEqual(["listed-worker"]);
+    expect(await cached.load(WORKER_ID)).toBeUndefined();
+    expect(kvReads()).toBe(0);
+    expect(await cached.load("listed-worker")).toBeDefined();
+    expect(kvReads()).toBe(1);
+  });
+
+  it("a guess that a worker is new fails the write when another writer created it since", async () => {
+    const { kvStore, cached } = await stores();
+    await cached.workerIds();
+    const theirs = await kvStore.save(
+      WORKER_ID,
+      { ...discoveredRecord(), recentInputIds: ["theirs"] },
+      undefined,
+    );
+    expect(await cached.load(WORKER_ID)).toBeUndefined();
+    await expect(cached.save(WORKER_ID, discoveredRecord(), undefined)).rejects.toBeInstanceOf(
+      CasConflictError,
+    );
+    const fresh = await cached.load(WORKER_ID, { fresh: true });
+    expect(fresh).toMatchObject({ revision: theirs, record: { recentInputIds: ["theirs"] } });
+    // Known from now on: the next plain load is served without a guess.
+    expect((await cached.load(WORKER_ID))?.revision).toBe(theirs);
+  });
+
   it("serves its own writes without KV reads, each load a separate copy", async () => {
     const { kvStore, cached } = await stores();
     const revision = await cached.save(WORKER_ID, discoveredRecord(), undefined);

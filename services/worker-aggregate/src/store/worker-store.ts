@@ -2,6 +2,7 @@ import { TransientError, type WorkerRecord, workerRecordSchema } from "@cml-tele
 import { type AckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "@cml-telemetry/messaging";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import type { RecordJson } from "./record-json.ts";
 
 /** A stored worker record and the KV revision it was read at (for compare-and-set). */
 export interface StoredRecord {
@@ -33,17 +34,21 @@ export interface WorkerStore {
   load(workerId: string, options?: { fresh?: boolean }): Promise<StoredRecord | undefined>;
   /**
    * Writes the record if the key is still at `revision` (undefined = must not exist yet); returns the new revision.
-   * `json` is the record already serialised, when the caller has it.
+   * `serialised` is the record already serialised ({@link recordJson}), when the caller has it.
    * @throws CasConflictError when another writer got there first.
    */
-  save(workerId: string, record: WorkerRecord, revision: number | undefined, json?: string): Promise<number>;
+  save(
+    workerId: string,
+    record: WorkerRecord,
+    revision: number | undefined,
+    serialised?: RecordJson,
+  ): Promise<number>;
   /** The outbox of the record at `revision` is in the stream: later loads of that revision need not check it. */
   markOutboxPublished(workerId: string, revision: number): void;
   /** Every worker id with a record. */
   workerIds(): Promise<string[]>;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function isConflict(error: unknown): boolean {
@@ -67,9 +72,9 @@ export interface WorkerStoreOptions {
   /** Re-check records against the contract schema on read (off on the hot path: this service is the only writer). */
   readonly validate?: boolean;
   /**
-   * Updates go through this publisher as a plain compare-and-set publish on `$KV.<bucket>.<key>` (the KV wire
-   * protocol), without the client's per-request overhead; creations always go through the KV client, which also
-   * handles keys whose last entry is a delete marker.
+   * Writes go through this publisher as a plain compare-and-set publish on `$KV.<bucket>.<key>` (the KV wire
+   * protocol), without the client's per-request overhead. A creation the stream refuses is retried through the KV
+   * client, which also handles keys whose last entry is a delete marker (and fails if the key really exists).
    */
   readonly updates?: { readonly publisher: AckedPublisher; readonly bucket: string };
 }
@@ -85,6 +90,16 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
           })
         ).seq
     : (workerId: string, bytes: Uint8Array, revision: number) => kv.update(workerId, bytes, revision);
+  const create = updates
+    ? async (workerId: string, bytes: Uint8Array) => {
+        try {
+          return await update(workerId, bytes, 0);
+        } catch (error) {
+          if (!isConflict(error)) throw error;
+          return kv.create(workerId, bytes);
+        }
+      }
+    : (workerId: string, bytes: Uint8Array) => kv.create(workerId, bytes);
   return {
     async load(workerId) {
       let entry: Awaited<ReturnType<KV["get"]>>;
@@ -99,11 +114,11 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
       const record = options.validate ? workerRecordSchema.parse(raw) : (raw as WorkerRecord);
       return { record, revision: entry.revision, json };
     },
-    async save(workerId, record, revision, json) {
-      const bytes = encoder.encode(json ?? JSON.stringify(record));
+    async save(workerId, record, revision, serialised) {
+      const bytes = Buffer.from(serialised?.json ?? JSON.stringify(record));
       try {
         return revision === undefined
-          ? await kv.create(workerId, bytes)
+          ? await create(workerId, bytes)
           : await update(workerId, bytes, revision);
       } catch (error) {
         if (isConflict(error)) throw new CasConflictError(workerId, { cause: error });
