@@ -45,6 +45,23 @@ describe("acked publisher (real nats-server)", () => {
     publisher.close();
   });
 
+  it("stores a message without headers as one, and refuses a message id holding a line break", async () => {
+    const { stream, subject } = await aStream();
+    const publisher = createAckedPublisher(nc);
+    const ack = await publisher.publish(`${subject}.plain`, data);
+    const jsm = await jetstreamManager(nc);
+    const stored = await jsm.streams.getMessage(stream, { seq: ack.seq });
+    expect(stored?.header?.keys() ?? []).toEqual([]);
+    expect(stored?.json()).toEqual({ hello: "world" });
+    await expect(
+      publisher.publish(`${subject}.plain`, data, { msgId: "a\r\nNats-Expected-Stream: x" }),
+    ).rejects.toMatchObject({
+      code: 400,
+    });
+    expect(publisher.pending()).toBe(0);
+    publisher.close();
+  });
+
   it("checks the expected last subject sequence like a KV compare-and-set", async () => {
     const { subject } = await aStream();
     const publisher = createAckedPublisher(nc);

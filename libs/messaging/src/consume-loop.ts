@@ -275,7 +275,8 @@ async function handleBatch(batch: readonly JsMsg[], options: ConsumeLoopOptions)
 
 function settle(msg: JsMsg, error: unknown, type: string | undefined, options: ConsumeLoopOptions): void {
   const outcome = decideOutcome(msg, error, options);
-  const context = {
+  // Only a message that is not acked is logged (decoding its headers is not free on the hot path).
+  const context = () => ({
     stream: options.stream,
     durable: options.durable,
     subject: msg.subject,
@@ -283,7 +284,7 @@ function settle(msg: JsMsg, error: unknown, type: string | undefined, options: C
     msgId: msg.headers?.get("Nats-Msg-Id") || undefined,
     type,
     deliveryCount: msg.info.deliveryCount,
-  };
+  });
   switch (outcome) {
     case "ack":
       msg.ack();
@@ -291,7 +292,7 @@ function settle(msg: JsMsg, error: unknown, type: string | undefined, options: C
     case "term":
       // No reason text: nats-server 2.9 does not understand `+TERM <reason>` and would leave the message pending.
       msg.term();
-      options.logger.warn({ ...context, err: errorText(error) }, "message terminated");
+      options.logger.warn({ ...context(), err: errorText(error) }, "message terminated");
       break;
     case "nak": {
       const delay =
@@ -300,7 +301,7 @@ function settle(msg: JsMsg, error: unknown, type: string | undefined, options: C
           : (options.backoffMs ?? redeliveryBackoffMs)(msg.info.deliveryCount);
       msg.nak(delay);
       options.logger.warn(
-        { ...context, err: errorText(error), retryInMs: delay },
+        { ...context(), err: errorText(error), retryInMs: delay },
         "message will be redelivered",
       );
       break;
