@@ -24,7 +24,7 @@ import {
 import { startNatsServer } from "@cml-telemetry/testing";
 import { applyHeapTuning, startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
 import { fleetTelemetryRound } from "@cml-telemetry/worker-aggregate/testing";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { measureJetStream } from "./jetstream.ts";
 import { isMain, printResult } from "./report.ts";
@@ -43,6 +43,20 @@ function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Time and JetStream API requests from starting an instance to its being ready, over the records now in KV. */
+async function measureRestart(
+  jsm: JetStreamManager,
+  start: () => Promise<{ stop(): Promise<void> }>,
+): Promise<{ ms: number; apiRequests: number }> {
+  const apiBefore = (await jsm.getAccountInfo()).api.total;
+  const started = performance.now();
+  const instance = await start();
+  const ms = Math.round(performance.now() - started);
+  const apiRequests = (await jsm.getAccountInfo()).api.total - apiBefore;
+  await instance.stop();
+  return { ms, apiRequests };
 }
 
 async function publishBurst(url: string, rounds: number): Promise<number> {
@@ -157,6 +171,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await aggregate.stop();
     const apiRequests = (await jsm.getAccountInfo()).api.total - apiAtStart;
+    const restart = await measureRestart(jsm, () =>
+      startWorkerAggregate({
+        nc,
+        topology,
+        logger: silentLogger,
+        ops,
+        thresholdMinutes: 30,
+        idleCheckIntervalSeconds: 0,
+      }),
+    );
     const events = (await jsm.streams.info(topology.streams.workerEvents.name)).state.messages;
     const consumer = await jsm.consumers.info(
       topology.streams.telemetry.name,
@@ -172,6 +196,9 @@ async function main(): Promise<void> {
           ? `, nats-server ${perInput(serverCpuAtEnd - serverCpuAtStart)}`
           : "") +
         `; ${apiRequests} JetStream API requests; start-up (to the first settled input) ${firstSettledMs} ms\n`,
+    );
+    process.stderr.write(
+      `restart: a new instance's start-up scan (every record read, its outbox checked against the stream) took ${restart.ms} ms and ${restart.apiRequests} JetStream API requests\n`,
     );
     process.stderr.write(
       `applied ${acked} inputs in ${seconds.toFixed(1)} s (main thread busy ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}%); ${events} domain events; ${consumer.num_pending} pending; V8 heap ${peakHeapMb} MB at peak RSS\n`,

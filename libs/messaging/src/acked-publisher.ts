@@ -39,8 +39,6 @@ export interface AckedPublisher {
   close(): void;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * The publish's headers, already in wire form (`NATS/1.0\r\nName: value\r\n\r\n`, as the client's own header
  * map writes them): the client's `publish` only asks the headers it is given to `encode()` themselves, and its
@@ -58,8 +56,18 @@ function publishHeaders(options: AckedPublishOptions): MsgHdrs | undefined {
     text += `\r\nNats-Expected-Last-Subject-Sequence: ${options.expectedLastSubjectSequence}`;
   }
   if (text.length === 8) return undefined;
-  const bytes = encoder.encode(`${text}\r\n\r\n`);
-  return { encode: () => bytes } as unknown as MsgHdrs;
+  return new WireHeaders(Buffer.from(`${text}\r\n\r\n`)) as unknown as MsgHdrs;
+}
+
+/** Headers already in wire form; `encode()` is all the client's `publish` asks of them. */
+class WireHeaders {
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  encode(): Uint8Array {
+    return this.bytes;
+  }
 }
 
 interface Pending {

@@ -196,15 +196,12 @@ async function drainFetch(
   const queue: JsMsg[] = [];
   let fetchDone = false;
   let readError: unknown;
-  let wake: () => void = () => undefined;
-  let arrived = new Promise<void>((resolve) => {
-    wake = resolve;
-  });
+  // Wakes the loop below when it waits for messages (a promise only while it waits, not one per message).
+  let waiting: (() => void) | undefined;
   const poke = () => {
-    wake();
-    arrived = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+    const wake = waiting;
+    waiting = undefined;
+    wake?.();
   };
   const reader = (async () => {
     try {
@@ -222,7 +219,9 @@ async function drainFetch(
   for (;;) {
     const waitForMore = queue.length === 0 || (wholeFetch && queue.length < batchSize);
     if (waitForMore && !fetchDone) {
-      await arrived;
+      await new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
       continue;
     }
     if (queue.length === 0) break;
