@@ -1,14 +1,14 @@
 import { envVar } from "./env-registry.ts";
-import { envList, envString, envUrl } from "./env-types.ts";
+import { awsRegionName, envList, envString, envUrl } from "./env-types.ts";
 
 /** AWS variables shared by the EC2 and CloudWatch collectors. */
 export const awsEnv = {
-  AWS_REGION: envVar(envString().optional(), {
+  AWS_REGION: envVar(envString(awsRegionName).optional(), {
     description:
       "Default AWS region of the SDK clients; per-region clients are built for every `CML_REGIONS` entry.",
     defaultText: "first entry of CML_REGIONS",
   }),
-  CML_REGIONS: envVar(envList({ minItems: 1 }).default(["us-east-1"]), {
+  CML_REGIONS: envVar(envList({ minItems: 1, item: awsRegionName }).default(["us-east-1"]), {
     description: "Comma-separated AWS regions whose CML workers are discovered and collected.",
   }),
   CML_WORKER_TAG: envVar(envString().default("cml:worker"), {

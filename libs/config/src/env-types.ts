@@ -75,12 +75,28 @@ export function envSeconds(bounds: IntBounds = {}): EnvSchema<number> {
   });
 }
 
+/** A shape every value must have, and how to name it in an error (`expected <expected>`). */
+export interface ItemPattern {
+  readonly pattern: RegExp;
+  readonly expected: string;
+}
+
 /**
- * Comma-separated list; items are trimmed and empty items dropped. With `allowed`, every item must be one of them.
+ * An AWS region name (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`): a shape, not a list, so new regions need no
+ * release; a typo fails at start-up instead of as a DNS error on the first call.
+ */
+export const awsRegionName: ItemPattern = {
+  pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+  expected: "an AWS region name such as us-east-1",
+};
+
+/**
+ * Comma-separated list; items are trimmed and empty items dropped. With `allowed`, every item must be one of them;
+ * with `item`, every item must match its pattern.
  * @example envList().default(["us-east-1"])
  */
 export function envList(
-  options: { allowed?: readonly string[]; minItems?: number } = {},
+  options: { allowed?: readonly string[]; minItems?: number; item?: ItemPattern } = {},
 ): EnvSchema<string[]> {
   return z.string().transform((raw, ctx) => {
     const items = raw
@@ -95,6 +111,12 @@ export function envList(
       const unknown = items.filter((item) => !allowed.includes(item));
       if (unknown.length > 0)
         return fail(ctx, `unknown item(s) ${unknown.join(", ")}; expected any of ${allowed.join(", ")}`);
+    }
+    const { item } = options;
+    if (item) {
+      const bad = items.filter((value) => !item.pattern.test(value));
+      if (bad.length > 0)
+        return fail(ctx, `${bad.map((value) => `"${value}"`).join(", ")}: expected ${item.expected}`);
     }
     return items;
   });
@@ -124,13 +146,14 @@ export function envUrl(options: { protocols?: readonly string[] } = {}): EnvSche
 }
 
 /**
- * Non-empty string (trimmed).
+ * Non-empty string (trimmed), of the given shape if any.
  * @example envString().optional()
  */
-export function envString(): EnvSchema<string> {
+export function envString(item?: ItemPattern): EnvSchema<string> {
   return z.string().transform((raw, ctx) => {
     const value = raw.trim();
-    return value.length > 0 ? value : fail(ctx, "expected a non-empty value");
+    if (value.length === 0) return fail(ctx, "expected a non-empty value");
+    return item && !item.pattern.test(value) ? fail(ctx, `expected ${item.expected}`) : value;
   });
 }
 

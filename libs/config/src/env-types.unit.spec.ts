@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { envBoolean, envEnum, envInt, envList, envSeconds, envString, envUrl } from "./env-types.ts";
+import {
+  awsRegionName,
+  envBoolean,
+  envEnum,
+  envInt,
+  envList,
+  envSeconds,
+  envString,
+  envUrl,
+} from "./env-types.ts";
 
 const problemOf = (result: {
   success: boolean;
@@ -75,6 +84,28 @@ describe("envList", () => {
       "unknown item(s) c; expected any of a, b",
     );
   });
+});
+
+describe("AWS region names", () => {
+  it.each(["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1", "il-central-1"])(
+    "accepts %j",
+    (region) => {
+      expect(envList({ item: awsRegionName }).parse(`eu-west-1,${region}`)).toEqual(["eu-west-1", region]);
+      expect(envString(awsRegionName).parse(region)).toBe(region);
+    },
+  );
+
+  it.each(["us-east1", "useast-1", "US-EAST-1", "us_east_1", "eu-west-1a", "local"])(
+    "rejects %j",
+    (region) => {
+      expect(problemOf(envList({ item: awsRegionName }).safeParse(`us-east-1, ${region}`))).toBe(
+        `"${region}": expected an AWS region name such as us-east-1`,
+      );
+      expect(problemOf(envString(awsRegionName).safeParse(region))).toBe(
+        "expected an AWS region name such as us-east-1",
+      );
+    },
+  );
 });
 
 describe("envUrl", () => {
