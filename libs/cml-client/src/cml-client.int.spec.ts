@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCmlClient } from "./create-cml-client.ts";
 import { CmlAuthFailed, CmlBadResponse, CmlUnreachable } from "./errors.ts";
 import { readCmlTelemetry } from "./read-cml-telemetry.ts";
+import { secureContextFor } from "./secure-context.ts";
 import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint } from "./types.ts";
 
 const USERNAME = "admin";
@@ -220,6 +221,8 @@ describe("TLS policy per client", () => {
     for (const options of [{}, { caPem: undefined, caFile }, { caPem: undefined, verifyTls: false }]) {
       expect((await client(endpoint, options).getSystemInformation()).ready).toBe(true);
     }
+    // Every connection trusting that bundle shares one TLS context.
+    expect(secureContextFor(pool.caCertPem)).toBe(secureContextFor(`${pool.caCertPem}`));
   });
 
   it("leaves the process-wide TLS setting alone", async () => {

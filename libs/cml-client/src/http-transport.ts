@@ -1,5 +1,6 @@
 import { Agent, request } from "undici";
 import { CmlUnreachable, type CmlUnreachableReason } from "./errors.ts";
+import { secureContextFor } from "./secure-context.ts";
 
 /** TLS and timeout settings of one controller connection. */
 export interface CmlTransportOptions {
@@ -89,7 +90,7 @@ export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
     connect: {
       timeout: options.connectTimeoutMs,
       rejectUnauthorized: options.verifyTls,
-      ...(options.caPem === undefined ? {} : { ca: options.caPem }),
+      ...(options.caPem === undefined ? {} : { secureContext: secureContextFor(options.caPem) }),
     },
     headersTimeout: options.readTimeoutMs,
     bodyTimeout: options.readTimeoutMs,
