@@ -34,7 +34,7 @@ export interface AwsCollectorProcess<Client> {
    * Stops the replica once (later calls wait for the first): readiness off, the collector (tickers, consumers
    * drained), ops flushed, NATS drained, SDK clients destroyed, metrics server closed.
    */
-  shutdown(signal: string): Promise<void>;
+  shutdown(): Promise<void>;
 }
 
 /**
@@ -71,16 +71,14 @@ export async function startAwsCollectorProcess<Client extends { destroy(): void 
       health.set("collector", true);
       logger.info(fields, "ready");
     },
-    shutdown(signal) {
+    shutdown() {
       stopping ??= (async () => {
-        logger.info({ signal }, "stopping");
         health.set("collector", false, "stopping");
         await collector?.stop();
         await ops.flush();
         await nc.drain();
         for (const client of clients.values()) client.destroy();
         await metrics.close();
-        logger.info({}, "stopped");
       })();
       return stopping;
     },

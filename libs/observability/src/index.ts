@@ -14,4 +14,5 @@ export {
   type ObservabilityServerOptions,
   startObservabilityServer,
 } from "./observability-server.ts";
+export { onShutdownSignals, type ShutdownLogger, type ShutdownOptions } from "./on-shutdown-signals.ts";
 export { collectPrometheusText, createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.ts";

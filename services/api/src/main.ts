@@ -1,7 +1,7 @@
 import { envInt, loadServiceConfig, parseEnv } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats } from "@cml-telemetry/messaging";
-import { createLogger } from "@cml-telemetry/observability";
+import { createLogger, onShutdownSignals } from "@cml-telemetry/observability";
 import { z } from "zod";
 import { startApi } from "./start-api.ts";
 
@@ -44,19 +44,10 @@ logger.info(
   "api ready",
 );
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "api shutting down");
-  try {
+onShutdownSignals({
+  logger,
+  stop: async () => {
     await running.stop();
     await nc.drain();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, "api shutdown failed");
-    process.exit(1);
-  }
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+  },
+});

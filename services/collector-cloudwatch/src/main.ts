@@ -1,6 +1,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { startAwsCollectorProcess } from "@cml-telemetry/aws";
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
+import { onShutdownSignals } from "@cml-telemetry/observability";
 import { startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
 
 const SERVICE = "collector-cloudwatch";
@@ -23,5 +24,4 @@ runtime.ready(collector, {
   metricsPort: runtime.metricsPort,
 });
 
-process.on("SIGTERM", () => void runtime.shutdown("SIGTERM").then(() => process.exit(0)));
-process.on("SIGINT", () => void runtime.shutdown("SIGINT").then(() => process.exit(0)));
+onShutdownSignals({ logger: runtime.logger, stop: runtime.shutdown });

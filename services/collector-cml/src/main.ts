@@ -1,7 +1,7 @@
 import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { createHealth, createLogger, createMetrics, onShutdownSignals } from "@cml-telemetry/observability";
 import { startCollectorCml } from "./start-collector-cml.ts";
 
 const SERVICE = "collector-cml";
@@ -35,18 +35,13 @@ const collector = await startCollectorCml({
 health.set("collector", true);
 logger.info({ config: redactConfig(config), metricsPort: metrics.port }, "ready");
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "stopping");
-  health.set("collector", false, "stopping");
-  await collector.stop();
-  await ops.flush();
-  await nc.drain();
-  await metrics.close();
-  logger.info({}, "stopped");
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+onShutdownSignals({
+  logger,
+  stop: async () => {
+    health.set("collector", false, "stopping");
+    await collector.stop();
+    await ops.flush();
+    await nc.drain();
+    await metrics.close();
+  },
+});

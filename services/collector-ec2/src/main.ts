@@ -1,6 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { startAwsCollectorProcess } from "@cml-telemetry/aws";
 import { ConfigError, loadServiceConfig } from "@cml-telemetry/config";
+import { onShutdownSignals } from "@cml-telemetry/observability";
 import { startCollectorEc2 } from "./start-collector-ec2.ts";
 import { parseWorkerTag } from "./worker-tag.ts";
 
@@ -35,5 +36,4 @@ runtime.ready(collector, {
   metricsPort: runtime.metricsPort,
 });
 
-process.on("SIGTERM", () => void runtime.shutdown("SIGTERM").then(() => process.exit(0)));
-process.on("SIGINT", () => void runtime.shutdown("SIGINT").then(() => process.exit(0)));
+onShutdownSignals({ logger: runtime.logger, stop: runtime.shutdown });

@@ -2,7 +2,7 @@ import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { createEmbeddedStore, createMongoStore, type WorkerMetricsStore } from "@cml-telemetry/history-store";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { createHealth, createLogger, createMetrics, onShutdownSignals } from "@cml-telemetry/observability";
 import { startMetricsHistory } from "./start-metrics-history.ts";
 
 const SERVICE = "metrics-history";
@@ -39,26 +39,16 @@ const service = await startMetricsHistory({
   health,
   retentionCheckSeconds: config.HISTORY_RETENTION_CHECK_SECONDS,
 });
-let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  logger.info({ signal }, "shutting down");
-  health.set("nats", false, "shutting down");
-  try {
+onShutdownSignals({
+  logger,
+  stop: async () => {
+    health.set("nats", false, "shutting down");
     await service.stop();
     await ops.flush();
     await nc.drain();
     await store.close();
     await metrics.close();
-    logger.info({}, "stopped");
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: (error as Error).message }, "shutdown failed");
-    process.exit(1);
-  }
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+  },
+});
 await service.serving;
 logger.info({ storeKind, metricsPort: metrics.port, ...service.progress() }, "ready");

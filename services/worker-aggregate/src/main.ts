@@ -1,7 +1,7 @@
 import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics } from "@cml-telemetry/observability";
+import { createHealth, createLogger, createMetrics, onShutdownSignals } from "@cml-telemetry/observability";
 import { createAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
 import { applyHeapTuning } from "./heap-tuning.ts";
 import { startWorkerAggregate } from "./start-worker-aggregate.ts";
@@ -31,34 +31,16 @@ async function main(): Promise<void> {
   health.set("consumers", true);
   logger.info({ config: redactConfig(config), metricsPort: metrics.port }, "ready");
 
-  let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping: draining consumers");
-    health.set("consumers", false, "stopping");
-    // A drain that cannot finish (e.g. NATS gone) must not keep the process alive forever.
-    setTimeout(() => {
-      logger.error({ signal }, "shutdown did not finish within 15 s; exiting");
-      logger.flush();
-      process.exit(1);
-    }, 15_000).unref();
-    try {
+  onShutdownSignals({
+    logger,
+    stop: async () => {
+      health.set("consumers", false, "stopping");
       await aggregate.stop();
       await ops.flush();
       await nc.drain();
       await metrics.close();
-      logger.info({}, "stopped");
-      logger.flush();
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: (error as Error).message }, "unclean shutdown");
-      logger.flush();
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+    },
+  });
 }
 
 main().catch((error: unknown) => {
