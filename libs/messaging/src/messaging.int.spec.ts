@@ -16,6 +16,7 @@ import { silentLogger } from "./logger.ts";
 import { createOpsPublisher } from "./ops-publisher.ts";
 import { provisionTopology } from "./provision.ts";
 import { publishEvent } from "./publish.ts";
+import { removeTopology } from "./testing/reset-topology.ts";
 import { createWindowedPublisher } from "./windowed-publisher.ts";
 
 const workerId = "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10";
@@ -47,10 +48,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   // Subjects are fixed by the contract, so each test removes its streams before the next provisions its own.
-  const jsm = await jetstreamManager(nc);
-  for (const stream of Object.values(topology.streams))
-    await jsm.streams.delete(stream.name).catch(() => undefined);
-  await jsm.streams.delete(`KV_${topology.kv.workers.bucket}`).catch(() => undefined);
+  await removeTopology(nc, topology);
 });
 
 describe("provisioning", () => {

@@ -17,6 +17,7 @@ import {
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
+import { removeTopology } from "@cml-telemetry/messaging/testing";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -116,10 +117,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((aggregate) => aggregate.stop()));
   await Promise.all(connections.splice(0).map((connection) => connection.drain()));
   await ops.flush();
-  const jsm = await jetstreamManager(nc);
-  for (const stream of Object.values(topology.streams))
-    await jsm.streams.delete(stream.name).catch(() => false);
-  await jsm.streams.delete(`KV_${topology.kv.workers.bucket}`).catch(() => false);
+  await removeTopology(nc, topology);
 });
 
 describe("worker-aggregate over JetStream", () => {

@@ -12,7 +12,8 @@ import {
   startAwsSimulator,
 } from "@cml-telemetry/fleet-sim";
 import { awsClientConfig } from "@cml-telemetry/fleet-sim/testing";
-import { captureTelemetry, resetTopology, type TelemetryCapture } from "@cml-telemetry/scheduling/testing";
+import { resetTopology } from "@cml-telemetry/messaging/testing";
+import { captureTelemetry, type TelemetryCapture } from "@cml-telemetry/scheduling/testing";
 import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";

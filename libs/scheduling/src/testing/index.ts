@@ -1,4 +1,3 @@
 export { initialWorkerStateFixture } from "./fixtures.ts";
-export { resetTopology } from "./reset-topology.ts";
 export { captureTelemetry, type TelemetryCapture } from "./telemetry-capture.ts";
 export { newInstanceId, putWorker } from "./worker-records.ts";

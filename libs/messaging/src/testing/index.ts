@@ -1,0 +1,1 @@
+export { removeTopology, resetTopology } from "./reset-topology.ts";
