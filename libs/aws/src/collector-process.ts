@@ -1,7 +1,5 @@
-import { redactConfig } from "@cml-telemetry/config";
-import { createTopology } from "@cml-telemetry/contracts";
-import { connectNats, createOpsPublisher, type Logger, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics, type LoggerOptions } from "@cml-telemetry/observability";
+import type { Logger } from "@cml-telemetry/messaging";
+import { type ServiceRuntimeConfig, startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { type AwsClientOptions, awsClientOptions, createRegionClients } from "./client-options.ts";
 import type { AwsCollectorOptions } from "./collector-options.ts";
 
@@ -9,12 +7,7 @@ import type { AwsCollectorOptions } from "./collector-options.ts";
 export type AwsCollectorService = "collector-ec2" | "collector-cloudwatch";
 
 /** The settings of a collector's config that {@link startAwsCollectorProcess} reads. */
-export interface AwsCollectorProcessConfig {
-  readonly LOG_LEVEL: LoggerOptions["level"];
-  readonly METRICS_PORT: number;
-  readonly NATS_URL: string;
-  readonly NATS_CREDS?: string | undefined;
-  readonly TELEMETRY_RETENTION_DAYS: number;
+export interface AwsCollectorProcessConfig extends ServiceRuntimeConfig {
   readonly CML_REGIONS: readonly string[];
 }
 
@@ -32,15 +25,15 @@ export interface AwsCollectorProcess<Client> {
   ready(collector: { stop(): Promise<void> }, fields: object): void;
   /**
    * Stops the replica once (later calls wait for the first): readiness off, the collector (tickers, consumers
-   * drained), ops flushed, NATS drained, SDK clients destroyed, metrics server closed.
+   * drained), the service runtime closed (ops flushed, NATS drained, metrics server closed), SDK clients destroyed.
    */
   shutdown(): Promise<void>;
 }
 
 /**
- * Starts what every AWS collector process runs around its collector: the logger (logging the redacted config), the
- * health checks `nats` and `collector`, the metrics server on `METRICS_PORT`, the NATS connection, the provisioned
- * topology, the ops publisher and one SDK client per region (adaptive retries, see {@link awsClientOptions}).
+ * Starts what every AWS collector process runs around its collector: the service runtime (logger, health checks
+ * `nats` and `collector`, metrics server, NATS connection, provisioned topology, ops publisher; see
+ * `startServiceRuntime`) and one SDK client per region (adaptive retries, see {@link awsClientOptions}).
  */
 export async function startAwsCollectorProcess<Client extends { destroy(): void }>(options: {
   service: AwsCollectorService;
@@ -48,15 +41,8 @@ export async function startAwsCollectorProcess<Client extends { destroy(): void 
   createClient: (clientOptions: AwsClientOptions) => Client;
 }): Promise<AwsCollectorProcess<Client>> {
   const { service, config } = options;
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
-  logger.info({ config: redactConfig(config) }, "starting");
-  const health = createHealth(["nats", "collector"]);
-  const metrics = await createMetrics({ service, port: config.METRICS_PORT, health });
-  const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: service, logger });
-  health.set("nats", true);
-  const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
-  await provisionTopology(nc, topology, { logger });
-  const ops = createOpsPublisher({ nc, service, logger });
+  const runtime = await startServiceRuntime({ service, config, checks: ["collector"] });
+  const { logger, health, nc, topology, ops, metrics } = runtime;
   const clients = createRegionClients(config.CML_REGIONS, (region) =>
     options.createClient(awsClientOptions(region)),
   );
@@ -75,10 +61,8 @@ export async function startAwsCollectorProcess<Client extends { destroy(): void 
       stopping ??= (async () => {
         health.set("collector", false, "stopping");
         await collector?.stop();
-        await ops.flush();
-        await nc.drain();
+        await runtime.close();
         for (const client of clients.values()) client.destroy();
-        await metrics.close();
       })();
       return stopping;
     },

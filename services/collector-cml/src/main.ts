@@ -1,27 +1,19 @@
-import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
-import { createTopology } from "@cml-telemetry/contracts";
-import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics, onShutdownSignals } from "@cml-telemetry/observability";
+import { loadServiceConfigOrExit } from "@cml-telemetry/config";
+import { onShutdownSignals } from "@cml-telemetry/observability";
+import { startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { startCollectorCml } from "./start-collector-cml.ts";
 
 const SERVICE = "collector-cml";
 
 const config = loadServiceConfigOrExit(SERVICE, process.env);
-
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const health = createHealth(["nats", "collector"]);
-const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
-const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: SERVICE, logger });
-health.set("nats", true);
-const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
-await provisionTopology(nc, topology, { logger });
-const ops = createOpsPublisher({ nc, service: SERVICE, logger });
+const runtime = await startServiceRuntime({ service: SERVICE, config, checks: ["collector"] });
+const { logger, health } = runtime;
 const collector = await startCollectorCml({
-  nc,
-  topology,
+  nc: runtime.nc,
+  topology: runtime.topology,
   logger,
-  ops,
-  meter: metrics.meter,
+  ops: runtime.ops,
+  meter: runtime.metrics.meter,
   intervalSeconds: config.COLLECT_INTERVAL_CML_SECONDS,
   cml: {
     username: config.CML_USERNAME,
@@ -33,15 +25,12 @@ const collector = await startCollectorCml({
   },
 });
 health.set("collector", true);
-logger.info({ config: redactConfig(config), metricsPort: metrics.port }, "ready");
-
+logger.info({ metricsPort: runtime.metrics.port }, "ready");
 onShutdownSignals({
   logger,
   stop: async () => {
     health.set("collector", false, "stopping");
     await collector.stop();
-    await ops.flush();
-    await nc.drain();
-    await metrics.close();
+    await runtime.close();
   },
 });

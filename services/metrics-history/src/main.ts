@@ -1,22 +1,14 @@
-import { loadServiceConfigOrExit, redactConfig } from "@cml-telemetry/config";
-import { createTopology } from "@cml-telemetry/contracts";
+import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { createEmbeddedStore, createMongoStore, type WorkerMetricsStore } from "@cml-telemetry/history-store";
-import { connectNats, createOpsPublisher, provisionTopology } from "@cml-telemetry/messaging";
-import { createHealth, createLogger, createMetrics, onShutdownSignals } from "@cml-telemetry/observability";
+import { onShutdownSignals } from "@cml-telemetry/observability";
+import { startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { startMetricsHistory } from "./start-metrics-history.ts";
 
 const SERVICE = "metrics-history";
 
 const config = loadServiceConfigOrExit(SERVICE, process.env);
-
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-logger.info({ config: redactConfig(config) }, "starting");
-const health = createHealth(["nats"]);
-const metrics = await createMetrics({ service: SERVICE, port: config.METRICS_PORT, health });
-const nc = await connectNats({ url: config.NATS_URL, creds: config.NATS_CREDS, name: SERVICE, logger });
-health.set("nats", true);
-const topology = createTopology({ telemetryRetentionDays: config.TELEMETRY_RETENTION_DAYS });
-await provisionTopology(nc, topology, { logger });
+const runtime = await startServiceRuntime({ service: SERVICE, config, checks: [] });
+const { logger, health } = runtime;
 
 const storeKind = config.MONGODB_URI ? "mongo" : "embedded";
 const store: WorkerMetricsStore = config.MONGODB_URI
@@ -27,15 +19,14 @@ const store: WorkerMetricsStore = config.MONGODB_URI
       logger,
     })
   : createEmbeddedStore({ retentionDays: config.HISTORY_RETENTION_DAYS });
-const ops = createOpsPublisher({ nc, service: SERVICE, logger });
 const service = await startMetricsHistory({
-  nc,
-  topology,
+  nc: runtime.nc,
+  topology: runtime.topology,
   store,
   storeKind,
   logger,
-  meter: metrics.meter,
-  ops,
+  meter: runtime.metrics.meter,
+  ops: runtime.ops,
   health,
   retentionCheckSeconds: config.HISTORY_RETENTION_CHECK_SECONDS,
 });
@@ -44,11 +35,9 @@ onShutdownSignals({
   stop: async () => {
     health.set("nats", false, "shutting down");
     await service.stop();
-    await ops.flush();
-    await nc.drain();
+    await runtime.close();
     await store.close();
-    await metrics.close();
   },
 });
 await service.serving;
-logger.info({ storeKind, metricsPort: metrics.port, ...service.progress() }, "ready");
+logger.info({ storeKind, metricsPort: runtime.metrics.port, ...service.progress() }, "ready");

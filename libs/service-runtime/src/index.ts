@@ -1,0 +1,5 @@
+export {
+  type ServiceRuntime,
+  type ServiceRuntimeConfig,
+  startServiceRuntime,
+} from "./start-service-runtime.ts";
