@@ -3,7 +3,8 @@
  * local nats-server, then one in-process aggregate applies all of it (decide, KV compare-and-set with outbox,
  * domain-event publish). Reported as inputs applied per second and as a ratio to the raw JetStream
  * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
- * RSS of the process running the aggregate.
+ * RSS of the process running the aggregate. Also printed (stderr): CPU per input of the aggregate's main thread, its
+ * whole process and nats-server, and how long a restarted instance takes to be ready over the 10,000 records.
  *
  * Run: npm run bench -- aggregate
  * (BENCH_CACHE=<n> record cache size, 0 disables it; BENCH_BATCH=<n> messages per fetch; BENCH_CONCURRENCY=<n>

@@ -41,9 +41,10 @@ export interface AckedPublisher {
 
 /**
  * The publish's headers, already in wire form (`NATS/1.0\r\nName: value\r\n\r\n`, as the client's own header
- * map writes them): the client's `publish` only asks the headers it is given to `encode()` themselves, and its
- * general-purpose header map (a `Map` of arrays, key canonicalisation, a regular expression per value) cost more than
- * the rest of a publish. Undefined when there are none.
+ * map writes them): the client's `publish` (nats-core 3.x) only asks the headers it is given to `encode()`
+ * themselves, and its general-purpose header map (a `Map` of arrays, key canonicalisation, a regular expression per
+ * value) made about a third of what each publish allocated. The integration tests (duplicates by message id,
+ * compare-and-set) fail if a client update stops sending these. Undefined when there are none.
  * @throws TypeError for a value holding CR or LF.
  */
 function publishHeaders(options: AckedPublishOptions): MsgHdrs | undefined {
