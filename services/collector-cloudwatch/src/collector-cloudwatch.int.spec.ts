@@ -176,10 +176,11 @@ describe("gating", () => {
     expect(bed.capture.of(telemetry.cloudwatchMetrics.type, down.id)).toEqual([]);
     // Every query sent was for the running worker (CPU + memory per collection; a real slot may add one).
     expect(bed.sim.calls().metricQueries).toBe(2 * metricsOf(up.id).length);
-    // When it starts running, it is collected in the current slot without waiting for the next one.
+    // When it starts running, it is collected in the current slot without waiting for the next one. (Just before a
+    // slot boundary the next slot's tick may collect it a second time: this test's KV never records a collection.)
     await putWorker(bed.kv, down.region, down.instanceId, { status: "RUNNING" });
     bed.fleet.update(down.instanceId, { state: "running" });
-    await waitFor(() => metricsOf(down.id).length === 1, { what: "newly running worker" });
+    await waitFor(() => metricsOf(down.id).length >= 1, { what: "newly running worker" });
   });
 });
 
