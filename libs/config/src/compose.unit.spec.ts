@@ -10,8 +10,10 @@ import { loadServiceConfig, SERVICE_NAMES, serviceConfigSchemas } from "./servic
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const COMPOSE_TEXT = readFileSync(resolve(REPO_ROOT, "docker-compose.yml"), "utf8");
 
-/** Variables a container may carry beyond its service schema: read by the AWS SDK, or naming the service. */
-/** Read by the AWS SDK, the image (`SERVICE`) or node itself (`NODE_OPTIONS`), not by the service config. */
+/**
+ * Variables a container may carry beyond its service schema: read by the AWS SDK, the image (`SERVICE`) or node
+ * itself (`NODE_OPTIONS`).
+ */
 const SDK_AND_IMAGE_VARIABLES =
   /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_ENDPOINT_URL_[A-Z0-9_]+|SERVICE|NODE_OPTIONS)$/;
 

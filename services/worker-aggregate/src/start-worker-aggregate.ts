@@ -60,7 +60,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const kv = await openWorkersKv(options.nc, options.topology);
   const acked = createAckedPublisher(options.nc);
   const store = createWorkerStore(kv, {
-    updates: { publisher: acked, bucket: options.topology.kv.workers.bucket },
+    writes: { publisher: acked, bucket: options.topology.kv.workers.bucket },
   });
   const deps: WorkerProcessorDeps = {
     store:

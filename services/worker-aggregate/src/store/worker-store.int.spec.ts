@@ -31,7 +31,7 @@ async function stores(): Promise<{
 }> {
   const bucket = `${uniquePrefix()}workers`;
   const kv = await new Kvm(nc).create(bucket, { history: 1 });
-  const kvStore = createWorkerStore(kv, { updates: { publisher, bucket } });
+  const kvStore = createWorkerStore(kv, { writes: { publisher, bucket } });
   let reads = 0;
   const counted: WorkerStore = {
     ...kvStore,

@@ -76,21 +76,21 @@ export interface WorkerStoreOptions {
    * protocol), without the client's per-request overhead. A creation the stream refuses is retried through the KV
    * client, which also handles keys whose last entry is a delete marker (and fails if the key really exists).
    */
-  readonly updates?: { readonly publisher: AckedPublisher; readonly bucket: string };
+  readonly writes?: { readonly publisher: AckedPublisher; readonly bucket: string };
 }
 
 /** KV-backed worker store. */
 export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): WorkerStore {
-  const updates = options.updates;
-  const update = updates
+  const writes = options.writes;
+  const update = writes
     ? async (workerId: string, bytes: Uint8Array, revision: number) =>
         (
-          await updates.publisher.publish(`$KV.${updates.bucket}.${workerId}`, bytes, {
+          await writes.publisher.publish(`$KV.${writes.bucket}.${workerId}`, bytes, {
             expectedLastSubjectSequence: revision,
           })
         ).seq
     : (workerId: string, bytes: Uint8Array, revision: number) => kv.update(workerId, bytes, revision);
-  const create = updates
+  const create = writes
     ? async (workerId: string, bytes: Uint8Array) => {
         try {
           return await update(workerId, bytes, 0);
