@@ -4,7 +4,8 @@
  * domain-event publish). Reported as inputs applied per second and as a ratio to the raw JetStream
  * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
  * RSS of the process running the aggregate. Also printed (stderr): CPU per input of the aggregate's main thread, its
- * whole process and nats-server, and how long a restarted instance takes to be ready over the 10,000 records.
+ * whole process and nats-server, how long a restarted instance takes to be ready over the 10,000 records, and the
+ * messaging floor: the rate of the same NATS work without the aggregate's own (bench/aggregate-floor.ts).
  *
  * Run: npm run bench -- aggregate
  * (BENCH_CACHE=<n> record cache size, 0 disables it; BENCH_BATCH=<n> messages per fetch; BENCH_CONCURRENCY=<n>
@@ -25,8 +26,9 @@ import {
 import { startNatsServer } from "@cml-telemetry/testing";
 import { applyHeapTuning, startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
 import { fleetTelemetryRound } from "@cml-telemetry/worker-aggregate/testing";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { measureMessagingFloor } from "./aggregate-floor.ts";
 import { measureJetStream } from "./jetstream.ts";
 import { isMain, printResult } from "./report.ts";
 
@@ -44,6 +46,21 @@ function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Average payload size of up to 200 messages spread over a stream (records or events as the aggregate wrote them). */
+async function averagePayloadBytes(jsm: JetStreamManager, stream: string): Promise<number> {
+  const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+  const step = Math.max(1, Math.floor((last - first) / 200));
+  let bytes = 0;
+  let count = 0;
+  for (let seq = first; seq <= last && count < 200; seq += step) {
+    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    if (!message) continue;
+    bytes += message.data.length;
+    count += 1;
+  }
+  return count === 0 ? 0 : Math.round(bytes / count);
 }
 
 /** Milliseconds from starting an instance to its being ready, over the records now in KV. */
@@ -186,9 +203,20 @@ async function main(): Promise<void> {
       topology.streams.telemetry.name,
       consumerNames.aggregateTelemetry,
     );
-    await nc.close();
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
+    const floorCpuAtStart = processCpuSeconds(server.pid);
+    const floor = await measureMessagingFloor({
+      nc,
+      topology,
+      inputs,
+      events,
+      recordBytes: await averagePayloadBytes(jsm, `KV_${topology.kv.workers.bucket}`),
+      eventBytes: await averagePayloadBytes(jsm, topology.streams.workerEvents.name),
+      timeLimitMs: TIME_LIMIT_MS,
+    });
+    const floorCpuAtEnd = processCpuSeconds(server.pid);
+    await nc.close();
     const perInput = (seconds: number) => `${Math.round((seconds * 1e6) / acked)} µs`;
     process.stderr.write(
       `CPU per input: main thread ${perInput((cpu.user + cpu.system) / 1e6)}, aggregate process ${perInput((processCpu.user + processCpu.system) / 1e6)}` +
@@ -204,6 +232,13 @@ async function main(): Promise<void> {
       `applied ${acked} inputs in ${seconds.toFixed(1)} s (main thread busy ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}%); ${events} domain events; ${consumer.num_pending} pending; V8 heap ${peakHeapMb} MB at peak RSS\n`,
     );
     const eventsPerSec = Math.round(acked / seconds);
+    process.stderr.write(
+      `messaging floor (the same consume/ack, KV writes and event publishes, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}` +
+        (floorCpuAtStart !== undefined && floorCpuAtEnd !== undefined
+          ? `, nats-server ${perInput(floorCpuAtEnd - floorCpuAtStart)} per input`
+          : "") +
+        `; the aggregate reached ${Math.round((eventsPerSec / floor.inputsPerSec) * 100)}% of it\n`,
+    );
     printResult({
       bench: "aggregate",
       eventsPerSec,
