@@ -206,6 +206,7 @@ async function main(): Promise<void> {
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
     const floorCpuAtStart = processCpuSeconds(server.pid);
+    const floorProcessCpuAtStart = process.cpuUsage();
     const floor = await measureMessagingFloor({
       nc,
       topology,
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
       timeLimitMs: TIME_LIMIT_MS,
     });
     const floorCpuAtEnd = processCpuSeconds(server.pid);
+    const floorProcessCpu = process.cpuUsage(floorProcessCpuAtStart);
     await nc.close();
     const perInput = (seconds: number) => `${Math.round((seconds * 1e6) / acked)} µs`;
     process.stderr.write(
@@ -233,9 +235,9 @@ async function main(): Promise<void> {
     );
     const eventsPerSec = Math.round(acked / seconds);
     process.stderr.write(
-      `messaging floor (the same consume/ack, KV writes and event publishes, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}` +
+      `messaging floor (the same consume/ack, KV writes and event publishes, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}; CPU per input: client process ${perInput((floorProcessCpu.user + floorProcessCpu.system) / 1e6)}` +
         (floorCpuAtStart !== undefined && floorCpuAtEnd !== undefined
-          ? `, nats-server ${perInput(floorCpuAtEnd - floorCpuAtStart)} per input`
+          ? `, nats-server ${perInput(floorCpuAtEnd - floorCpuAtStart)}`
           : "") +
         `; the aggregate reached ${Math.round((eventsPerSec / floor.inputsPerSec) * 100)}% of it\n`,
     );
