@@ -14,7 +14,11 @@ describe("configuration docs", () => {
     expect(table).toContain(
       "| `CML_PASSWORD` | collector-cml | — | Password of `CML_USERNAME`. **Secret** (never logged). |",
     );
-    expect(table).toMatch(/\| `METRICS_PORT` \| all \| collector-ec2: `9464`<br>.*api: `9469` \|/);
+    // The api serves its /metrics, /healthz and /readyz on API_PORT (DESIGN §7): it has no METRICS_PORT.
+    expect(table).toMatch(
+      /\| `METRICS_PORT` \| collector-ec2, .*metrics-history \| collector-ec2: `9464`<br>.*metrics-history: `9468` \|/,
+    );
+    expect(table).not.toMatch(/\| `METRICS_PORT` \|[^\n]*api/);
     expect(table.match(/\| `NATS_URL` \|/g)).toHaveLength(1);
     for (const line of table.trim().split("\n").slice(2))
       expect(line.split(" | ").at(-1)?.length).toBeGreaterThan(10);

@@ -23,7 +23,7 @@ export {
 export { healthPort } from "./health-port.ts";
 export { loadServiceConfigOrExit } from "./load-or-exit.ts";
 export { jetstreamEnv, natsEnv } from "./nats-env.ts";
-export { LOG_LEVELS, type LogLevel, observabilityEnv } from "./observability-env.ts";
+export { LOG_LEVELS, type LogLevel, logEnv, observabilityEnv } from "./observability-env.ts";
 export { type EnvSource, parseEnv } from "./parse-env.ts";
 export { REDACTED, redactConfig, SECRET_ENV_VARS } from "./redact-config.ts";
 export { renderConfigDoc, renderConfigTable } from "./render-config-table.ts";

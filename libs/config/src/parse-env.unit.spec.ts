@@ -88,9 +88,15 @@ describe("service defaults", () => {
     expect(loadServiceConfig("api", { API_HOST: "10.0.0.5" }).API_HOST).toBe("10.0.0.5");
   });
 
-  it("every service has a distinct default METRICS_PORT", () => {
-    const ports = SERVICE_NAMES.map((service) => loadServiceConfig(service, {}).METRICS_PORT);
-    expect(new Set(ports).size).toBe(SERVICE_NAMES.length);
+  it("every service but the api has a distinct default METRICS_PORT; the api has none (all on API_PORT)", () => {
+    const withPort = SERVICE_NAMES.filter((service) => service !== "api");
+    const ports = withPort.map((service) => {
+      const config: Record<string, unknown> = loadServiceConfig(service, {});
+      return config.METRICS_PORT;
+    });
+    expect(ports.every((port) => typeof port === "number" && port > 0)).toBe(true);
+    expect(new Set(ports).size).toBe(withPort.length);
+    expect(loadServiceConfig("api", { METRICS_PORT: "9469" })).not.toHaveProperty("METRICS_PORT");
   });
 });
 

@@ -50,7 +50,6 @@ describe("api main.ts as a process", () => {
     const run = startMain({
       NATS_URL: nats.url,
       API_PORT: String(port),
-      METRICS_PORT: "0",
       LOG_LEVEL: "info",
     });
     try {
@@ -72,7 +71,7 @@ describe("api main.ts as a process", () => {
   });
 
   it("refuses bad config with a clear message and a non-zero exit", async () => {
-    const run = startMain({ NATS_URL: nats.url, API_PORT: "not-a-port", METRICS_PORT: "0" });
+    const run = startMain({ NATS_URL: nats.url, API_PORT: "not-a-port" });
     const code = await run.exited;
     expect(code).not.toBe(0);
     expect(run.output()).toContain("API_PORT");

@@ -3,7 +3,7 @@ import { type ApiToken, resolveApiTokens } from "../api-tokens.ts";
 import { envVar } from "../env-registry.ts";
 import { envInt, envList, envSeconds, envString } from "../env-types.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
-import { observabilityEnv } from "../observability-env.ts";
+import { logEnv } from "../observability-env.ts";
 
 const apiTokensEnv = z.string().transform((raw, ctx): ApiToken[] => {
   const result = resolveApiTokens(raw);
@@ -17,7 +17,7 @@ export const apiConfigSchema = z
   .object({
     ...natsEnv,
     ...jetstreamEnv,
-    ...observabilityEnv(9469),
+    ...logEnv,
     API_PORT: envVar(envInt({ min: 1, max: 65_535 }).default(8080), {
       description:
         "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard).",
