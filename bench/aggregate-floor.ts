@@ -76,11 +76,14 @@ export async function measureMessagingFloor(
     await Promise.all(acks);
   };
   const inOrder = (workerId: string, inputs: number): Promise<void> => {
-    const next = (chains.get(workerId) ?? Promise.resolve()).then(() => writeWorker(workerId, inputs));
+    // A failed write fails its batch (redelivered), not the worker's later writes.
+    const previous = chains.get(workerId)?.catch(() => undefined) ?? Promise.resolve();
+    const next = previous.then(() => writeWorker(workerId, inputs));
     chains.set(workerId, next);
-    void next.finally(() => {
+    const forget = () => {
       if (chains.get(workerId) === next) chains.delete(workerId);
-    });
+    };
+    next.then(forget, forget);
     return next;
   };
   const handle = async (deliveries: readonly Delivery[]): Promise<unknown[]> => {
