@@ -13,6 +13,7 @@ import {
   startConsumeLoop,
   streamConfigOf,
 } from "@cml-telemetry/messaging";
+import { createWorkerLocks } from "@cml-telemetry/worker-aggregate";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -53,8 +54,8 @@ export async function measureMessagingFloor(
   const record = Buffer.alloc(options.recordBytes, "r");
   const event = Buffer.alloc(options.eventBytes, "e");
   const revisions = new Map<string, number>();
-  /** Each worker's writes in order, as the aggregate's per-worker locks keep them. */
-  const chains = new Map<string, Promise<void>>();
+  /** Each worker's writes in order, with the aggregate's own per-worker locks. */
+  const locks = createWorkerLocks();
   const eventsPerInput = options.events / options.inputs;
   let owed = 0;
   let done = 0;
@@ -75,24 +76,15 @@ export async function measureMessagingFloor(
     }
     await Promise.all(acks);
   };
-  const inOrder = (workerId: string, inputs: number): Promise<void> => {
-    // A failed write fails its batch (redelivered), not the worker's later writes.
-    const previous = chains.get(workerId)?.catch(() => undefined) ?? Promise.resolve();
-    const next = previous.then(() => writeWorker(workerId, inputs));
-    chains.set(workerId, next);
-    const forget = () => {
-      if (chains.get(workerId) === next) chains.delete(workerId);
-    };
-    next.then(forget, forget);
-    return next;
-  };
   const handle = async (deliveries: readonly Delivery[]): Promise<unknown[]> => {
     const perWorker = new Map<string, number>();
     for (const delivery of deliveries) {
       const workerId = String(delivery.event.subject);
       perWorker.set(workerId, (perWorker.get(workerId) ?? 0) + 1);
     }
-    await Promise.all([...perWorker].map(([workerId, inputs]) => inOrder(workerId, inputs)));
+    await Promise.all(
+      [...perWorker].map(([workerId, inputs]) => locks.run(workerId, () => writeWorker(workerId, inputs))),
+    );
     done += deliveries.length;
     return deliveries.map(() => undefined);
   };
