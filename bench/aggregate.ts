@@ -5,7 +5,9 @@
  * publish rate measured in the same run. The baseline and the burst run in a child process, so `rssMb` is the peak
  * RSS of the process running the aggregate. Also printed (stderr): CPU per input of the aggregate's main thread, its
  * whole process and nats-server, how long a restarted instance takes to be ready over the 10,000 records, and the
- * messaging floor: the rate of the same NATS work without the aggregate's own (bench/aggregate-floor.ts).
+ * messaging floor: the rate of the same NATS work without the aggregate's own (bench/aggregate-floor.ts), and the
+ * ratio DESIGN §10 names, to raw publish+consume: the rate at which raw JetStream moves a message through a publish
+ * and a consume + ack, 1 / (1 / publish rate + 1 / consume rate).
  *
  * Run: npm run bench -- aggregate
  * (BENCH_CACHE=<n> record cache size, 0 disables it; BENCH_BATCH=<n> messages per fetch; BENCH_CONCURRENCY=<n>
@@ -107,10 +109,18 @@ async function loadPhase(url: string): Promise<void> {
   await nc.close();
   const inputs = await publishBurst(url, ROUNDS);
   process.stderr.write(`published ${inputs} telemetry messages for ${WORKERS} workers\n`);
-  process.stdout.write(`${JSON.stringify({ rawPublishPerSec: raw.publishPerSec, inputs })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rawPublishPerSec: raw.publishPerSec, rawConsumePerSec: raw.consumePerSec, inputs })}\n`,
+  );
 }
 
-async function runLoadPhase(url: string): Promise<{ rawPublishPerSec: number; inputs: number }> {
+interface LoadPhaseResult {
+  readonly rawPublishPerSec: number;
+  readonly rawConsumePerSec: number;
+  readonly inputs: number;
+}
+
+async function runLoadPhase(url: string): Promise<LoadPhaseResult> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--load", url], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -120,7 +130,7 @@ async function runLoadPhase(url: string): Promise<{ rawPublishPerSec: number; in
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) throw new Error(`load phase failed with exit code ${code}`);
-  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { rawPublishPerSec: number; inputs: number };
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as LoadPhaseResult;
 }
 
 /** The aggregate runs as the service does: with its node flags (re-running this file with them) and heap tuning. */
@@ -140,7 +150,7 @@ async function main(): Promise<void> {
   applyHeapTuning();
   const server = await startNatsServer();
   try {
-    const { rawPublishPerSec, inputs } = await runLoadPhase(server.url);
+    const { rawPublishPerSec, rawConsumePerSec, inputs } = await runLoadPhase(server.url);
     const topology = createTopology({ namePrefix: PREFIX });
     // Connected exactly as the service's main.ts connects (no async stack traces on the request path).
     const nc = await connectNats({ url: server.url, name: "bench-aggregate", logger: silentLogger });
@@ -240,6 +250,10 @@ async function main(): Promise<void> {
           ? `, nats-server ${perInput(floorCpuAtEnd - floorCpuAtStart)}`
           : "") +
         `; the aggregate reached ${Math.round((eventsPerSec / floor.inputsPerSec) * 100)}% of it\n`,
+    );
+    const rawPublishConsumePerSec = Math.round(1 / (1 / rawPublishPerSec + 1 / rawConsumePerSec));
+    process.stderr.write(
+      `raw publish+consume (DESIGN §10): ${rawPublishConsumePerSec} messages/s through a publish and a consume + ack; the aggregate applied ${(eventsPerSec / rawPublishConsumePerSec).toFixed(3)} × that (the line below compares with raw publish alone)\n`,
     );
     printResult({
       bench: "aggregate",
