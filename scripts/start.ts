@@ -1,7 +1,9 @@
 /**
  * `npm start`: the whole system on one machine. Starts a local nats-server (data under .data/nats) unless
  * NATS_URL is set, the fleet simulator (simulated EC2 + CloudWatch + CML servers) unless AWS is configured,
- * and the six services. Ctrl-C stops every process it started, by PID.
+ * and the six services. Ctrl-C (or SIGTERM, or closing the terminal) stops every process it started, by PID, in
+ * reverse order: the services first, nats-server last. The processes run in process groups of their own, so the
+ * terminal's Ctrl-C reaches only this script and not all of them at once.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -32,6 +34,7 @@ let shuttingDown = false;
 const supervisor = createSupervisor({
   cwd: root,
   logDir,
+  ownProcessGroups: true,
   ...(verbose ? { echo: (text: string) => process.stdout.write(text) } : {}),
   onUnexpectedExit: (name, code, signal) => {
     say(`✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
@@ -59,6 +62,7 @@ function findNatsServer(): string | undefined {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
+  process.on("SIGHUP", () => void shutdown(0));
   let env: NodeJS.ProcessEnv = { ...process.env };
   say(`cml-telemetry: starting the embedded system (logs in ${logDir})`);
 

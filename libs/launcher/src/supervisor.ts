@@ -20,9 +20,18 @@ export interface SupervisorOptions {
   readonly echo?: (text: string) => void;
   /** Called when a process exits while the supervisor is not stopping. */
   readonly onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /**
+   * Start every process in a process group of its own (default false). A terminal's Ctrl-C signals the whole
+   * foreground group at once; with this, it reaches only the owner, which then stops the processes in order
+   * (`stopAll`) instead of all of them stopping at the same time, the server under the services.
+   */
+  readonly ownProcessGroups?: boolean;
 }
 
-/** Starts processes, keeps their logs in files, and stops all of them by PID in reverse order. */
+/**
+ * Starts processes, keeps their logs in files, and stops all of them by PID in reverse order. When the owner exits
+ * without stopping them (an uncaught error, `process.exit`), whatever still runs gets SIGTERM.
+ */
 export interface Supervisor {
   launch(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv): ManagedProcess;
   /** Stops one process: SIGTERM (or the given signal), SIGKILL after `graceMs`. */
@@ -33,6 +42,28 @@ export interface Supervisor {
     onStopped?: (name: string, pid: number | undefined) => void;
   }): Promise<void>;
   readonly processes: readonly ManagedProcess[];
+}
+
+/** Every running process any supervisor in this process started; what is left when this process exits gets SIGTERM. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const leftover of running) {
+        if (leftover.pid === undefined) continue;
+        try {
+          process.kill(leftover.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  running.add(child);
+  child.once("exit", () => running.delete(child));
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -49,7 +80,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   ): ManagedProcess {
     const logFile = join(options.logDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: "a" });
-    const child = spawn(command, [...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: options.ownProcessGroups ?? false,
+    });
+    track(child);
     const seen: string[] = [];
     const waiters = new Set<(line: string) => void>();
     let partial = "";
