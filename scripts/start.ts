@@ -13,6 +13,7 @@ import {
   createSupervisor,
   type FleetSimReady,
   isReadyLine,
+  lockDataDir,
   pickPort,
   portIsFree,
   SERVICE_NAMES,
@@ -31,6 +32,7 @@ function say(line: string): void {
 }
 
 let shuttingDown = false;
+let releaseDataDir = () => {};
 const supervisor = createSupervisor({
   cwd: root,
   logDir,
@@ -47,6 +49,7 @@ async function shutdown(code: number): Promise<void> {
   shuttingDown = true;
   say("\nstopping…");
   await supervisor.stopAll({ onStopped: (name, pid) => say(`  stopped ${name} (pid ${pid})`) });
+  releaseDataDir();
   process.exit(code);
 }
 
@@ -64,6 +67,21 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
   process.on("SIGHUP", () => void shutdown(0));
   let env: NodeJS.ProcessEnv = { ...process.env };
+  const lock = lockDataDir(dataDir);
+  if (!lock.held) {
+    say(
+      `✗ cml-telemetry is already running from ${dataDir} (pid ${lock.pid}). Stop it (Ctrl-C in its terminal, or kill ${lock.pid}),\n  or set CML_DATA_DIR to another directory to run a second one.`,
+    );
+    process.exit(1);
+  }
+  releaseDataDir = lock.release;
+  env.API_PORT ??= "8080";
+  const apiPort = Number(env.API_PORT);
+  if (!(await portIsFree(apiPort))) {
+    say(`✗ API port ${apiPort} is in use; set API_PORT to a free port.`);
+    releaseDataDir();
+    process.exit(1);
+  }
   say(`cml-telemetry: starting the embedded system (logs in ${logDir})`);
 
   if (!env.NATS_URL) {
@@ -72,6 +90,7 @@ async function main(): Promise<void> {
       say(
         `✗ nats-server is not installed. Install it with:\n    ${NATS_INSTALL}\n  or set NATS_URL to an existing server.`,
       );
+      releaseDataDir();
       process.exit(1);
     }
     const port = await pickPort(4222);
@@ -122,13 +141,6 @@ async function main(): Promise<void> {
 
   // The embedded history store is rebuilt from CML_TELEMETRY, so keep telemetry as long as history.
   if (!env.MONGODB_URI) env.TELEMETRY_RETENTION_DAYS ??= env.HISTORY_RETENTION_DAYS ?? "30";
-  env.API_PORT ??= "8080";
-  const apiPort = Number(env.API_PORT);
-  if (!(await portIsFree(apiPort))) {
-    say(`✗ API port ${apiPort} is in use; set API_PORT to a free port.`);
-    await shutdown(1);
-    return;
-  }
   await Promise.all(
     SERVICE_NAMES.map(async (service) => {
       const child = supervisor.launch(

@@ -1,3 +1,4 @@
+export { type DataDirLock, LOCK_FILE, lockDataDir } from "./data-dir-lock.ts";
 export { pickPort, portIsFree } from "./ports.ts";
 export type { ManagedProcess, Supervisor, SupervisorOptions } from "./supervisor.ts";
 export { createSupervisor } from "./supervisor.ts";
