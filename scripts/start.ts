@@ -27,8 +27,15 @@ const logDir = join(dataDir, "logs");
 const NATS_INSTALL = "sudo apt-get update && sudo apt-get install -y nats-server";
 const verbose = process.argv.includes("--verbose") || process.env.START_VERBOSE === "1";
 
+/** False once the terminal or pipe this script writes to is gone (closed terminal, `| head`). */
+let outputOpen = true;
+
+function write(text: string): void {
+  if (outputOpen) process.stdout.write(text);
+}
+
 function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  write(`${line}\n`);
 }
 
 let shuttingDown = false;
@@ -37,7 +44,7 @@ const supervisor = createSupervisor({
   cwd: root,
   logDir,
   ownProcessGroups: true,
-  ...(verbose ? { echo: (text: string) => process.stdout.write(text) } : {}),
+  ...(verbose ? { echo: write } : {}),
   onUnexpectedExit: (name, code, signal) => {
     say(`✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
     void shutdown(1);
@@ -63,6 +70,12 @@ function findNatsServer(): string | undefined {
 }
 
 async function main(): Promise<void> {
+  // Losing the output (EPIPE, EIO) must not crash this script and leave the processes to stop in no order.
+  process.stdout.on("error", () => {
+    outputOpen = false;
+    void shutdown(0);
+  });
+  process.on("exit", () => releaseDataDir());
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
   process.on("SIGHUP", () => void shutdown(0));
