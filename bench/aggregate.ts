@@ -230,11 +230,11 @@ async function main(): Promise<void> {
     const floorProcessCpu = process.cpuUsage(floorProcessCpuAtStart);
     await nc.close();
     const perInput = (seconds: number) => `${Math.round((seconds * 1e6) / acked)} µs`;
+    const serverPerInput = (start: number | undefined, end: number | undefined) =>
+      start !== undefined && end !== undefined ? `, nats-server ${perInput(end - start)}` : "";
     process.stderr.write(
       `CPU per input: main thread ${perInput((cpu.user + cpu.system) / 1e6)}, aggregate process ${perInput((processCpu.user + processCpu.system) / 1e6)}` +
-        (serverCpuAtStart !== undefined && serverCpuAtEnd !== undefined
-          ? `, nats-server ${perInput(serverCpuAtEnd - serverCpuAtStart)}`
-          : "") +
+        serverPerInput(serverCpuAtStart, serverCpuAtEnd) +
         `; start-up (to the first settled input) ${firstSettledMs} ms\n`,
     );
     process.stderr.write(
@@ -246,9 +246,7 @@ async function main(): Promise<void> {
     const eventsPerSec = Math.round(acked / seconds);
     process.stderr.write(
       `messaging floor (the same consume/ack, KV writes and event publishes, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}; CPU per input: client process ${perInput((floorProcessCpu.user + floorProcessCpu.system) / 1e6)}` +
-        (floorCpuAtStart !== undefined && floorCpuAtEnd !== undefined
-          ? `, nats-server ${perInput(floorCpuAtEnd - floorCpuAtStart)}`
-          : "") +
+        serverPerInput(floorCpuAtStart, floorCpuAtEnd) +
         `; the aggregate reached ${Math.round((eventsPerSec / floor.inputsPerSec) * 100)}% of it\n`,
     );
     const rawPublishConsumePerSec = Math.round(1 / (1 / rawPublishPerSec + 1 / rawConsumePerSec));

@@ -56,7 +56,6 @@ async function shutdown(code: number): Promise<void> {
   shuttingDown = true;
   say("\nstopping…");
   await supervisor.stopAll({ onStopped: (name, pid) => say(`  stopped ${name} (pid ${pid})`) });
-  releaseDataDir();
   process.exit(code);
 }
 
@@ -75,6 +74,7 @@ async function main(): Promise<void> {
     outputOpen = false;
     void shutdown(0);
   });
+  // Every way out (shutdown, a refusal, an uncaught error) ends in process exit: the lock is released there.
   process.on("exit", () => releaseDataDir());
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
@@ -92,7 +92,6 @@ async function main(): Promise<void> {
   const apiPort = Number(env.API_PORT);
   if (!(await portIsFree(apiPort))) {
     say(`✗ API port ${apiPort} is in use; set API_PORT to a free port.`);
-    releaseDataDir();
     process.exit(1);
   }
   say(`cml-telemetry: starting the embedded system (logs in ${logDir})`);
@@ -103,7 +102,6 @@ async function main(): Promise<void> {
       say(
         `✗ nats-server is not installed. Install it with:\n    ${NATS_INSTALL}\n  or set NATS_URL to an existing server.`,
       );
-      releaseDataDir();
       process.exit(1);
     }
     const port = await pickPort(4222);

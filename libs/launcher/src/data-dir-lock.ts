@@ -38,9 +38,10 @@ function readRecord(path: string): LockRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(path, "utf8")) as Partial<LockRecord>;
     if (typeof record.pid !== "number") return undefined;
-    return typeof record.startedAt === "string"
-      ? { pid: record.pid, startedAt: record.startedAt }
-      : { pid: record.pid };
+    return {
+      pid: record.pid,
+      startedAt: typeof record.startedAt === "string" ? record.startedAt : undefined,
+    };
   } catch {
     return undefined;
   }
@@ -53,8 +54,7 @@ function readRecord(path: string): LockRecord | undefined {
 export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
-  const startedAt = startTimeOf(process.pid);
-  const mine: LockRecord = startedAt === undefined ? { pid: process.pid } : { pid: process.pid, startedAt };
+  const mine: LockRecord = { pid: process.pid, startedAt: startTimeOf(process.pid) };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       writeFileSync(path, JSON.stringify(mine), { flag: "wx" });

@@ -45,14 +45,14 @@ export interface Supervisor {
 }
 
 /** Every running process any supervisor in this process started; what is left when this process exits gets SIGTERM. */
-const running = new Set<ChildProcess>();
+const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once("exit", () => {
-      for (const leftover of running) {
+      for (const leftover of live) {
         if (leftover.pid === undefined) continue;
         try {
           process.kill(leftover.pid, "SIGTERM");
@@ -62,8 +62,8 @@ function track(child: ChildProcess): void {
       }
     });
   }
-  running.add(child);
-  child.once("exit", () => running.delete(child));
+  live.add(child);
+  child.once("exit", () => live.delete(child));
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
