@@ -53,7 +53,7 @@ export interface ConsumeLoopOptions {
   readonly maxWaitMs?: number;
   /**
    * Batches handled at the same time (default 1). Above 1 the handler must itself keep whatever order it needs
-   * (e.g. serialise per key): a later batch may finish first. The next fetch always overlaps the last batches.
+   * (e.g. serialise per key): a later batch may finish first. Fetching always overlaps handling.
    */
   readonly concurrency?: number;
   /** Called for each message outcome (self-metrics). */
@@ -69,6 +69,9 @@ export interface ConsumeLoop {
 }
 
 const NANOS_PER_MS = 1_000_000;
+
+/** Batches' worth of messages read ahead of the handlers at most (plus the fetch being read). */
+const PREFETCH_BATCHES = 2;
 
 /** Creates the durable pull consumer if missing; a consumer that exists is left as it is (its state is precious). */
 export async function ensureDurableConsumer(
@@ -128,6 +131,11 @@ export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<Con
 /**
  * Fetches bounded batches and handles them as they arrive. Each fetch ends by itself (full or expired), so on stop
  * the current fetch is finished and handled: no message is left stranded on a pull request nobody listens to.
+ *
+ * Fetching and handling overlap: the next fetch is requested as soon as the last one has been read, while handlers
+ * run, unless {@link PREFETCH_BATCHES} batches are already waiting; a batch is formed only when a handler slot is
+ * free, from everything waiting (up to `batchSize`). So the server always has a request to fill, and under load
+ * batches are full instead of a few messages each (fewer KV writes, acks and socket writes per message).
  */
 async function run(
   consumer: Consumer,
@@ -138,9 +146,91 @@ async function run(
   const expires = options.maxWaitMs ?? 1_000;
   const wholeFetch = options.batchMode === "whole-fetch";
   const maxInFlight = Math.max(1, options.concurrency ?? 1);
+  /** Messages read and not yet handed to a batch, oldest first. */
+  const waiting: JsMsg[] = [];
+  /** How many of `waiting` came from fetches that have ended (a whole-fetch batch may take them though not full). */
+  let ended = 0;
+  let fetching = true;
+  const arrived = createSignal();
+  const taken = createSignal();
+
+  const fetchLoop = async (): Promise<void> => {
+    let failures = 0;
+    try {
+      while (!isStopping() && !options.nc.isClosed()) {
+        while (waiting.length >= PREFETCH_BATCHES * batchSize && !isStopping()) await taken.wait();
+        if (isStopping()) break;
+        try {
+          await readFetch(await consumer.fetch({ max_messages: batchSize, expires }));
+          failures = 0;
+        } catch (error) {
+          if (isStopping() || options.nc.isClosed()) break;
+          if (isMissedHeartbeats(error)) {
+            // nats-server 2.9 sends no idle heartbeat to a pull request while the consumer only has messages
+            // waiting for redelivery (nak delay, ack wait): the fetch gives up after two missed heartbeats. That is
+            // an empty fetch, not a failure: pull again at once, without backing off.
+            options.logger.debug(
+              { stream: options.stream, durable: options.durable },
+              "empty fetch (no heartbeats)",
+            );
+            continue;
+          }
+          failures += 1;
+          const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+          options.logger.warn(
+            {
+              stream: options.stream,
+              durable: options.durable,
+              err: (error as Error).message,
+              retryInMs: delay,
+            },
+            "fetch failed; retrying",
+          );
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    } finally {
+      fetching = false;
+      arrived.notify();
+    }
+  };
+
+  /**
+   * Reads one fetch to its end; never waits for a handler (a fetch iterator that is not read while a long batch
+   * runs misses its heartbeats and fails, stranding its buffered messages). Messages read before a fetch error
+   * are handled; the error only ends this fetch.
+   */
+  const readFetch = async (messages: AsyncIterable<JsMsg>): Promise<void> => {
+    try {
+      for await (const msg of messages) {
+        waiting.push(msg);
+        arrived.notify();
+      }
+    } finally {
+      ended = waiting.length;
+      arrived.notify();
+    }
+  };
+
+  /** How many waiting messages make the next batch now (0: wait for more). */
+  const nextBatchSize = (): number => {
+    if (waiting.length >= batchSize) return batchSize;
+    return wholeFetch ? Math.min(ended, waiting.length) : waiting.length;
+  };
+
   const inFlight = new Set<Promise<void>>();
-  const launch = async (batch: readonly JsMsg[]): Promise<void> => {
+  const fetched = fetchLoop();
+  for (;;) {
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const size = nextBatchSize();
+    if (size === 0) {
+      if (!fetching) break;
+      await arrived.wait();
+      continue;
+    }
+    const batch = waiting.splice(0, size);
+    ended = Math.max(0, ended - size);
+    taken.notify();
     const handled: Promise<void> = handleBatch(batch, options)
       .catch((error: unknown) => {
         // Unsettled messages are redelivered after the ack wait.
@@ -151,85 +241,25 @@ async function run(
       })
       .finally(() => inFlight.delete(handled));
     inFlight.add(handled);
-  };
-  let failures = 0;
-  while (!isStopping() && !options.nc.isClosed()) {
-    try {
-      const messages = await consumer.fetch({ max_messages: batchSize, expires });
-      await drainFetch(messages, batchSize, wholeFetch, launch);
-      failures = 0;
-    } catch (error) {
-      if (isStopping() || options.nc.isClosed()) break;
-      if (isMissedHeartbeats(error)) {
-        // nats-server 2.9 sends no idle heartbeat to a pull request while the consumer only has messages waiting
-        // for redelivery (nak delay, ack wait): the fetch gives up after two missed heartbeats. That is an empty
-        // fetch, not a failure: pull again at once, without backing off.
-        options.logger.debug(
-          { stream: options.stream, durable: options.durable },
-          "empty fetch (no heartbeats)",
-        );
-        continue;
-      }
-      failures += 1;
-      const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
-      options.logger.warn(
-        { stream: options.stream, durable: options.durable, err: (error as Error).message, retryInMs: delay },
-        "fetch failed; retrying",
-      );
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
   }
+  await fetched;
   await Promise.all(inFlight);
 }
 
-/**
- * Reads one fetch to its end while handing what it brought to `launch` (which returns once the batch is started).
- * Reading never waits for a handler: a fetch iterator that is not read while a long batch runs misses its
- * heartbeats and fails, stranding its buffered messages.
- */
-async function drainFetch(
-  messages: AsyncIterable<JsMsg>,
-  batchSize: number,
-  wholeFetch: boolean,
-  launch: (batch: readonly JsMsg[]) => Promise<void>,
-): Promise<void> {
-  const queue: JsMsg[] = [];
-  let fetchDone = false;
-  let readError: unknown;
-  // Wakes the loop below when it waits for messages (a promise only while it waits, not one per message).
-  let waiting: (() => void) | undefined;
-  const poke = () => {
-    const wake = waiting;
-    waiting = undefined;
-    wake?.();
+/** Wakes one waiter (a promise only while somebody waits, not one per message). */
+function createSignal(): { wait(): Promise<void>; notify(): void } {
+  let wake: (() => void) | undefined;
+  return {
+    wait: () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      }),
+    notify: () => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    },
   };
-  const reader = (async () => {
-    try {
-      for await (const msg of messages) {
-        queue.push(msg);
-        poke();
-      }
-    } catch (error) {
-      readError = error;
-    } finally {
-      fetchDone = true;
-      poke();
-    }
-  })();
-  for (;;) {
-    const waitForMore = queue.length === 0 || (wholeFetch && queue.length < batchSize);
-    if (waitForMore && !fetchDone) {
-      await new Promise<void>((resolve) => {
-        waiting = resolve;
-      });
-      continue;
-    }
-    if (queue.length === 0) break;
-    await launch(queue.splice(0, batchSize));
-  }
-  await reader;
-  // Messages read before a fetch error were handled above; the error only ends this fetch.
-  if (readError !== undefined) throw readError;
 }
 
 async function handleBatch(batch: readonly JsMsg[], options: ConsumeLoopOptions): Promise<void> {

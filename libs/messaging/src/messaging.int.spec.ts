@@ -274,6 +274,34 @@ describe("slow handlers", () => {
     expect(info.num_pending + acked.size).toBe(total);
   });
 
+  it("forms each batch when a handler is free, from everything read meanwhile: full batches under load", async () => {
+    const publisher = createWindowedPublisher(jetstream(nc));
+    const total = 300;
+    for (let i = 0; i < total; i += 1)
+      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`full-${i}`));
+    await publisher.flush();
+    const sizes: number[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-full-batches",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      batchSize: 50,
+      batchHandler: async (batch) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        sizes.push(batch.length);
+        return batch.map(() => undefined);
+      },
+    });
+    await waitFor(() => sizes.reduce((sum, size) => sum + size, 0) === total, { what: "all handled" });
+    await loop.stop();
+    // The first batch starts with what has arrived; while it runs, the next fetches are read ahead. A loop that
+    // formed batches as messages arrived would hand over a message or a few at a time here.
+    expect(sizes.slice(1, -1).every((size) => size === 50)).toBe(true);
+    expect(sizes.length).toBeLessThanOrEqual(total / 50 + 1);
+  });
+
   it("a batch that outlasts the fetch heartbeats neither fails the fetch nor strands messages", async () => {
     const publisher = createWindowedPublisher(jetstream(nc));
     for (let i = 0; i < 30; i += 1)
