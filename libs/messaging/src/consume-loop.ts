@@ -70,8 +70,11 @@ export interface ConsumeLoop {
 
 const NANOS_PER_MS = 1_000_000;
 
-/** Batches' worth of messages read ahead of the handlers at most (plus the fetch being read). */
-const PREFETCH_BATCHES = 2;
+/**
+ * Batches' worth of messages read ahead of the handlers at most, plus the fetch being read. Their ack wait runs
+ * while they wait for a handler, so a slow handler (a collector's batch of remote calls) must not have many ahead.
+ */
+const PREFETCH_BATCHES = 1;
 
 /** Creates the durable pull consumer if missing; a consumer that exists is left as it is (its state is precious). */
 export async function ensureDurableConsumer(
@@ -133,7 +136,7 @@ export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<Con
  * the current fetch is finished and handled: no message is left stranded on a pull request nobody listens to.
  *
  * Fetching and handling overlap: the next fetch is requested as soon as the last one has been read, while handlers
- * run, unless {@link PREFETCH_BATCHES} batches are already waiting; a batch is formed only when a handler slot is
+ * run, unless a batch is already waiting ({@link PREFETCH_BATCHES}); a batch is formed only when a handler slot is
  * free, from everything waiting (up to `batchSize`). So the server always has a request to fill, and under load
  * batches are full instead of a few messages each (fewer KV writes, acks and socket writes per message).
  */
