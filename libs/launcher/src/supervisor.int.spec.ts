@@ -90,8 +90,9 @@ describe("supervisor", () => {
     await until(() => run.output().startsWith("ready"));
     process.kill(-(run.owner.pid as number), "SIGINT");
     expect(await run.exited).toBe(0);
-    expect(run.signalsOf("first")).toEqual(["SIGINT"]);
-    expect(run.signalsOf("second")).toEqual(["SIGINT"]);
+    // The owner's SIGTERM follows at once; which of the two a process handles first is up to the scheduler.
+    expect(run.signalsOf("first")).toContain("SIGINT");
+    expect(run.signalsOf("second")).toContain("SIGINT");
   });
 
   it("sends SIGTERM to what its owner leaves running when the owner exits", async () => {

@@ -1,7 +1,8 @@
 /**
  * Test fixture: a process that owns two supervised processes, as `npm start` does.
  * Arguments: <logDir> <markDir> <own-groups|shared-group> <stop-on-sigint|exit-at-once>.
- * Each supervised process appends the first signal it receives to `<markDir>/<name>` and exits.
+ * Each supervised process appends every signal it receives to `<markDir>/<name>`, and exits 200 ms after the first
+ * (so a signal that arrives with another one is recorded whichever is handled first).
  * Prints `ready [<pids>]` once both are ready. Then, `stop-on-sigint`: on SIGINT stops both with `stopAll`,
  * printing `stopped <name>` for each; `exit-at-once`: exits at once, without stopping them.
  */
@@ -12,10 +13,12 @@ const [logDir = "", markDir = "", groups, mode] = process.argv.slice(2);
 
 const SUPERVISED = `
 const { appendFileSync } = require("node:fs");
+let exiting = false;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
   process.on(signal, () => {
     appendFileSync(process.env.MARK, signal + "\\n");
-    process.exit(0);
+    if (!exiting) setTimeout(() => process.exit(0), 200);
+    exiting = true;
   });
 console.log("ready");
 setInterval(() => {}, 1000);
