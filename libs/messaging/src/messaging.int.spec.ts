@@ -30,6 +30,14 @@ function statusEvent(id: string, observedAt = new Date()) {
   });
 }
 
+/** Publishes `count` EC2 status observations with ids `<prefix>-<n>` and waits for all of them to be stored. */
+async function publishStatusEvents(prefix: string, count: number): Promise<void> {
+  const publisher = createWindowedPublisher(jetstream(nc));
+  for (let i = 0; i < count; i += 1)
+    await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`${prefix}-${i}`));
+  await publisher.flush();
+}
+
 let server: TestNatsServer;
 let nc: NatsConnection;
 let topology: Topology;
@@ -176,11 +184,8 @@ describe("consume loop", () => {
   });
 
   it("drains on stop: everything handled is acked and the rest is delivered to the next consumer instance", async () => {
-    const publisher = createWindowedPublisher(jetstream(nc));
     const total = 300;
-    for (let i = 0; i < total; i += 1)
-      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`drain-${i}`));
-    await publisher.flush();
+    await publishStatusEvents("drain", total);
     const seen = new Set<string>();
     const first = await startConsumeLoop({
       nc,
@@ -238,11 +243,8 @@ describe("consume loop", () => {
 
 describe("slow handlers", () => {
   it("handles up to `concurrency` batches at once, acks every message, and waits for them on stop", async () => {
-    const publisher = createWindowedPublisher(jetstream(nc));
     const total = 200;
-    for (let i = 0; i < total; i += 1)
-      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`concurrent-${i}`));
-    await publisher.flush();
+    await publishStatusEvents("concurrent", total);
     let running = 0;
     let most = 0;
     const acked = new Set<string>();
@@ -275,11 +277,8 @@ describe("slow handlers", () => {
   });
 
   it("forms each batch when a handler is free, from everything read meanwhile: full batches under load", async () => {
-    const publisher = createWindowedPublisher(jetstream(nc));
     const total = 300;
-    for (let i = 0; i < total; i += 1)
-      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`full-${i}`));
-    await publisher.flush();
+    await publishStatusEvents("full", total);
     const sizes: number[] = [];
     const loop = await startConsumeLoop({
       nc,
@@ -303,10 +302,7 @@ describe("slow handlers", () => {
   });
 
   it("a batch that outlasts the fetch heartbeats neither fails the fetch nor strands messages", async () => {
-    const publisher = createWindowedPublisher(jetstream(nc));
-    for (let i = 0; i < 30; i += 1)
-      await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`slow-${i}`));
-    await publisher.flush();
+    await publishStatusEvents("slow", 30);
     const deliveries: number[] = [];
     const warnings: string[] = [];
     const loop = await startConsumeLoop({
