@@ -288,7 +288,8 @@ describe("slow handlers", () => {
       logger: silentLogger,
       batchSize: 50,
       batchHandler: async (batch) => {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Long enough for the next fetch to arrive meanwhile, even on a busy machine.
+        await new Promise((resolve) => setTimeout(resolve, 200));
         sizes.push(batch.length);
         return batch.map(() => undefined);
       },
