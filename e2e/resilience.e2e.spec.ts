@@ -7,6 +7,9 @@ import { listWorkers, readStream, sim } from "./helpers.ts";
 let system: RunningSystem;
 let nc: NatsConnection;
 const INTERVAL = 10;
+/** Workers of the 10-worker fleet that run (the simulator's seeded fleet has one stopped), in two regions. */
+const RUNNING = 9;
+const REGIONS = 2;
 
 beforeAll(async () => {
   system = await startSystem({
@@ -35,9 +38,9 @@ beforeAll(async () => {
   await waitFor(
     async () => {
       const running = (await listWorkers(system.apiUrl)).filter((worker) => worker.status === "RUNNING");
-      return running.length === 9 && running.every((worker) => worker.service_status === "AVAILABLE");
+      return running.length === RUNNING && running.every((worker) => worker.service_status === "AVAILABLE");
     },
-    { timeoutMs: 60_000, intervalMs: 500, what: "9 running workers with CML available" },
+    { timeoutMs: 60_000, intervalMs: 500, what: `${RUNNING} running workers with CML available` },
   );
 });
 
@@ -93,11 +96,26 @@ async function callsOverComparableWindow(settleMs: number): Promise<CallCounts> 
   };
 }
 
+/**
+ * True when a window holds all the work of its slots, with one replica each: two EC2 status-check cycles, two CML
+ * cycles and one CloudWatch cycle (one call per region or per running worker each).
+ */
+function holdsWholeWindow(counts: CallCounts): boolean {
+  return (
+    counts.awsByAction["ec2:DescribeInstanceStatus"] === 2 * REGIONS &&
+    counts.awsByAction["cloudwatch:GetMetricData"] === REGIONS &&
+    counts.cmlByEndpoint.system_information === 2 * RUNNING
+  );
+}
+
 describe("resilience and scaling", () => {
   it("two replicas of each collector make no more AWS or CML calls per cycle than one (per-replica caches aside)", async () => {
-    const single = await callsOverComparableWindow(1_000);
-    expect(single.awsByAction["cloudwatch:GetMetricData"], JSON.stringify(single)).toBeGreaterThan(0);
-    expect(single.cmlByEndpoint.system_information, JSON.stringify(single)).toBeGreaterThan(0);
+    // The baseline must hold every cycle of its window: on a loaded machine a cycle can start late enough to fall
+    // outside it, and a short baseline would fail the comparison. Such a window is measured again.
+    let single = await callsOverComparableWindow(1_000);
+    for (let attempt = 1; attempt < 3 && !holdsWholeWindow(single); attempt += 1)
+      single = await callsOverComparableWindow(1_000);
+    expect(holdsWholeWindow(single), JSON.stringify(single)).toBe(true);
     await Promise.all(
       (["collector-ec2", "collector-cloudwatch", "collector-cml"] as const).map((service) =>
         system.startReplica(service),
@@ -108,7 +126,7 @@ describe("resilience and scaling", () => {
     const report = JSON.stringify({ single, doubled });
     expect(doubled.aws, report).toBeLessThanOrEqual(single.aws);
     expect(doubled.cml, report).toBeLessThanOrEqual(single.cml);
-  }, 360_000);
+  }, 480_000);
 
   it("killing the aggregate with SIGKILL and restarting it loses and duplicates no domain event", async () => {
     // Make sure plenty of telemetry flows while the aggregate dies.

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { LOCK_FILE, pickPort, SERVICE_NAMES } from "@cml-telemetry/launcher";
+import { LOCK_FILE, SERVICE_NAMES } from "@cml-telemetry/launcher";
 import { waitFor } from "@cml-telemetry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listWorkers } from "./helpers.ts";
@@ -51,7 +51,8 @@ beforeAll(async () => {
   env = {
     ...process.env,
     CML_DATA_DIR: dataDir,
-    API_PORT: String(await pickPort()),
+    // Ports the processes choose themselves (named in their ready lines), so nothing else can take them meanwhile.
+    API_PORT: "0",
     FLEET_SIM_PORT: "0",
     METRICS_PORT: "0",
   };
@@ -79,8 +80,8 @@ describe("npm start", () => {
   it("starts nats-server, the fleet simulator and the six services, and serves the fleet", async () => {
     const ready = first.output().match(/^✓ .+ ready/gm) ?? [];
     expect(ready).toHaveLength(2 + SERVICE_NAMES.length);
-    const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    expect(first.output()).toContain(`Dashboard     ${apiUrl}/`);
+    const apiUrl = /^ {2}Dashboard {5}(http:\/\/127\.0\.0\.1:\d+)\/$/m.exec(first.output())?.[1] ?? "";
+    expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
     await waitFor(async () => (await listWorkers(apiUrl)).length > 0, {
       timeoutMs: 60_000,
       intervalMs: 500,

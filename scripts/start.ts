@@ -14,7 +14,7 @@ import {
   type FleetSimReady,
   isReadyLine,
   lockDataDir,
-  pickPort,
+  natsClientPort,
   portIsFree,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
@@ -90,8 +90,8 @@ async function main(): Promise<void> {
   releaseDataDir = lock.release;
   env.API_PORT ??= "8080";
   const apiPort = Number(env.API_PORT);
-  if (!(await portIsFree(apiPort))) {
-    say(`✗ API port ${apiPort} is in use; set API_PORT to a free port.`);
+  if (apiPort !== 0 && !(await portIsFree(apiPort))) {
+    say(`✗ API port ${apiPort} is in use; set API_PORT to a free port (0: any free port).`);
     process.exit(1);
   }
   say(`cml-telemetry: starting the embedded system (logs in ${logDir})`);
@@ -104,16 +104,18 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
-    const port = await pickPort(4222);
+    // 4222 when free, else any free port: nats-server binds it itself (-p -1) and names it in its log.
+    const requested = (await portIsFree(4222)) ? 4222 : -1;
     const store = join(dataDir, "nats");
     mkdirSync(store, { recursive: true });
     const nats = supervisor.launch(
       "nats-server",
       binary,
-      ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store],
+      ["-js", "-a", "127.0.0.1", "-p", String(requested), "-sd", store],
       env,
     );
     await nats.waitForLine((line) => line.includes("Server is ready"), 20_000);
+    const port = natsClientPort(nats.lines().join("\n")) ?? requested;
     env.NATS_URL = `nats://127.0.0.1:${port}`;
     say(`✓ nats-server ready at ${env.NATS_URL} (JetStream store ${store})`);
   } else {
@@ -125,9 +127,11 @@ async function main(): Promise<void> {
   );
   let simUrl: string | undefined;
   if (!awsConfigured) {
+    // The preferred port when free, else 0: the simulator binds any free port and names it in its ready line.
+    const simPort = Number(env.FLEET_SIM_PORT ?? 4566);
     const simEnv: NodeJS.ProcessEnv = {
       ...env,
-      FLEET_SIM_PORT: String(await pickPort(Number(env.FLEET_SIM_PORT ?? 4566))),
+      FLEET_SIM_PORT: String(simPort !== 0 && (await portIsFree(simPort)) ? simPort : 0),
       FLEET_SIM_DATA_DIR: join(dataDir, "fleet-sim"),
     };
     const sim = supervisor.launch(
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
 
   // The embedded history store is rebuilt from CML_TELEMETRY, so keep telemetry as long as history.
   if (!env.MONGODB_URI) env.TELEMETRY_RETENTION_DAYS ??= env.HISTORY_RETENTION_DAYS ?? "30";
+  let api = `http://127.0.0.1:${apiPort}`;
   await Promise.all(
     SERVICE_NAMES.map(async (service) => {
       const child = supervisor.launch(
@@ -160,12 +165,14 @@ async function main(): Promise<void> {
         [...SERVICE_NODE_FLAGS[service], join(root, "services", service, "src/main.ts")],
         env,
       );
-      await child.waitForLine(isReadyLine, 60_000);
+      const ready = await child.waitForLine(isReadyLine, 60_000);
+      // The api names the address it listens on: its port is the one it chose, with API_PORT=0.
+      const { url } = JSON.parse(ready) as { url?: string };
+      if (service === "api" && url) api = `http://127.0.0.1:${new URL(url).port}`;
       say(`✓ ${service} ready`);
     }),
   );
 
-  const api = `http://127.0.0.1:${apiPort}`;
   say("");
   say("cml-telemetry is running");
   say(`  Dashboard     ${api}/`);

@@ -73,4 +73,10 @@ describe("healthcheck script", () => {
   it("exits 0 when the health endpoint is disabled", async () => {
     expect(await probe({ SERVICE: "collector-ec2", METRICS_PORT: "0" })).toMatchObject({ code: 0 });
   });
+
+  it("exits 0 for an api on a port chosen at start (API_PORT=0), saying why it did not probe", async () => {
+    const result = await probe({ SERVICE: "api", API_PORT: "0" });
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("API_PORT=0");
+  });
 });

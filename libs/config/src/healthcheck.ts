@@ -3,7 +3,7 @@ import { isServiceName } from "./service-schemas.ts";
 
 /**
  * Container health probe: `SERVICE=<name> node libs/config/src/healthcheck.ts` exits 0 when the service's `/healthz`
- * answers 200 on 127.0.0.1, 1 otherwise. A service whose health endpoint is disabled (`METRICS_PORT=0`) counts as healthy.
+ * answers 200 on 127.0.0.1, 1 otherwise. A service without a fixed health port (`METRICS_PORT=0`, or the api's `API_PORT=0`) counts as healthy.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
   const service = env.SERVICE ?? "";
@@ -13,7 +13,8 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
   }
   const port = healthPort(service, env);
   if (port === 0) {
-    process.stdout.write(`healthcheck: ${service} has no health endpoint (METRICS_PORT=0)\n`);
+    const why = service === "api" ? "API_PORT=0: its port is chosen at start" : "METRICS_PORT=0";
+    process.stdout.write(`healthcheck: ${service} has no health endpoint to probe (${why})\n`);
     return 0;
   }
   const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) });

@@ -1,5 +1,5 @@
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./data-dir-lock.ts";
-export { pickPort, portIsFree } from "./ports.ts";
+export { natsClientPort, portIsFree } from "./ports.ts";
 export type { ManagedProcess, Supervisor, SupervisorOptions } from "./supervisor.ts";
 export { createSupervisor } from "./supervisor.ts";
 export type { FleetSimReady, SystemServiceName } from "./system-env.ts";

@@ -9,16 +9,8 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** `preferred` if free, else any free loopback port. */
-export async function pickPort(preferred = 0): Promise<number> {
-  if (preferred > 0 && (await portIsFree(preferred))) return preferred;
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** The client port in nats-server's "Listening for client connections on <host>:<port>" log line (for `-p -1`). */
+export function natsClientPort(log: string): number | undefined {
+  const match = /Listening for client connections on \S+:(\d+)/.exec(log);
+  return match ? Number(match[1]) : undefined;
 }

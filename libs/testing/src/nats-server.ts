@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { natsClientPort } from "@cml-telemetry/launcher";
 import { ensureNatsServer } from "./ensure-nats-server.ts";
 
 /** A real `nats-server -js` started for a test file or a benchmark. */
@@ -28,22 +29,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `nats-server -js` on a free loopback port with a temporary store; resolves once it accepts clients. */
+/**
+ * Starts `nats-server -js` on loopback with a temporary store; resolves once it accepts clients. Without `port`, the
+ * server binds a free port itself (`-p -1`) and reports it, so no other process can take the port in between.
+ */
 export async function startNatsServer(
   options: { storeDir?: string; port?: number } = {},
 ): Promise<TestNatsServer> {
   const binary = ensureNatsServer();
-  const port = options.port ?? (await freePort());
   const ownsStore = options.storeDir === undefined;
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "cml-nats-"));
-  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+  const requested = options.port ?? -1;
+  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(requested), "-sd", storeDir], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8000);
   });
-  await waitForReady(child, () => log, port);
+  const portText = requested === -1 ? "a free port" : `port ${requested}`;
+  await waitForReady(child, () => log, portText);
+  const port = natsClientPort(log) ?? requested;
+  if (port <= 0) {
+    await stopProcess(child);
+    throw new Error(`nats-server did not report its client port:\n${log}`);
+  }
   const pid = child.pid ?? -1;
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -57,16 +67,16 @@ export async function startNatsServer(
   };
 }
 
-async function waitForReady(child: ChildProcess, log: () => string, port: number): Promise<void> {
+async function waitForReady(child: ChildProcess, log: () => string, port: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
-      throw new Error(`nats-server exited (${child.exitCode}) on port ${port}:\n${log()}`);
+      throw new Error(`nats-server exited (${child.exitCode}) on ${port}:\n${log()}`);
     if (log().includes("Server is ready")) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await stopProcess(child);
-  throw new Error(`nats-server did not become ready on port ${port} within 15 s:\n${log()}`);
+  throw new Error(`nats-server did not become ready on ${port} within 15 s:\n${log()}`);
 }
 
 /** Sends SIGTERM to a child by PID, then SIGKILL if it has not exited within 5 s. */

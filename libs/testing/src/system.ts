@@ -6,7 +6,6 @@ import {
   type FleetSimReady,
   isReadyLine,
   type ManagedProcess,
-  pickPort,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
   type SystemServiceName,
@@ -46,6 +45,14 @@ export interface StartSystemOptions {
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
+/** The `url` of a process's JSON ready line (the api names the address it listens on there). */
+function readyUrl(process: ManagedProcess | undefined): string | undefined {
+  const line = process?.lines().find(isReadyLine);
+  if (!line) return undefined;
+  const { url } = JSON.parse(line) as { url?: unknown };
+  return typeof url === "string" ? url : undefined;
+}
+
 /** Starts nats-server, the fleet simulator and the services as processes; everything is loopback only. */
 export async function startSystem(options: StartSystemOptions = {}): Promise<RunningSystem> {
   const workDir = mkdtempSync(join(tmpdir(), "cml-system-"));
@@ -72,11 +79,11 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const ready = JSON.parse(
       await sim.waitForLine((line) => line.includes('"fleet-sim.ready"'), 30_000),
     ) as FleetSimReady;
-    const apiPort = await pickPort();
     const env: NodeJS.ProcessEnv = {
       ...simulatorEnv({ ...process.env, ...options.env }, ready, simEnv),
       NATS_URL: nats.url,
-      API_PORT: String(apiPort),
+      // The api binds a free port itself and names it in its ready line (no other process can take it meanwhile).
+      API_PORT: "0",
       API_HOST: "127.0.0.1",
       METRICS_PORT: "0",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
@@ -97,10 +104,13 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       return child;
     };
     await Promise.all((options.services ?? SERVICE_NAMES).map((service) => launchService(service, service)));
+    const apiUrl = readyUrl(byName.get("api")) ?? `http://127.0.0.1:${env.API_PORT}`;
+    // A restarted api comes back on the same port, so `apiUrl` stays valid.
+    env.API_PORT = new URL(apiUrl).port;
     const replicas = new Map<string, number>();
     const system: RunningSystem = {
       natsUrl: nats.url,
-      apiUrl: `http://127.0.0.1:${apiPort}`,
+      apiUrl,
       simUrl: ready.url,
       caFile: ready.caFile,
       logDir,

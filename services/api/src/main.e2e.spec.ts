@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startNatsServer, stopProcess, type TestNatsServer } from "@cml-telemetry/testing";
+import { startNatsServer, stopProcess, type TestNatsServer } from "@cml-telemetry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "main.ts");
@@ -46,19 +46,20 @@ afterAll(async () => {
 
 describe("api main.ts as a process", () => {
   it("logs ready with the URL, binds loopback without tokens (warning), serves, and exits 0 on SIGTERM", async () => {
-    const port = await freePort();
     const run = startMain({
       NATS_URL: nats.url,
-      API_PORT: String(port),
+      API_PORT: "0",
       LOG_LEVEL: "info",
     });
     try {
       await until(() => run.output().includes('"msg":"api ready"'), "api ready");
-      expect(run.output()).toContain(`"url":"http://127.0.0.1:${port}"`);
+      // API_PORT=0: the api binds a free port and names it in the ready line.
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.output())?.[1];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
       expect(run.output()).toContain("authentication is OFF");
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
-      const events = await fetch(`http://127.0.0.1:${port}/api/v1/events`);
+      const events = await fetch(`${url}/api/v1/events`);
       expect(events.status).toBe(200);
       const reader = events.body?.getReader();
       await reader?.read();

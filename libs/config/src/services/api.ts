@@ -18,9 +18,9 @@ export const apiConfigSchema = z
     ...natsEnv,
     ...jetstreamEnv,
     ...logEnv,
-    API_PORT: envVar(envInt({ min: 1, max: 65_535 }).default(8080), {
+    API_PORT: envVar(envInt({ min: 0, max: 65_535 }).default(8080), {
       description:
-        "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard).",
+        "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard). 0 = any free port, given in the `api ready` log line's `url`.",
     }),
     API_HOST: envVar(envString().optional(), {
       description:
