@@ -68,6 +68,16 @@ function findNatsServer(): string | undefined {
   return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
 
+/** The api's loopback URL from its ready line, whose `url` names the port it listens on (its own pick with 0). */
+function apiUrlOf(readyLine: string): string | undefined {
+  try {
+    const { url } = JSON.parse(readyLine) as { url?: unknown };
+    return typeof url === "string" ? `http://127.0.0.1:${new URL(url).port || 80}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   // Losing the output (EPIPE, EIO) must not crash this script and leave the processes to stop in no order.
   process.stdout.on("error", () => {
@@ -166,9 +176,7 @@ async function main(): Promise<void> {
         env,
       );
       const ready = await child.waitForLine(isReadyLine, 60_000);
-      // The api names the address it listens on: its port is the one it chose, with API_PORT=0.
-      const { url } = JSON.parse(ready) as { url?: string };
-      if (service === "api" && url) api = `http://127.0.0.1:${new URL(url).port}`;
+      if (service === "api") api = apiUrlOf(ready) ?? api;
       say(`✓ ${service} ready`);
     }),
   );
