@@ -3,7 +3,8 @@ import { isServiceName } from "./service-schemas.ts";
 
 /**
  * Container health probe: `SERVICE=<name> node libs/config/src/healthcheck.ts` exits 0 when the service's `/healthz`
- * answers 200 on 127.0.0.1, 1 otherwise. A service without a fixed health port (`METRICS_PORT=0`, or the api's `API_PORT=0`) counts as healthy.
+ * answers 200 on 127.0.0.1, 1 otherwise. A service without a fixed health port (`METRICS_PORT=0`, or the api's
+ * `API_PORT=0`) counts as healthy.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
   const service = env.SERVICE ?? "";

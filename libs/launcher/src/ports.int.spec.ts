@@ -38,9 +38,11 @@ describe("natsClientPort", () => {
       expect(port).toBeGreaterThan(0);
       expect(await portIsFree(port as number)).toBe(false);
     } finally {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once("exit", done));
+        child.kill("SIGTERM");
+        await exited;
+      }
     }
   });
 });

@@ -46,8 +46,8 @@ export interface StartSystemOptions {
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** The `url` of a process's JSON ready line (the api names the address it listens on there). */
-function readyUrl(process: ManagedProcess | undefined): string | undefined {
-  const line = process?.lines().find(isReadyLine);
+function readyUrl(child: ManagedProcess | undefined): string | undefined {
+  const line = child?.lines().find(isReadyLine);
   if (!line) return undefined;
   const { url } = JSON.parse(line) as { url?: unknown };
   return typeof url === "string" ? url : undefined;
