@@ -16,6 +16,7 @@ import {
   lockDataDir,
   natsClientPort,
   portIsFree,
+  readyLineUrl,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
   simulatorEnv,
@@ -66,16 +67,6 @@ function findNatsServer(): string | undefined {
   }
   const probe = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" });
   return probe.status === 0 ? probe.stdout.trim() : undefined;
-}
-
-/** The api's loopback URL from its ready line, whose `url` names the port it listens on (its own pick with 0). */
-function apiUrlOf(readyLine: string): string | undefined {
-  try {
-    const { url } = JSON.parse(readyLine) as { url?: unknown };
-    return typeof url === "string" ? `http://127.0.0.1:${new URL(url).port || 80}` : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function main(): Promise<void> {
@@ -175,8 +166,9 @@ async function main(): Promise<void> {
         [...SERVICE_NODE_FLAGS[service], join(root, "services", service, "src/main.ts")],
         env,
       );
-      const ready = await child.waitForLine(isReadyLine, 60_000);
-      if (service === "api") api = apiUrlOf(ready) ?? api;
+      const url = readyLineUrl(await child.waitForLine(isReadyLine, 60_000));
+      // The api's ready line names the port it listens on (its own pick with API_PORT=0).
+      if (service === "api" && url) api = `http://127.0.0.1:${new URL(url).port || 80}`;
       say(`✓ ${service} ready`);
     }),
   );

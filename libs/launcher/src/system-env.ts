@@ -37,6 +37,17 @@ export function isReadyLine(line: string): boolean {
   return /"msg":"(?:[\w-]+ )?ready"/.test(line);
 }
 
+/** The `url` a JSON ready line names (the api says there where it listens); undefined for none or a non-JSON line. */
+export function readyLineUrl(line: string | undefined): string | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const { url } = JSON.parse(line) as { url?: unknown };
+    return typeof url === "string" ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Environment pointing the services at the fleet simulator (only variables not already set are added). */
 export function simulatorEnv(
   env: NodeJS.ProcessEnv,

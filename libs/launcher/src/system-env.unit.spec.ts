@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isReadyLine, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "./system-env.ts";
+import { isReadyLine, readyLineUrl, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "./system-env.ts";
 
 describe("isReadyLine", () => {
   it("recognises the ready log line of a service", () => {
@@ -9,6 +9,15 @@ describe("isReadyLine", () => {
     expect(isReadyLine('{"level":"info","msg":"ready","service":"collector-cml"}')).toBe(true);
     expect(isReadyLine('{"level":"info","msg":"worker cache synced"}')).toBe(false);
     expect(isReadyLine('{"level":"info","msg":"not ready yet"}')).toBe(false);
+  });
+});
+
+describe("readyLineUrl", () => {
+  it("reads the url a ready line names, and nothing from a line without one or that is not JSON", () => {
+    expect(readyLineUrl('{"msg":"api ready","url":"http://127.0.0.1:41234"}')).toBe("http://127.0.0.1:41234");
+    expect(readyLineUrl('{"msg":"ready","service":"collector-cml"}')).toBeUndefined();
+    expect(readyLineUrl("api ready on port 8080")).toBeUndefined();
+    expect(readyLineUrl(undefined)).toBeUndefined();
   });
 });
 

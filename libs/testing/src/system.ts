@@ -6,6 +6,7 @@ import {
   type FleetSimReady,
   isReadyLine,
   type ManagedProcess,
+  readyLineUrl,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
   type SystemServiceName,
@@ -44,14 +45,6 @@ export interface StartSystemOptions {
 }
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
-
-/** The `url` of a process's JSON ready line (the api names the address it listens on there). */
-function readyUrl(child: ManagedProcess | undefined): string | undefined {
-  const line = child?.lines().find(isReadyLine);
-  if (!line) return undefined;
-  const { url } = JSON.parse(line) as { url?: unknown };
-  return typeof url === "string" ? url : undefined;
-}
 
 /** Starts nats-server, the fleet simulator and the services as processes; everything is loopback only. */
 export async function startSystem(options: StartSystemOptions = {}): Promise<RunningSystem> {
@@ -104,7 +97,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       return child;
     };
     await Promise.all((options.services ?? SERVICE_NAMES).map((service) => launchService(service, service)));
-    const apiUrl = readyUrl(byName.get("api")) ?? `http://127.0.0.1:${env.API_PORT}`;
+    const apiUrl =
+      readyLineUrl(byName.get("api")?.lines().find(isReadyLine)) ?? `http://127.0.0.1:${env.API_PORT}`;
     // A restarted api comes back on the same port, so `apiUrl` stays valid.
     env.API_PORT = new URL(apiUrl).port;
     const replicas = new Map<string, number>();
