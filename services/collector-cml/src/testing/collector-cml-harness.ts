@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import type { TofuPinStore } from "@cml-telemetry/cml-client";
+import type { CertificatePinSetting } from "@cml-telemetry/config";
 import {
   type CmlCloudEvent,
   commands,
@@ -27,6 +29,16 @@ import { type CollectorCml, startCollectorCml } from "../start-collector-cml.ts"
 export const HARNESS_USERNAME = "admin";
 export const HARNESS_PASSWORD = "s3cret-cml-password";
 export const HARNESS_TOKEN_TTL_SECONDS = 3600;
+/**
+ * The host the controllers' certificate names: not the address they are reached on (`127.0.0.1`), as with a
+ * controller dialled by IP whose certificate was made for its DNS name. Collectors start with it as server name.
+ */
+export const HARNESS_CERTIFICATE_HOST = "cml-controller.lab.example";
+/**
+ * Every controller trickles its answers (a few bytes per write, never idle for long) unless a test says otherwise:
+ * what a controller over a slow link, or one streaming a large answer, does.
+ */
+export const HARNESS_TRICKLE = { bytesPerWrite: 32, intervalMs: 1 } as const;
 
 /** A simulated controller and the worker record pointing at it. */
 export interface SimWorker {
@@ -41,6 +53,17 @@ export interface HarnessCollectorOptions {
   readonly metrics?: Metrics;
   readonly withCredentials?: boolean;
   readonly directoryCheckMs?: number;
+  /** TLS settings instead of the default (trust the pool's certificate, server name {@link HARNESS_CERTIFICATE_HOST}). */
+  readonly tls?: {
+    readonly caPem?: string;
+    readonly serverName?: string;
+    readonly pin?: CertificatePinSetting;
+  };
+  readonly pinStore?: TofuPinStore;
+  /** `CML_TIMEOUT_SECONDS` (default 3). */
+  readonly timeoutSeconds?: number;
+  readonly intervalSeconds?: number;
+  readonly now?: () => number;
 }
 
 /** A real nats-server, simulated CML controllers over HTTPS, and collectors started against them. */
@@ -56,7 +79,7 @@ export interface CollectorCmlHarness {
   /** Moves the controllers' clock (token expiry). */
   advanceClock(ms: number): void;
   start(options?: HarnessCollectorOptions): Promise<CollectorCml>;
-  /** Starts a controller and writes a worker record (RUNNING, its endpoint) into KV. */
+  /** Starts a controller (trickling its answers unless `spec` says otherwise) and writes a worker record (RUNNING, its endpoint) into KV. */
   addWorker(spec?: Partial<CmlServerSpec>, state?: Partial<WorkerState>): Promise<SimWorker>;
   putWorker(state: WorkerState): Promise<void>;
   waitForDirectory(collector: CollectorCml, state: WorkerState): Promise<void>;
@@ -112,6 +135,7 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
     password: HARNESS_PASSWORD,
     tokenTtlSeconds: HARNESS_TOKEN_TTL_SECONDS,
     now: () => Date.now() + clockOffsetMs,
+    certificateHost: HARNESS_CERTIFICATE_HOST,
   });
   const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
   const received: CmlCloudEvent<unknown>[] = [];
@@ -184,16 +208,18 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
         logger,
         ops,
         ...(options.metrics === undefined ? {} : { meter: options.metrics.meter }),
-        intervalSeconds: 3600,
+        intervalSeconds: options.intervalSeconds ?? 3600,
         schedule: options.schedule ?? false,
         ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
+        ...(options.pinStore === undefined ? {} : { pinStore: options.pinStore }),
+        ...(options.now === undefined ? {} : { now: options.now }),
         cml: {
           ...(options.withCredentials === false
             ? {}
             : { username: HARNESS_USERNAME, password: HARNESS_PASSWORD }),
           verifyTls: true,
-          caPem: pool.caCertPem,
-          timeoutSeconds: 3,
+          ...(options.tls ?? { caPem: pool.caCertPem, serverName: HARNESS_CERTIFICATE_HOST }),
+          timeoutSeconds: options.timeoutSeconds ?? 3,
           concurrency: 8,
         },
       });
@@ -204,7 +230,7 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
     async addWorker(spec = {}, state = {}) {
       const instanceId = `i-${randomBytes(9).toString("hex").slice(0, 17)}`;
       const id = workerIdOf("us-east-1", instanceId);
-      const { endpoint } = await pool.add(id, spec);
+      const { endpoint } = await pool.add(id, { trickle: HARNESS_TRICKLE, ...spec });
       const worker: WorkerState = {
         ...initialWorkerStateFixture(id),
         instanceId,
