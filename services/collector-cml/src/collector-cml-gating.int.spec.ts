@@ -1,4 +1,4 @@
-import { telemetry } from "@cml-telemetry/contracts";
+import { commands, parseEventData, telemetry } from "@cml-telemetry/contracts";
 import { generateCmlLabs } from "@cml-telemetry/fleet-sim";
 import { waitFor } from "@cml-telemetry/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   failedData,
   HARNESS_PASSWORD,
   metricsData,
+  present,
   startCollectorCmlHarness,
 } from "./testing/collector-cml-harness.ts";
 
@@ -89,6 +90,13 @@ describe("collector-cml gating, credentials and scheduling", () => {
     });
     expect(harness.telemetryOf(late.key)).toEqual([]);
     expect(pool.calls(late.key)).toEqual({});
+    const scheduled = harness.received.find(
+      (event) => event.type === commands.collect.type && event.subject === early.key,
+    );
+    expect(parseEventData(commands.collect, present(scheduled))).toMatchObject({
+      reason: "schedule",
+      httpsEndpoint: early.state.httpsEndpoint,
+    });
 
     await harness.putWorker({ ...late.state, status: "RUNNING" });
     await waitFor(() => harness.telemetryOf(late.key).length > 0, {
