@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { fixedFingerprintPin, normalizeFingerprint, type TofuPinStore, tofuPin } from "./certificate-pin.ts";
+import { fixedFingerprintPin, normalizeFingerprint, tofuPin } from "./certificate-pin.ts";
+import { createMemoryTofuPinStore as memoryStore } from "./testing/memory-tofu-pin-store.ts";
 
 const A = "ab".repeat(32);
 const B = "cd".repeat(32);
 const colons = (hex: string) => (hex.toUpperCase().match(/../g) ?? []).join(":");
-
-/** A store as two replicas see it: whatever is recorded first stays. */
-function memoryStore(initial: Record<string, string> = {}): TofuPinStore & { pins: Map<string, string> } {
-  const pins = new Map(Object.entries(initial));
-  return {
-    pins,
-    get: async (key) => pins.get(key),
-    recordFirst: async (key, fingerprint) => {
-      const known = pins.get(key);
-      if (known !== undefined) return { fingerprint: known, recorded: false };
-      pins.set(key, fingerprint);
-      return { fingerprint, recorded: true };
-    },
-  };
-}
 
 describe("certificate fingerprints", () => {
   it("reads the forms openssl and browsers print", () => {

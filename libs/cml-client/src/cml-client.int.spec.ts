@@ -21,6 +21,7 @@ import {
 } from "./errors.ts";
 import { readCmlTelemetry } from "./read-cml-telemetry.ts";
 import { secureContextFor } from "./secure-context.ts";
+import { createMemoryTofuPinStore } from "./testing/memory-tofu-pin-store.ts";
 import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint } from "./types.ts";
 
 const USERNAME = "admin";
@@ -39,6 +40,9 @@ async function controller(spec: Partial<CmlServerSpec> = {}): Promise<{ key: str
   const { endpoint } = await pool.add(key, spec);
   return { key, endpoint };
 }
+
+/** The error a call rejects with (or its value). */
+const caught = (call: Promise<unknown>): Promise<unknown> => call.catch((e: unknown) => e);
 
 function client(endpoint: string, options: Partial<CmlClientOptions> = {}): CmlClient {
   const created = createCmlClient({
@@ -378,16 +382,16 @@ describe('populate_lab_tiles is only a fast path (Cisco: "Do not use")', () => {
 describe("every call has an overall deadline and a bounded size", () => {
   it("a controller trickling its answer byte by byte, never idle long enough for the idle timer, fails at the deadline", async () => {
     const { endpoint } = await controller({ trickle: { bytesPerWrite: 1, intervalMs: 100 } });
-    const error = await client(endpoint, { readTimeoutMs: 2_000, deadlineMs: 1_000 })
-      .getSystemInformation()
-      .catch((e: unknown) => e);
+    const error = await caught(
+      client(endpoint, { readTimeoutMs: 2_000, deadlineMs: 1_000 }).getSystemInformation(),
+    );
     expect(error).toBeInstanceOf(CmlDeadlineExceeded);
     expect(error).toMatchObject({
       errorType: "deadline_exceeded",
       retryable: true,
       endpoint: "system_information",
-      deadlineMs: 1_000,
     });
+    expect((error as Error).message).toContain("within 1000 ms");
   });
 
   it("a controller trickling within the deadline is read completely", async () => {
@@ -398,11 +402,10 @@ describe("every call has an overall deadline and a bounded size", () => {
 
   it("an answer larger than the bound fails with CmlResponseTooLarge", async () => {
     const { endpoint } = await controller({ computeCount: 8 });
-    const error = await client(endpoint, { maxResponseBytes: 1_024 })
-      .getSystemStats()
-      .catch((e: unknown) => e);
+    const error = await caught(client(endpoint, { maxResponseBytes: 1_024 }).getSystemStats());
     expect(error).toBeInstanceOf(CmlResponseTooLarge);
-    expect(error).toMatchObject({ errorType: "response_too_large", retryable: false, limitBytes: 1_024 });
+    expect(error).toMatchObject({ errorType: "response_too_large", retryable: false });
+    expect((error as Error).message).toContain("larger than 1024 bytes");
   });
 });
 
@@ -427,9 +430,7 @@ describe("TLS for controllers whose certificate names another host", () => {
 
   it("is refused by name with CA verification alone, and accepted with the server-name override", async () => {
     const endpoint = await namedController("override");
-    const byAddress = await client(endpoint, { caPem: named.caCertPem })
-      .getSystemInformation()
-      .catch((e: unknown) => e);
+    const byAddress = await caught(client(endpoint, { caPem: named.caCertPem }).getSystemInformation());
     expect(byAddress).toMatchObject({ reason: "tls" });
     const byName = client(endpoint, { caPem: named.caCertPem, serverName: named.certificateHost });
     expect((await readCmlTelemetry(byName, { includeLicensing: true })).ready).toBe(true);
@@ -443,9 +444,9 @@ describe("TLS for controllers whose certificate names another host", () => {
 
     named.resetCalls();
     const other = "00".repeat(32);
-    const error = await client(endpoint, { caPem: undefined, pin: fixedFingerprintPin([other]) })
-      .getSystemInformation()
-      .catch((e: unknown) => e);
+    const error = await caught(
+      client(endpoint, { caPem: undefined, pin: fixedFingerprintPin([other]) }).getSystemInformation(),
+    );
     expect(error).toBeInstanceOf(CmlTlsFingerprintChanged);
     expect(error).toMatchObject({
       errorType: "tls_fingerprint_changed",
@@ -459,16 +460,8 @@ describe("TLS for controllers whose certificate names another host", () => {
 
   it("trust on first use records the first certificate and refuses a changed one until the pin is removed", async () => {
     const endpoint = await namedController("tofu");
-    const pins = new Map<string, string>();
-    const store: TofuPinStore = {
-      get: async (key) => pins.get(key),
-      recordFirst: async (key, fingerprint) => {
-        const known = pins.get(key);
-        if (known !== undefined) return { fingerprint: known, recorded: false };
-        pins.set(key, fingerprint);
-        return { fingerprint, recorded: true };
-      },
-    };
+    const store = createMemoryTofuPinStore();
+    const { pins } = store;
     const recorded: string[] = [];
     const first = client(endpoint, {
       caPem: undefined,
@@ -484,7 +477,7 @@ describe("TLS for controllers whose certificate names another host", () => {
     const replaced = await named.replaceCertificate("tofu");
     named.resetCalls();
     const fresh = client(endpoint, { caPem: undefined, pin: tofuPin(store, "worker-tofu") });
-    const error = await fresh.getSystemInformation().catch((e: unknown) => e);
+    const error = await caught(fresh.getSystemInformation());
     expect(error).toBeInstanceOf(CmlTlsFingerprintChanged);
     expect(error).toMatchObject({ fingerprint: normalizeFingerprint(fingerprintOf(replaced)) });
     expect(named.calls("tofu")).toEqual({});
@@ -504,9 +497,9 @@ describe("TLS for controllers whose certificate names another host", () => {
         throw new Error("no responders");
       },
     };
-    const error = await client(endpoint, { caPem: undefined, pin: tofuPin(broken, "w") })
-      .getSystemInformation()
-      .catch((e: unknown) => e);
+    const error = await caught(
+      client(endpoint, { caPem: undefined, pin: tofuPin(broken, "w") }).getSystemInformation(),
+    );
     expect(error).toBeInstanceOf(CmlUnreachable);
     expect(error).toMatchObject({ reason: "tls" });
     expect((error as Error).message).toContain("pin could not be checked");

@@ -89,32 +89,20 @@ export class CmlBadResponse extends CmlClientError {
 }
 
 /**
- * A call did not finish within its overall deadline (connect, headers and the whole body): a controller that
- * trickles its answer never trips an idle timer, so every call also has this one.
+ * A call did not finish within its overall deadline (connect, headers and the whole body; the message names it):
+ * a controller that trickles its answer never trips an idle timer, so every call also has this one.
  */
 export class CmlDeadlineExceeded extends CmlClientError {
   readonly code = "CML_DEADLINE_EXCEEDED";
   readonly errorType = "deadline_exceeded";
   readonly retryable = true;
-  readonly deadlineMs: number;
-
-  constructor(message: string, endpoint: string, deadlineMs: number, options?: { cause?: unknown }) {
-    super(message, endpoint, options);
-    this.deadlineMs = deadlineMs;
-  }
 }
 
-/** An answer was larger than the client reads (`maxResponseBytes`); reading stopped there. */
+/** An answer was larger than the client reads (`maxResponseBytes`, named in the message); reading stopped there. */
 export class CmlResponseTooLarge extends CmlClientError {
   readonly code = "CML_RESPONSE_TOO_LARGE";
   readonly errorType = "response_too_large";
   readonly retryable = false;
-  readonly limitBytes: number;
-
-  constructor(message: string, endpoint: string, limitBytes: number, options?: { cause?: unknown }) {
-    super(message, endpoint, options);
-    this.limitBytes = limitBytes;
-  }
 }
 
 /**

@@ -1,10 +1,10 @@
 import { Agent, type Dispatcher, request } from "undici";
+import type { CmlUnreachableReason } from "./errors.ts";
 import {
   CmlDeadlineExceeded,
   CmlResponseTooLarge,
   CmlTlsFingerprintChanged,
   CmlUnreachable,
-  type CmlUnreachableReason,
 } from "./errors.ts";
 import {
   CertificatePinUnavailable,
@@ -130,7 +130,6 @@ export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
       return new CmlDeadlineExceeded(
         `CML ${endpoint} at ${host} did not answer within ${options.deadlineMs} ms`,
         endpoint,
-        options.deadlineMs,
         { cause: error },
       );
     }
@@ -191,7 +190,6 @@ export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
             new CmlResponseTooLarge(
               `CML ${endpoint} at ${host}: answer larger than ${options.maxResponseBytes} bytes`,
               endpoint,
-              options.maxResponseBytes,
             ),
         );
         return { status: response.statusCode, text };

@@ -169,10 +169,10 @@ describe("collectCmlWorker", () => {
 
   it("gives the later failure kinds their stable snake_case types", async () => {
     const slow = fakeClient({
-      stats: new CmlDeadlineExceeded("no answer in 10000 ms", "system_stats", 10_000),
+      stats: new CmlDeadlineExceeded("no answer in 10000 ms", "system_stats"),
     });
     expect(await collect(slow.client)).toMatchObject({ errorType: "deadline_exceeded", retryable: true });
-    const huge = fakeClient({ labs: new CmlResponseTooLarge("too large", "labs", 8) });
+    const huge = fakeClient({ labs: new CmlResponseTooLarge("too large", "labs") });
     expect(await collect(huge.client)).toMatchObject({ errorType: "response_too_large", retryable: false });
     const changed = fakeClient({
       systemInformation: new CmlTlsFingerprintChanged("not pinned", "system_information", "b".repeat(64), [

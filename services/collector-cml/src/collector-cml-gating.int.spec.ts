@@ -1,27 +1,16 @@
 import { commands, parseEventData, telemetry } from "@cml-telemetry/contracts";
 import { generateCmlLabs } from "@cml-telemetry/fleet-sim";
 import { waitFor } from "@cml-telemetry/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type CollectorCmlHarness,
   failedData,
   HARNESS_PASSWORD,
   metricsData,
   present,
-  startCollectorCmlHarness,
+  useCollectorCmlHarness,
 } from "./testing/collector-cml-harness.ts";
 
-let harness: CollectorCmlHarness;
-
-beforeAll(async () => {
-  harness = await startCollectorCmlHarness();
-});
-afterEach(async () => {
-  await harness.stopCollectors();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useCollectorCmlHarness();
 
 describe("collector-cml gating, credentials and scheduling", () => {
   it("backs authentication off after rejected credentials (no retry storm) and recovers when they work again", async () => {

@@ -7,27 +7,16 @@ import { slotOf } from "@cml-telemetry/scheduling";
 import { waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type CollectorCmlHarness,
   failedData,
   HARNESS_CERTIFICATE_HOST,
   metricsData,
   type SimWorker,
-  startCollectorCmlHarness,
+  useCollectorCmlHarness,
 } from "./testing/collector-cml-harness.ts";
 
-let harness: CollectorCmlHarness;
-
-beforeAll(async () => {
-  harness = await startCollectorCmlHarness();
-});
-afterEach(async () => {
-  await harness.stopCollectors();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useCollectorCmlHarness();
 
 /** SHA-256 of a certificate as pins keep it: lowercase hex, no colons. */
 const fingerprintOf = (pem: string): string =>

@@ -1,29 +1,18 @@
 import { correlationIdOf, opsEvents, parseEventData, telemetry } from "@cml-telemetry/contracts";
 import { generateCmlLabs } from "@cml-telemetry/fleet-sim";
 import { createMetrics } from "@cml-telemetry/observability";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LAB_STATE_CONCURRENCY } from "./cml-client-factory.ts";
 import {
-  type CollectorCmlHarness,
   failedData,
   HARNESS_PASSWORD,
   HARNESS_TOKEN_TTL_SECONDS,
   metricsData,
   present,
-  startCollectorCmlHarness,
+  useCollectorCmlHarness,
 } from "./testing/collector-cml-harness.ts";
 
-let harness: CollectorCmlHarness;
-
-beforeAll(async () => {
-  harness = await startCollectorCmlHarness();
-});
-afterEach(async () => {
-  await harness.stopCollectors();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useCollectorCmlHarness();
 
 describe("collector-cml collecting over real HTTPS and JetStream", () => {
   it("publishes full metrics for a ready controller whose tiles have Cisco's documented shape (labs through the documented calls); the next cycle reuses the token and the licensing status", async () => {

@@ -23,6 +23,7 @@ import { startNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type CollectorCml, startCollectorCml } from "../start-collector-cml.ts";
 
 /** The credentials the simulated controllers accept. */
@@ -309,4 +310,28 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
       await server.stop();
     },
   };
+}
+
+/**
+ * One harness for the calling test file: started before its tests, its collectors stopped after each test, closed
+ * after all. The returned object stands for the harness once it has started.
+ * @example const harness = useCollectorCmlHarness();
+ */
+export function useCollectorCmlHarness(): CollectorCmlHarness {
+  let current: CollectorCmlHarness | undefined;
+  beforeAll(async () => {
+    current = await startCollectorCmlHarness();
+  });
+  afterEach(async () => {
+    await current?.stopCollectors();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as CollectorCmlHarness, {
+    get(_target, property) {
+      if (current === undefined) throw new Error("the collector-cml harness is used before it started");
+      return Reflect.get(current, property);
+    },
+  });
 }
