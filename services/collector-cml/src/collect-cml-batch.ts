@@ -68,8 +68,9 @@ function skipReason(item: WorkerWork, state: WorkerState | undefined): string | 
  * Creates the batch handler of the `collector-cml` consumer. Refresh commands go first; each worker is
  * collected once per batch (with bounded concurrency, so a slow controller only holds its own lane) and its
  * telemetry is published as soon as it is read. Workers that are unknown, not RUNNING or without endpoint
- * cause no CML call, nor does a scheduled command for a slot the worker's state shows already observed. Returns, per delivery, undefined (ack), a `ValidationError` (term) or a `TransientError`
- * (publishing failed: nak).
+ * cause no CML call, nor does a scheduled command for a slot the worker's state shows already observed.
+ * Returns, per delivery, undefined (ack), a `ValidationError` (term) or a `TransientError` (publishing
+ * failed: nak).
  */
 export function createCmlBatchHandler(
   deps: CmlBatchHandlerDeps,

@@ -40,7 +40,7 @@ export interface CmlAccessOptions {
   readonly serverName?: string | undefined;
   /** `CML_TLS_PIN`: trust on first use (pins in KV `cml_tls_pins`), or fixed fingerprints. */
   readonly pin?: CertificatePinSetting | undefined;
-  /** `CML_TIMEOUT_SECONDS`: overall deadline of each call; also its connect and idle timeouts. */
+  /** `CML_TIMEOUT_SECONDS`: overall deadline of each call (connecting may take half of it). */
   readonly timeoutSeconds: number;
   /** `CML_CONCURRENCY` */
   readonly concurrency: number;

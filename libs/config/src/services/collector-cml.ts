@@ -46,7 +46,7 @@ export const collectorCmlConfigSchema = z.object({
   }),
   CML_TIMEOUT_SECONDS: envVar(envSeconds({ min: 1, max: 300 }).default(10), {
     description:
-      "Overall deadline of one CML HTTP request (connect to last byte of the answer), in seconds; also the connect and idle timeout.",
+      "Overall deadline of one CML HTTP request, from connecting to the last byte of the answer (connecting may take half of it), in seconds.",
   }),
 });
 
