@@ -1,9 +1,14 @@
 /**
  * CML collection cycle over 1,000 simulated CML controllers (real HTTPS, 20 labs each) served from a child
  * process (its own event loop and file descriptors). One in-process collector-cml consumes one collect command
- * per worker from a fresh local nats-server, twice: the first cycle opens the connections and authenticates,
- * the second is the steady state (cached tokens and licensing), where calls per worker and authentications
- * are measured.
+ * per worker from a fresh local nats-server.
+ *
+ * Fast path: the controllers add lab states to their `populate_lab_tiles` tiles. Two cycles: the first opens the
+ * connections and authenticates, the second is the steady state (cached tokens and licensing), where calls per
+ * worker (bar: at most 4) and sign-ins (bar: 0) are measured.
+ * Documented path: the controllers then answer tiles in Cisco's documented shape (no lab state). Two more cycles:
+ * the first finds the tiles unusable and reads `labs` + `labs/{id}/state` in the same read, the second is the
+ * steady state of the documented calls (1 + labs per worker for the labs), measured the same way.
  *
  * Run: npm run bench -- cml
  */
@@ -11,7 +16,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startCollectorCml } from "@cml-telemetry/collector-cml";
 import { createTopology, decodeEvent, telemetry, workerIdOf } from "@cml-telemetry/contracts";
-import { createCmlServerPool, generateCmlLabs } from "@cml-telemetry/fleet-sim";
+import { type CmlLabTilesShape, createCmlServerPool, generateCmlLabs } from "@cml-telemetry/fleet-sim";
 import { createOpsPublisher, openWorkersKv, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
 import { publishCollectCommands } from "@cml-telemetry/scheduling";
 import { initialWorkerStateFixture } from "@cml-telemetry/scheduling/testing";
@@ -25,14 +30,22 @@ const LABS_PER_WORKER = 20;
 const USERNAME = "admin";
 const PASSWORD = "bench-cml-password";
 const CYCLE_LIMIT_MS = 60_000;
+/** Bars of the fast path's steady state. */
+const MAX_CALLS_PER_WORKER = 4;
+const MAX_SIGN_INS_SECOND_CYCLE = 0;
 const SERVER_MODE_FLAG = "--cml-servers";
 
 /** Messages between the benchmark and its CML server process. */
 type ServerReply =
   | { type: "ready"; endpoints: string[]; caCertPem: string }
   | { type: "calls"; calls: Record<string, number> }
-  | { type: "reset" };
-type ServerRequest = { type: "calls" } | { type: "reset" } | { type: "close" };
+  | { type: "reset" }
+  | { type: "labTiles" };
+type ServerRequest =
+  | { type: "calls" }
+  | { type: "reset" }
+  | { type: "labTiles"; shape: CmlLabTilesShape }
+  | { type: "close" };
 
 /** Child mode: runs the simulated controllers and answers call-counter requests over IPC. */
 async function serveCmlControllers(): Promise<void> {
@@ -47,6 +60,7 @@ async function serveCmlControllers(): Promise<void> {
         const index = start + offset;
         const { endpoint } = await pool.add(`cml-${index}`, {
           labs: generateCmlLabs({ count: LABS_PER_WORKER, started: 5, seed: `cml-${index}` }),
+          labTiles: "with-lab-fields",
         });
         endpoints[index] = endpoint;
       }),
@@ -60,6 +74,11 @@ async function serveCmlControllers(): Promise<void> {
       case "reset":
         pool.resetCalls();
         send({ type: "reset" });
+        break;
+      case "labTiles":
+        for (let index = 0; index < WORKERS; index += 1)
+          pool.update(`cml-${index}`, { labTiles: request.shape });
+        send({ type: "labTiles" });
         break;
       case "close":
         void pool.close().then(() => process.exit(0));
@@ -241,28 +260,44 @@ async function main(): Promise<void> {
     });
     try {
       const slot = Math.floor(Date.now() / 60_000) * 60;
-      const first = await runCycle(nc, workers, slot);
-      const firstCalls = await ask(servers.child, { type: "calls" });
-      process.stderr.write(
-        `cycle 1: ${round2(first.seconds)} s (first message after ${round2(first.firstSeconds)} s), ${first.full} full / ${first.failed} failed, calls ${JSON.stringify(firstCalls.calls)}, mean latency ${latencyText()}\n`,
-      );
-      await ask(servers.child, { type: "reset" });
-      const second = await runCycle(nc, workers, slot + 60);
-      const secondCalls = (await ask(servers.child, { type: "calls" })).calls;
-      process.stderr.write(
-        `cycle 2: ${round2(second.seconds)} s (first message after ${round2(second.firstSeconds)} s), ${second.full} full / ${second.failed} failed, calls ${JSON.stringify(secondCalls)}, mean latency ${latencyText()}\n`,
-      );
-      if (first.full !== WORKERS || second.full !== WORKERS) {
-        throw new Error(`expected full metrics for all ${WORKERS} workers in both cycles`);
-      }
+      /** Runs one cycle, prints its line, and returns its seconds and the controllers' calls. */
+      const measuredCycle = async (name: string, cycleSlot: number) => {
+        await ask(servers.child, { type: "reset" });
+        const cycle = await runCycle(nc, workers, cycleSlot);
+        const { calls } = await ask(servers.child, { type: "calls" });
+        process.stderr.write(
+          `${name}: ${round2(cycle.seconds)} s (first message after ${round2(cycle.firstSeconds)} s), ${cycle.full} full / ${cycle.failed} failed, calls ${JSON.stringify(calls)}, mean latency ${latencyText()}\n`,
+        );
+        if (cycle.full !== WORKERS)
+          throw new Error(`${name}: expected full metrics for all ${WORKERS} workers`);
+        return { seconds: cycle.seconds, calls };
+      };
+      const first = await measuredCycle("fast path, cycle 1", slot);
+      const second = await measuredCycle("fast path, cycle 2", slot + 60);
+      await ask(servers.child, { type: "labTiles", shape: "documented" });
+      const switched = await measuredCycle("documented path, cycle 3 (tiles found unusable)", slot + 120);
+      const documented = await measuredCycle("documented path, cycle 4", slot + 180);
+
+      const callsPerWorker = round2(sum(second.calls) / WORKERS);
+      const authCallsSecondCycle = second.calls.authenticate ?? 0;
       await ops.flush();
       printResult({
         bench: "cml",
         workers: WORKERS,
+        labsPerWorker: LABS_PER_WORKER,
         cycleSeconds: round2(Math.max(first.seconds, second.seconds)),
-        callsPerWorker: round2(sum(secondCalls) / WORKERS),
-        authCallsSecondCycle: secondCalls.authenticate ?? 0,
+        callsPerWorker,
+        authCallsSecondCycle,
+        documentedPathCycleSeconds: round2(Math.max(switched.seconds, documented.seconds)),
+        documentedPathCallsPerWorker: round2(sum(documented.calls) / WORKERS),
+        documentedPathSwitchCallsPerWorker: round2(sum(switched.calls) / WORKERS),
+        documentedPathAuthCalls: (switched.calls.authenticate ?? 0) + (documented.calls.authenticate ?? 0),
       });
+      if (callsPerWorker > MAX_CALLS_PER_WORKER || authCallsSecondCycle > MAX_SIGN_INS_SECOND_CYCLE) {
+        throw new Error(
+          `fast path bars missed: ${callsPerWorker} calls per worker (at most ${MAX_CALLS_PER_WORKER}), ${authCallsSecondCycle} sign-ins in the second cycle (at most ${MAX_SIGN_INS_SECOND_CYCLE})`,
+        );
+      }
     } finally {
       await collector.stop();
     }

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,13 +9,24 @@ import {
   generateCmlLabs,
 } from "@cml-telemetry/fleet-sim";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fixedFingerprintPin, normalizeFingerprint, type TofuPinStore, tofuPin } from "./certificate-pin.ts";
 import { createCmlClient } from "./create-cml-client.ts";
-import { CmlAuthFailed, CmlBadResponse, CmlUnreachable } from "./errors.ts";
+import {
+  CmlAuthFailed,
+  CmlBadResponse,
+  CmlDeadlineExceeded,
+  CmlResponseTooLarge,
+  CmlTlsFingerprintChanged,
+  CmlUnreachable,
+} from "./errors.ts";
 import { readCmlTelemetry } from "./read-cml-telemetry.ts";
 import { secureContextFor } from "./secure-context.ts";
+import { createMemoryTofuPinStore } from "./testing/memory-tofu-pin-store.ts";
 import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint } from "./types.ts";
 
 const USERNAME = "admin";
+/** Controllers that add the lab fields to their tiles (the fast path works). */
+const TILES_WITH_STATE = { labTiles: "with-lab-fields" } as const;
 const PASSWORD = "pa55-never-logged";
 let clock = Date.UTC(2026, 10, 25, 12, 0, 0);
 let pool: CmlServerPool;
@@ -28,6 +40,9 @@ async function controller(spec: Partial<CmlServerSpec> = {}): Promise<{ key: str
   const { endpoint } = await pool.add(key, spec);
   return { key, endpoint };
 }
+
+/** The error a call rejects with (or its value). */
+const caught = (call: Promise<unknown>): Promise<unknown> => call.catch((e: unknown) => e);
 
 function client(endpoint: string, options: Partial<CmlClientOptions> = {}): CmlClient {
   const created = createCmlClient({
@@ -61,9 +76,10 @@ afterAll(async () => {
 });
 
 describe("readCmlTelemetry against simulated controllers over HTTPS", () => {
-  it("reads full telemetry from a ready controller in one call per endpoint", async () => {
+  it("reads full telemetry from a ready controller in one call per endpoint when tiles carry lab states", async () => {
     const labs = generateCmlLabs({ count: 5, started: 2, seed: "ready" });
     const { key, endpoint } = await controller({
+      ...TILES_WITH_STATE,
       labs,
       version: "2.9.1+build.7",
       license: { registration: "COMPLETED", authorization: "IN_COMPLIANCE" },
@@ -107,7 +123,11 @@ describe("readCmlTelemetry against simulated controllers over HTTPS", () => {
   });
 
   it("reuses the cached token on the next read (0 authentications) and skips licensing when not asked", async () => {
-    const { key, endpoint } = await controller({ variant: "2.9.0", version: "2.9.0+build.3" });
+    const { key, endpoint } = await controller({
+      ...TILES_WITH_STATE,
+      variant: "2.9.0",
+      version: "2.9.0+build.3",
+    });
     const cml = client(endpoint);
     await readCmlTelemetry(cml, { includeLicensing: true });
     pool.resetCalls();
@@ -132,15 +152,20 @@ describe("readCmlTelemetry against simulated controllers over HTTPS", () => {
     expect(pool.calls(key)).toEqual({ system_information: 1 });
   });
 
-  it("fails fast with CmlUnreachable when the controller is down", async () => {
+  it("fails at once with CmlUnreachable (refused, not a timer) when the controller is down", async () => {
     const { key, endpoint } = await controller({ mode: "down" });
-    const started = performance.now();
-    const error = await readCmlTelemetry(client(endpoint), { includeLicensing: true }).catch(
+    // Timers far beyond the test's own timeout: only the reset itself can end this read.
+    const patient = { connectTimeoutMs: 600_000, readTimeoutMs: 600_000, deadlineMs: 600_000 };
+    const error = await readCmlTelemetry(client(endpoint, patient), { includeLicensing: true }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(CmlUnreachable);
-    expect(error).toMatchObject({ code: "CML_UNREACHABLE", retryable: true, endpoint: "system_information" });
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(error).toMatchObject({
+      code: "CML_UNREACHABLE",
+      retryable: true,
+      endpoint: "system_information",
+      reason: "refused",
+    });
     expect(pool.calls(key)).toEqual({});
   });
 
@@ -156,7 +181,7 @@ describe("readCmlTelemetry against simulated controllers over HTTPS", () => {
   });
 
   it("re-authenticates exactly once when the token has expired, even with parallel calls", async () => {
-    const { key, endpoint } = await controller();
+    const { key, endpoint } = await controller(TILES_WITH_STATE);
     const cml = client(endpoint);
     await readCmlTelemetry(cml, { includeLicensing: true });
     pool.resetCalls();
@@ -254,29 +279,230 @@ describe("auth edge cases", () => {
 });
 
 describe("labs at scale", () => {
-  it("200 labs cost one populate_lab_tiles call", async () => {
-    const { key, endpoint } = await controller({ labs: generateCmlLabs({ count: 200, started: 17 }) });
-    const telemetry = await readCmlTelemetry(client(endpoint), { includeLicensing: true });
+  it("200 labs cost one populate_lab_tiles call when every tile carries its state", async () => {
+    const { key, endpoint } = await controller({
+      ...TILES_WITH_STATE,
+      labs: generateCmlLabs({ count: 200, started: 17 }),
+    });
+    const cml = client(endpoint);
+    const telemetry = await readCmlTelemetry(cml, { includeLicensing: true });
     expect(telemetry).toMatchObject({ labsCount: 200, runningLabsCount: 17 });
     const calls = pool.calls(key);
     expect(Object.values(calls).reduce((sum, count) => sum + count, 0)).toBe(5);
+    expect(cml.labReadPath()).toBe("tiles");
   });
 
-  it("falls back to labs + labs/{id} with bounded concurrency and remembers the fallback", async () => {
+  it("falls back to labs + labs/{id}/state with bounded concurrency when populate_lab_tiles is absent", async () => {
     const { key, endpoint } = await controller({
       labs: generateCmlLabs({ count: 200, started: 17 }),
-      labTiles: false,
+      labTiles: "absent",
       mode: "slow",
       slowMs: 5,
     });
     const cml = client(endpoint, { labConcurrency: 4 });
     const telemetry = await readCmlTelemetry(cml, { includeLicensing: false });
     expect(telemetry).toMatchObject({ labsCount: 200, runningLabsCount: 17 });
-    expect(pool.calls(key)).toMatchObject({ populate_lab_tiles: 1, labs: 1, "labs/{id}": 200 });
-    // labs/{id} calls are capped at 4; system_stats may overlap with them
+    expect(pool.calls(key)).toMatchObject({ populate_lab_tiles: 1, labs: 1, "labs/{id}/state": 200 });
+    expect(pool.calls(key)["labs/{id}"]).toBeUndefined();
+    // labs/{id}/state calls are capped at 4; system_stats may overlap with them
     expect(pool.maxInFlight(key)).toBeLessThanOrEqual(5);
     pool.resetCalls();
     await readCmlTelemetry(cml, { includeLicensing: false });
     expect(pool.calls(key).populate_lab_tiles).toBeUndefined();
+  });
+});
+
+describe('populate_lab_tiles is only a fast path (Cisco: "Do not use")', () => {
+  it("reads labs through the documented calls when tiles have Cisco's documented shape, stats and licensing included", async () => {
+    const labs = generateCmlLabs({ count: 6, started: 2, seed: "documented" });
+    const { key, endpoint } = await controller({ labs, labTiles: "documented" });
+    const paths: string[] = [];
+    const cml = client(endpoint, { onLabPath: (path) => paths.push(path) });
+    const telemetry = await readCmlTelemetry(cml, { includeLicensing: true });
+    expect(telemetry).toMatchObject({
+      ready: true,
+      labsCount: 6,
+      runningLabsCount: 2,
+      licenseStatus: "REGISTERED",
+      cpuPercent: 4.17,
+    });
+    expect(pool.calls(key)).toEqual({
+      system_information: 1,
+      authenticate: 1,
+      populate_lab_tiles: 1,
+      labs: 1,
+      "labs/{id}/state": 6,
+      system_stats: 1,
+      licensing: 1,
+    });
+    expect(paths).toEqual(["documented"]);
+    pool.resetCalls();
+    await readCmlTelemetry(cml, { includeLicensing: false });
+    expect(pool.calls(key)).toEqual({
+      system_information: 1,
+      labs: 1,
+      "labs/{id}/state": 6,
+      system_stats: 1,
+    });
+  });
+
+  it("falls back as soon as one tile lacks a state, and tries tiles again after a version change", async () => {
+    const labs = generateCmlLabs({ count: 4, started: 1, seed: "mixed" });
+    const { key, endpoint } = await controller({ labs, ...TILES_WITH_STATE });
+    const cml = client(endpoint);
+    expect((await readCmlTelemetry(cml, { includeLicensing: false })).labsCount).toBe(4);
+    expect(cml.labReadPath()).toBe("tiles");
+    pool.update(key, { labTiles: "documented" });
+    pool.resetCalls();
+    const telemetry = await readCmlTelemetry(cml, { includeLicensing: false });
+    expect(telemetry).toMatchObject({ labsCount: 4, runningLabsCount: 1 });
+    expect(pool.calls(key)).toMatchObject({ populate_lab_tiles: 1, labs: 1, "labs/{id}/state": 4 });
+    expect(cml.labReadPath()).toBe("documented");
+    pool.update(key, { version: "2.9.2+build.1", ...TILES_WITH_STATE });
+    pool.resetCalls();
+    await readCmlTelemetry(cml, { includeLicensing: false });
+    expect(pool.calls(key)).toMatchObject({ populate_lab_tiles: 1 });
+    expect(pool.calls(key).labs).toBeUndefined();
+    expect(cml.labReadPath()).toBe("tiles");
+  });
+
+  it("falls back when the tiles answer is larger than the client reads", async () => {
+    const { key, endpoint } = await controller({
+      ...TILES_WITH_STATE,
+      labs: generateCmlLabs({ count: 40, started: 3, seed: "large" }),
+    });
+    const telemetry = await readCmlTelemetry(client(endpoint, { maxResponseBytes: 8_192 }), {
+      includeLicensing: false,
+    });
+    expect(telemetry).toMatchObject({ labsCount: 40, runningLabsCount: 3 });
+    expect(pool.calls(key)).toMatchObject({ populate_lab_tiles: 1, labs: 1, "labs/{id}/state": 40 });
+  });
+});
+
+describe("every call has an overall deadline and a bounded size", () => {
+  it("a controller trickling its answer byte by byte, never idle long enough for the idle timer, fails at the deadline", async () => {
+    const { endpoint } = await controller({ trickle: { bytesPerWrite: 1, intervalMs: 100 } });
+    const error = await caught(
+      client(endpoint, { readTimeoutMs: 2_000, deadlineMs: 1_000 }).getSystemInformation(),
+    );
+    expect(error).toBeInstanceOf(CmlDeadlineExceeded);
+    expect(error).toMatchObject({
+      errorType: "deadline_exceeded",
+      retryable: true,
+      endpoint: "system_information",
+    });
+    expect((error as Error).message).toContain("within 1000 ms");
+  });
+
+  it("a controller trickling within the deadline is read completely", async () => {
+    const { endpoint } = await controller({ trickle: { bytesPerWrite: 16, intervalMs: 1 } });
+    const telemetry = await readCmlTelemetry(client(endpoint), { includeLicensing: true });
+    expect(telemetry).toMatchObject({ ready: true, labsCount: 3, licenseStatus: "REGISTERED" });
+  });
+
+  it("an answer larger than the bound fails with CmlResponseTooLarge", async () => {
+    const { endpoint } = await controller({ computeCount: 8 });
+    const error = await caught(client(endpoint, { maxResponseBytes: 1_024 }).getSystemStats());
+    expect(error).toBeInstanceOf(CmlResponseTooLarge);
+    expect(error).toMatchObject({ errorType: "response_too_large", retryable: false });
+    expect((error as Error).message).toContain("larger than 1024 bytes");
+  });
+});
+
+describe("TLS for controllers whose certificate names another host", () => {
+  let named: CmlServerPool;
+  const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+  beforeAll(async () => {
+    named = await createCmlServerPool({
+      username: USERNAME,
+      password: PASSWORD,
+      certificateHost: "cml-controller.lab.example",
+    });
+  });
+  afterAll(async () => {
+    await named.close();
+  });
+
+  async function namedController(key: string): Promise<string> {
+    return (await named.add(key)).endpoint;
+  }
+
+  it("is refused by name with CA verification alone, and accepted with the server-name override", async () => {
+    const endpoint = await namedController("override");
+    const byAddress = await caught(client(endpoint, { caPem: named.caCertPem }).getSystemInformation());
+    expect(byAddress).toMatchObject({ reason: "tls" });
+    const byName = client(endpoint, { caPem: named.caCertPem, serverName: named.certificateHost });
+    expect((await readCmlTelemetry(byName, { includeLicensing: true })).ready).toBe(true);
+  });
+
+  it("a fixed fingerprint pin accepts the pinned certificate (no CA, no name) and refuses any other before sending anything", async () => {
+    const endpoint = await namedController("fixed");
+    const pinned = fingerprintOf(named.certificatePem("fixed"));
+    const cml = client(endpoint, { caPem: undefined, pin: fixedFingerprintPin([pinned]) });
+    expect((await readCmlTelemetry(cml, { includeLicensing: true })).ready).toBe(true);
+
+    named.resetCalls();
+    const other = "00".repeat(32);
+    const error = await caught(
+      client(endpoint, { caPem: undefined, pin: fixedFingerprintPin([other]) }).getSystemInformation(),
+    );
+    expect(error).toBeInstanceOf(CmlTlsFingerprintChanged);
+    expect(error).toMatchObject({
+      errorType: "tls_fingerprint_changed",
+      retryable: false,
+      endpoint: "system_information",
+      fingerprint: normalizeFingerprint(pinned),
+      expected: [other],
+    });
+    expect(named.calls("fixed")).toEqual({});
+  });
+
+  it("trust on first use records the first certificate and refuses a changed one until the pin is removed", async () => {
+    const endpoint = await namedController("tofu");
+    const store = createMemoryTofuPinStore();
+    const { pins } = store;
+    const recorded: string[] = [];
+    const first = client(endpoint, {
+      caPem: undefined,
+      pin: tofuPin(store, "worker-tofu", (f) => recorded.push(f)),
+    });
+    expect((await readCmlTelemetry(first, { includeLicensing: false })).ready).toBe(true);
+    expect(recorded).toEqual([normalizeFingerprint(fingerprintOf(named.certificatePem("tofu")))]);
+
+    // A restarted replica (a new client, the same store) accepts the same certificate without recording again.
+    const restarted = client(endpoint, { caPem: undefined, pin: tofuPin(store, "worker-tofu") });
+    expect((await restarted.getSystemInformation()).ready).toBe(true);
+
+    const replaced = await named.replaceCertificate("tofu");
+    named.resetCalls();
+    const fresh = client(endpoint, { caPem: undefined, pin: tofuPin(store, "worker-tofu") });
+    const error = await caught(fresh.getSystemInformation());
+    expect(error).toBeInstanceOf(CmlTlsFingerprintChanged);
+    expect(error).toMatchObject({ fingerprint: normalizeFingerprint(fingerprintOf(replaced)) });
+    expect(named.calls("tofu")).toEqual({});
+
+    pins.delete("worker-tofu");
+    expect((await fresh.getSystemInformation()).ready).toBe(true);
+    expect(pins.get("worker-tofu")).toBe(normalizeFingerprint(fingerprintOf(replaced)));
+  });
+
+  it("refuses the connection when the pin store cannot answer", async () => {
+    const endpoint = await namedController("store-down");
+    const broken: TofuPinStore = {
+      get: async () => {
+        throw new Error("no responders");
+      },
+      recordFirst: async () => {
+        throw new Error("no responders");
+      },
+    };
+    const error = await caught(
+      client(endpoint, { caPem: undefined, pin: tofuPin(broken, "w") }).getSystemInformation(),
+    );
+    expect(error).toBeInstanceOf(CmlUnreachable);
+    expect(error).toMatchObject({ reason: "tls" });
+    expect((error as Error).message).toContain("pin could not be checked");
+    expect(named.calls("store-down")).toEqual({});
   });
 });

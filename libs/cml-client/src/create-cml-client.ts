@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
-import { CmlAuthFailed, CmlBadResponse, CmlBooting, CmlUnreachable } from "./errors.ts";
+import {
+  CmlAuthFailed,
+  CmlBadResponse,
+  CmlBooting,
+  CmlDeadlineExceeded,
+  CmlResponseTooLarge,
+  CmlTlsFingerprintChanged,
+  CmlUnreachable,
+} from "./errors.ts";
 import { type CmlHttpResponse, createCmlTransport } from "./http-transport.ts";
 import { errorForStatus, parseBody } from "./interpret-response.ts";
 import { mapWithConcurrency } from "./map-with-concurrency.ts";
@@ -8,22 +16,42 @@ import {
   authTokenSchema,
   labIdListSchema,
   labSchema,
-  labTilesSchema,
+  labStateSchema,
+  labTilesEnvelopeSchema,
+  labTileWithStateSchema,
   licensingSchema,
   systemInformationSchema,
   systemStatsSchema,
 } from "./schemas.ts";
-import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint, CmlLabSummary } from "./types.ts";
+import type {
+  CmlCallOutcome,
+  CmlClient,
+  CmlClientOptions,
+  CmlEndpoint,
+  CmlLabReadPath,
+  CmlLabSummary,
+} from "./types.ts";
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
+const DEFAULT_DEADLINE_MS = 15_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const DEFAULT_LAB_CONCURRENCY = 8;
 
 function outcomeOf(error: unknown): CmlCallOutcome {
   if (error instanceof CmlAuthFailed) return error.status === 401 ? "unauthorized" : "auth_failed";
   if (error instanceof CmlBooting) return "booting";
-  if (error instanceof CmlUnreachable) return "unreachable";
+  if (error instanceof CmlUnreachable || error instanceof CmlTlsFingerprintChanged) return "unreachable";
+  if (error instanceof CmlDeadlineExceeded) return "deadline_exceeded";
+  if (error instanceof CmlResponseTooLarge) return "too_large";
   return "bad_response";
+}
+
+/** Why `populate_lab_tiles` cannot serve as the fast path, or undefined when its failure must be reported. */
+function tilesRefusal(error: unknown): string | undefined {
+  if (error instanceof CmlResponseTooLarge) return error.message;
+  if (error instanceof CmlBadResponse) return error.message;
+  return undefined;
 }
 
 const isUnauthorized = (error: unknown): boolean => error instanceof CmlAuthFailed && error.status === 401;
@@ -43,17 +71,27 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
   const transport = createCmlTransport({
     baseUrl: options.baseUrl,
     verifyTls: options.verifyTls ?? true,
-    ...(caPem === undefined ? {} : { caPem }),
+    caPem,
+    serverName: options.serverName,
+    pin: options.pin,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   });
   const labConcurrency = Math.max(1, options.labConcurrency ?? DEFAULT_LAB_CONCURRENCY);
   const onCall = options.onCall;
 
   let token: string | undefined;
   let login: Promise<string> | undefined;
-  let labTilesSupported: boolean | undefined;
+  let labPath: CmlLabReadPath | undefined;
   let lastVersion: string | undefined;
+
+  function chooseLabPath(path: CmlLabReadPath, reason: string): void {
+    if (labPath === path) return;
+    labPath = path;
+    options.onLabPath?.(path, reason);
+  }
 
   /** One HTTP exchange, timed and reported; `interpret` turns the raw answer into a value or an error. */
   async function exchange<T>(
@@ -165,6 +203,33 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
     return value;
   }
 
+  /**
+   * The labs from `populate_lab_tiles` when every tile carries a lab state; otherwise why not. Failures that would
+   * fail the documented calls too (unreachable, deadline, booting, credentials) are thrown.
+   */
+  async function labsFromTiles(): Promise<CmlLabSummary[] | { refusal: string }> {
+    let tiles: z.output<typeof labTilesEnvelopeSchema> | null;
+    try {
+      tiles = await getAuthed("populate_lab_tiles", "populate_lab_tiles", labTilesEnvelopeSchema, true);
+    } catch (error) {
+      const refusal = tilesRefusal(error);
+      if (refusal === undefined) throw error;
+      return { refusal };
+    }
+    if (tiles === null) return { refusal: "populate_lab_tiles answered 404" };
+    const labs: CmlLabSummary[] = [];
+    for (const [id, tile] of Object.entries(tiles.lab_tiles)) {
+      const parsed = labTileWithStateSchema.safeParse(tile);
+      if (!parsed.success) {
+        return {
+          refusal: `populate_lab_tiles tile ${id} carries no lab state (Cisco documents LabUi tiles)`,
+        };
+      }
+      labs.push(summaryOf(id, parsed.data));
+    }
+    return labs;
+  }
+
   const client: CmlClient = {
     apiBase: transport.apiBase,
 
@@ -178,7 +243,7 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
       );
       if (info === null)
         throw new CmlBadResponse("CML system_information: unexpected 404", "system_information", 404);
-      if (lastVersion !== undefined && info.version !== lastVersion) labTilesSupported = undefined;
+      if (lastVersion !== undefined && info.version !== lastVersion) labPath = undefined;
       lastVersion = info.version;
       return info;
     },
@@ -192,24 +257,31 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
 
     getLab: (labId) => getAuthed("labs/{id}", `labs/${encodeURIComponent(labId)}`, labSchema, true),
 
-    getLabTiles: () => getAuthed("populate_lab_tiles", "populate_lab_tiles", labTilesSchema, true),
+    getLabState: (labId) =>
+      getAuthed("labs/{id}/state", `labs/${encodeURIComponent(labId)}/state`, labStateSchema, true),
 
     async getLabSummaries() {
-      if (labTilesSupported !== false) {
-        const tiles = await client.getLabTiles();
-        if (tiles !== null) {
-          labTilesSupported = true;
-          return Object.entries(tiles.lab_tiles).map(([id, lab]) => summaryOf(id, lab));
+      if (labPath !== "documented") {
+        const fromTiles = await labsFromTiles();
+        if (Array.isArray(fromTiles)) {
+          chooseLabPath("tiles", "every populate_lab_tiles tile carries a lab state");
+          return fromTiles;
         }
-        labTilesSupported = false;
+        chooseLabPath("documented", fromTiles.refusal);
       }
       const ids = await client.listLabIds();
-      const labs = await mapWithConcurrency(ids, labConcurrency, async (id) => {
-        const lab = await client.getLab(id);
-        return lab === null ? null : summaryOf(id, lab);
-      });
+      const labs = await mapWithConcurrency(
+        ids,
+        labConcurrency,
+        async (id): Promise<CmlLabSummary | null> => {
+          const state = await client.getLabState(id);
+          return state === null ? null : { id, state, title: null, nodeCount: null };
+        },
+      );
       return labs.filter((lab): lab is CmlLabSummary => lab !== null);
     },
+
+    labReadPath: () => labPath,
 
     getLicensing: () => getRequired("licensing", "licensing", licensingSchema),
 
@@ -220,7 +292,7 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
   return client;
 }
 
-function summaryOf(id: string, lab: z.output<typeof labSchema>): CmlLabSummary {
+function summaryOf(id: string, lab: z.output<typeof labTileWithStateSchema>): CmlLabSummary {
   return {
     id: lab.id ?? id,
     state: lab.state,

@@ -1,17 +1,28 @@
-import { Agent, request } from "undici";
-import { CmlUnreachable, type CmlUnreachableReason } from "./errors.ts";
-import { secureContextFor } from "./secure-context.ts";
+import { Agent, type Dispatcher, request } from "undici";
+import type { CmlUnreachableReason } from "./errors.ts";
+import {
+  CmlDeadlineExceeded,
+  CmlResponseTooLarge,
+  CmlTlsFingerprintChanged,
+  CmlUnreachable,
+} from "./errors.ts";
+import {
+  CertificatePinUnavailable,
+  type CmlTlsPolicy,
+  createTlsConnector,
+  PinnedCertificateMismatch,
+} from "./tls-connector.ts";
 
-/** TLS and timeout settings of one controller connection. */
-export interface CmlTransportOptions {
+/** TLS, timeout and size settings of one controller connection. */
+export interface CmlTransportOptions extends CmlTlsPolicy {
   /** Controller origin, e.g. `https://10.0.0.5`; a trailing `/api/v0` is accepted. */
   baseUrl: string;
-  /** Verify the server certificate (default true). */
-  verifyTls: boolean;
-  /** PEM bundle trusted instead of the system roots. */
-  caPem?: string;
-  connectTimeoutMs: number;
+  /** Idle timers: time allowed for the response headers, and between two pieces of the body. */
   readTimeoutMs: number;
+  /** Overall deadline of one call, from connecting to the body's last byte. */
+  deadlineMs: number;
+  /** Largest body read; a larger answer fails with `CmlResponseTooLarge`. */
+  maxResponseBytes: number;
 }
 
 /** Raw answer: status and body text (the body is always fully read so the socket is reused). */
@@ -83,18 +94,74 @@ export function unreachableReasonOf(error: unknown): CmlUnreachableReason {
   return "network";
 }
 
+/**
+ * Reads a body up to `limit` bytes; a larger one (declared or received) → `CmlResponseTooLarge`. Leaving the loop
+ * early destroys the body, so the rest is never read.
+ */
+async function readBoundedText(
+  response: Dispatcher.ResponseData,
+  limit: number,
+  tooLarge: () => CmlResponseTooLarge,
+): Promise<string> {
+  const declared = Number(response.headers["content-length"]);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).length;
+    if (size > limit || declared > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Creates the transport; TLS settings live in a private undici `Agent`, never in process-wide state. */
 export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
   const apiBase = apiBaseOf(options.baseUrl);
+  const host = new URL(apiBase).host;
   const dispatcher = new Agent({
-    connect: {
-      timeout: options.connectTimeoutMs,
-      rejectUnauthorized: options.verifyTls,
-      ...(options.caPem === undefined ? {} : { secureContext: secureContextFor(options.caPem) }),
-    },
+    connect: createTlsConnector(options),
     headersTimeout: options.readTimeoutMs,
     bodyTimeout: options.readTimeoutMs,
   });
+
+  /** The client error for what went wrong in one call (the deadline wins over what its abort caused). */
+  function failureOf(endpoint: string, error: unknown, deadlinePassed: boolean): Error {
+    if (deadlinePassed) {
+      return new CmlDeadlineExceeded(
+        `CML ${endpoint} at ${host} did not answer within ${options.deadlineMs} ms`,
+        endpoint,
+        { cause: error },
+      );
+    }
+    if (error instanceof CmlResponseTooLarge) return error;
+    if (error instanceof PinnedCertificateMismatch) {
+      return new CmlTlsFingerprintChanged(
+        `CML ${endpoint} at ${host}: the certificate (SHA-256 ${error.fingerprint}) is not the pinned one (${error.expected.join(", ")})`,
+        endpoint,
+        error.fingerprint,
+        error.expected,
+        { cause: error },
+      );
+    }
+    if (error instanceof CertificatePinUnavailable) {
+      return new CmlUnreachable(
+        `CML ${endpoint} at ${host}: the certificate pin could not be checked (${(error.cause as Error)?.message ?? "unknown error"})`,
+        endpoint,
+        "tls",
+        { cause: error },
+      );
+    }
+    const reason = unreachableReasonOf(error);
+    const detail = errorCodeOf(error) || (error instanceof Error ? error.message : "unknown error");
+    return new CmlUnreachable(
+      `CML ${endpoint} at ${host} unreachable (${reason}: ${detail})`,
+      endpoint,
+      reason,
+      {
+        cause: error,
+      },
+    );
+  }
 
   return {
     apiBase,
@@ -106,19 +173,30 @@ export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
         headers["content-type"] = "application/json";
         body = JSON.stringify(sendOptions.json);
       }
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), options.deadlineMs);
       try {
-        const response = await request(`${apiBase}/${path}`, { method, headers, body, dispatcher });
-        const text = await response.body.text();
+        const response = await request(`${apiBase}/${path}`, {
+          method,
+          headers,
+          body,
+          dispatcher,
+          signal: deadline.signal,
+        });
+        const text = await readBoundedText(
+          response,
+          options.maxResponseBytes,
+          () =>
+            new CmlResponseTooLarge(
+              `CML ${endpoint} at ${host}: answer larger than ${options.maxResponseBytes} bytes`,
+              endpoint,
+            ),
+        );
         return { status: response.statusCode, text };
       } catch (error) {
-        const reason = unreachableReasonOf(error);
-        const detail = errorCodeOf(error) || (error instanceof Error ? error.message : "unknown error");
-        throw new CmlUnreachable(
-          `CML ${endpoint} at ${new URL(apiBase).host} unreachable (${reason}: ${detail})`,
-          endpoint,
-          reason,
-          { cause: error },
-        );
+        throw failureOf(endpoint, error, deadline.signal.aborted);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async close() {

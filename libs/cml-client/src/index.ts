@@ -1,9 +1,20 @@
+export {
+  type CmlCertificatePin,
+  type CmlPinVerdict,
+  fixedFingerprintPin,
+  normalizeFingerprint,
+  type TofuPinStore,
+  tofuPin,
+} from "./certificate-pin.ts";
 export { createCmlClient } from "./create-cml-client.ts";
 export {
   CmlAuthFailed,
   CmlBadResponse,
   CmlBooting,
   CmlClientError,
+  CmlDeadlineExceeded,
+  CmlResponseTooLarge,
+  CmlTlsFingerprintChanged,
   CmlUnreachable,
   type CmlUnreachableReason,
 } from "./errors.ts";
@@ -28,11 +39,12 @@ export {
   LAB_STATES,
   type Lab,
   type LabState,
-  type LabTiles,
   type Licensing,
   labIdListSchema,
   labSchema,
-  labTilesSchema,
+  labStateSchema,
+  labTilesEnvelopeSchema,
+  labTileWithStateSchema,
   licensingSchema,
   type SystemInformation,
   type SystemStats,
@@ -45,5 +57,7 @@ export type {
   CmlClient,
   CmlClientOptions,
   CmlEndpoint,
+  CmlLabPathHook,
+  CmlLabReadPath,
   CmlLabSummary,
 } from "./types.ts";

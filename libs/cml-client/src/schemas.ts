@@ -45,11 +45,20 @@ export const labSchema = z.object({
 });
 export type Lab = z.infer<typeof labSchema>;
 
-/** `GET /populate_lab_tiles` → `{ lab_tiles: { <labId>: { …lab fields, topology } } }`. */
-export const labTilesSchema = z.object({
-  lab_tiles: z.record(z.string(), labSchema),
+/** `GET /labs/{id}/state` → the lab's state as a bare JSON string (kept as received). */
+export const labStateSchema = z.string().min(1);
+
+/**
+ * `GET /populate_lab_tiles` → `{ lab_tiles: { <labId>: tile } }`. Cisco documents each tile as `LabUi` (no lab
+ * state) and marks the endpoint "Do not use", so only the envelope is read here; each tile is checked on its own
+ * with {@link labTileWithStateSchema}.
+ */
+export const labTilesEnvelopeSchema = z.object({
+  lab_tiles: z.record(z.string(), z.unknown()),
 });
-export type LabTiles = z.infer<typeof labTilesSchema>;
+
+/** A tile the fast path can use: one that carries a lab state, as some controllers add. */
+export const labTileWithStateSchema = labSchema.extend({ state: z.enum(LAB_STATES) });
 
 const licensingTimeInfoSchema = z
   .object({

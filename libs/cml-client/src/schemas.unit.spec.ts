@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { labSchema, labTilesSchema, licensingSchema, systemInformationSchema } from "./schemas.ts";
+import {
+  labSchema,
+  labTilesEnvelopeSchema,
+  labTileWithStateSchema,
+  licensingSchema,
+  systemInformationSchema,
+} from "./schemas.ts";
 
 describe("CML response schemas", () => {
   it("keep unknown system_information fields (raw body is forwarded) and accept a null oui", () => {
@@ -26,9 +32,22 @@ describe("CML response schemas", () => {
       effective_permissions: ["lab_view"],
     };
     expect(labSchema.parse(lab).state).toBe("STARTED");
-    expect(
-      labTilesSchema.parse({ lab_tiles: { [lab.id]: { ...lab, topology: {} } } }).lab_tiles,
-    ).toHaveProperty(lab.id);
+    const tiles = labTilesEnvelopeSchema.parse({ lab_tiles: { [lab.id]: { ...lab, topology: {} } } });
+    expect(labTileWithStateSchema.parse(tiles.lab_tiles[lab.id]).state).toBe("STARTED");
+  });
+
+  it("tell a tile the fast path can use from Cisco's documented LabUi tile (no state) or an unknown state", () => {
+    const labUi = {
+      topology: {},
+      health: {},
+      system_information: { version: "2.9.1+build.7", ready: true },
+      simplified_node_definitions: [],
+      effective_permissions: ["lab_view"],
+    };
+    expect(labTilesEnvelopeSchema.safeParse({ lab_tiles: { a: labUi } }).success).toBe(true);
+    expect(labTileWithStateSchema.safeParse(labUi).success).toBe(false);
+    expect(labTileWithStateSchema.safeParse({ ...labUi, state: "BOOTED" }).success).toBe(false);
+    expect(labTilesEnvelopeSchema.safeParse({ labs: [] }).success).toBe(false);
   });
 
   it("accept licensing with live timestamps, nulls and unknown statuses", () => {

@@ -169,3 +169,35 @@ export function envEnum<const T extends readonly [string, ...string[]]>(values: 
       : fail(ctx, `expected one of ${values.join(", ")}`);
   });
 }
+
+/** How CML certificates are pinned: trust on first use, or a fixed set of SHA-256 fingerprints. */
+export type CertificatePinSetting =
+  | { readonly kind: "tofu" }
+  | { readonly kind: "fingerprints"; readonly fingerprints: readonly string[] };
+
+/** A SHA-256 fingerprint: 64 hex digits, with or without colons between the bytes (`AB:CD:…`). */
+const SHA256_FINGERPRINT = /^(?:[0-9a-f]{64}|[0-9a-f]{2}(?::[0-9a-f]{2}){31})$/i;
+
+/**
+ * Certificate pinning: `tofu`, or a comma-separated list of SHA-256 fingerprints (`openssl x509 -fingerprint
+ * -sha256` prints them as `AB:CD:…`; colons are optional).
+ * @example envCertificatePin().optional()
+ */
+export function envCertificatePin(): EnvSchema<CertificatePinSetting> {
+  return z.string().transform((raw, ctx) => {
+    const value = raw.trim();
+    if (value.toLowerCase() === "tofu") return { kind: "tofu" as const };
+    const fingerprints = value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+    const bad = fingerprints.filter((item) => !SHA256_FINGERPRINT.test(item));
+    if (fingerprints.length === 0 || bad.length > 0) {
+      return fail(
+        ctx,
+        "expected tofu, or a comma-separated list of SHA-256 fingerprints (64 hex digits, colons allowed)",
+      );
+    }
+    return { kind: "fingerprints" as const, fingerprints };
+  });
+}

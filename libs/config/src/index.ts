@@ -11,7 +11,9 @@ export { ConfigError, type ConfigIssue } from "./config-error.ts";
 export { type ConfigField, type ConfigSchema, configFields } from "./config-fields.ts";
 export { type EnvVarMeta, envRegistry, envVar } from "./env-registry.ts";
 export {
+  type CertificatePinSetting,
   envBoolean,
+  envCertificatePin,
   envEnum,
   envInt,
   envList,

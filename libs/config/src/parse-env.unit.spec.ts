@@ -129,6 +129,27 @@ describe("parseEnv", () => {
     });
   });
 
+  it("reads CML certificate pinning: tofu, or fingerprints with or without colons", () => {
+    const hex = "ab".repeat(32);
+    const colons = Array.from({ length: 32 }, () => "AB").join(":");
+    expect(loadServiceConfig("collector-cml", { CML_TLS_PIN: "TOFU" }).CML_TLS_PIN).toEqual({ kind: "tofu" });
+    expect(
+      loadServiceConfig("collector-cml", {
+        CML_TLS_PIN: `${hex}, ${colons}`,
+        CML_TLS_SERVER_NAME: "cml.lab.example",
+      }),
+    ).toMatchObject({
+      CML_TLS_PIN: { kind: "fingerprints", fingerprints: [hex, colons] },
+      CML_TLS_SERVER_NAME: "cml.lab.example",
+    });
+    expect(loadServiceConfig("collector-cml", {}).CML_TLS_PIN).toBeUndefined();
+    const error = configErrorOf(() =>
+      loadServiceConfig("collector-cml", { CML_TLS_PIN: `${hex},abc`, CML_TLS_SERVER_NAME: "https://x" }),
+    );
+    expect(error.issues.map((issue) => issue.variable)).toEqual(["CML_TLS_SERVER_NAME", "CML_TLS_PIN"]);
+    expect(error.message).toContain("expected tofu, or a comma-separated list of SHA-256 fingerprints");
+  });
+
   it("throws ONE ConfigError listing every bad variable with what was expected", () => {
     const error = configErrorOf(() =>
       loadServiceConfig("collector-cml", {

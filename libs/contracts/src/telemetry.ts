@@ -77,8 +77,9 @@ export const cmlMetricsSchema = z.object({
 export type CmlMetrics = z.infer<typeof cmlMetricsSchema>;
 
 /**
- * Known `errorType` values. CML: `CmlUnreachable`, `CmlBooting`, `CmlAuthFailed`, `CmlBadResponse`;
- * AWS: `Throttled`, `AwsError`, `NotFound`. Consumers must accept others.
+ * Known `errorType` values. CML: `CmlUnreachable`, `CmlBooting`, `CmlAuthFailed`, `CmlBadResponse`,
+ * `deadline_exceeded` (a call outlived its overall deadline), `response_too_large`, `tls_fingerprint_changed`
+ * (the certificate is not the pinned one); AWS: `Throttled`, `AwsError`, `NotFound`. Consumers must accept others.
  */
 export const sourceFailedSchema = z.object({
   ...workerRef,

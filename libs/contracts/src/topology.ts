@@ -28,7 +28,7 @@ export interface Topology {
     readonly workerEvents: StreamDefinition;
     readonly ops: StreamDefinition;
   };
-  readonly kv: { readonly workers: KvBucketDefinition };
+  readonly kv: { readonly workers: KvBucketDefinition; readonly tlsPins: KvBucketDefinition };
 }
 
 const HOUR = 3600;
@@ -83,6 +83,12 @@ export function createTopology(
         bucket: `${prefix}cml_workers`,
         history: 1,
         description: "Worker state (read model for the API and the collectors), written by worker-aggregate.",
+      },
+      tlsPins: {
+        bucket: `${prefix}cml_tls_pins`,
+        history: 1,
+        description:
+          "SHA-256 fingerprint of the first certificate seen per worker (CML_TLS_PIN=tofu), shared by collector-cml replicas.",
       },
     },
   };

@@ -31,6 +31,7 @@ describe("fleet-sim main", () => {
       event: "fleet-sim.ready",
       workers: 4,
       caFile: join(dataDir, "cml-ca.pem"),
+      cmlServerName: "cml-controller.fleet-sim.example",
     });
     expect(await readFile(ready.caFile, "utf8")).toMatch(/BEGIN CERTIFICATE/);
     const out = await new EC2Client(awsClientConfig(ready.url, "us-east-1", 1)).send(

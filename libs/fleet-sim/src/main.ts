@@ -23,7 +23,13 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     churnEveryMs: config.churnSeconds * 1000,
-    cml: config.cml ? { username: config.cmlUsername, password: config.cmlPassword } : false,
+    cml: config.cml
+      ? {
+          username: config.cmlUsername,
+          password: config.cmlPassword,
+          certificateHost: config.cmlCertificateHost,
+        }
+      : false,
     log: (event, fields) => logLine(event.endsWith(".error") ? "error" : "info", event, fields),
   });
   let caFile: string | null = null;
@@ -38,6 +44,7 @@ async function main(): Promise<void> {
       event: "fleet-sim.ready",
       url: sim.url,
       caFile,
+      cmlServerName: config.cml ? config.cmlCertificateHost : null,
       workers: config.workers,
       instances: fleet.instances().length,
       regions: config.regions,

@@ -28,6 +28,8 @@ export const SERVICE_NODE_FLAGS: Readonly<Record<SystemServiceName, readonly str
 export interface FleetSimReady {
   readonly url: string;
   readonly caFile?: string;
+  /** The host the simulated CML servers' certificate names (they are reached on 127.0.0.1). */
+  readonly cmlServerName?: string | null;
   readonly workers: number;
   readonly regions?: string[];
 }
@@ -65,5 +67,6 @@ export function simulatorEnv(
     CML_USERNAME: env.CML_USERNAME ?? simEnv.FLEET_SIM_CML_USERNAME ?? "admin",
     CML_PASSWORD: env.CML_PASSWORD ?? simEnv.FLEET_SIM_CML_PASSWORD ?? "fleet-sim-password",
     ...(sim.caFile && !env.CML_CA_FILE ? { CML_CA_FILE: sim.caFile } : {}),
+    ...(sim.cmlServerName && !env.CML_TLS_SERVER_NAME ? { CML_TLS_SERVER_NAME: sim.cmlServerName } : {}),
   };
 }

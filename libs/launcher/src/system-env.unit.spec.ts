@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isReadyLine, readyLineUrl, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "./system-env.ts";
+import { isReadyLine, readyLineUrl, SERVICE_NAMES, SERVICE_NODE_FLAGS, simulatorEnv } from "./system-env.ts";
 
 describe("isReadyLine", () => {
   it("recognises the ready log line of a service", () => {
@@ -18,6 +18,26 @@ describe("readyLineUrl", () => {
     expect(readyLineUrl('{"msg":"ready","service":"collector-cml"}')).toBeUndefined();
     expect(readyLineUrl("api ready on port 8080")).toBeUndefined();
     expect(readyLineUrl(undefined)).toBeUndefined();
+  });
+});
+
+describe("simulatorEnv", () => {
+  const sim = {
+    url: "http://127.0.0.1:4566",
+    caFile: "/data/cml-ca.pem",
+    cmlServerName: "cml-controller.fleet-sim.example",
+    workers: 20,
+  };
+
+  it("trusts the simulated controllers' certificate by the name it carries, unless the caller chose", () => {
+    expect(simulatorEnv({}, sim, {})).toMatchObject({
+      CML_CA_FILE: "/data/cml-ca.pem",
+      CML_TLS_SERVER_NAME: "cml-controller.fleet-sim.example",
+    });
+    expect(
+      simulatorEnv({ CML_CA_FILE: "/mine.pem", CML_TLS_SERVER_NAME: "cml.example" }, sim, {}),
+    ).toMatchObject({ CML_CA_FILE: "/mine.pem", CML_TLS_SERVER_NAME: "cml.example" });
+    expect(simulatorEnv({}, { ...sim, cmlServerName: null }, {})).not.toHaveProperty("CML_TLS_SERVER_NAME");
   });
 });
 

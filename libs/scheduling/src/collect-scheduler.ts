@@ -1,7 +1,7 @@
 import type { ServiceName, Source, WorkerState } from "@cml-telemetry/contracts";
 import type { Logger } from "@cml-telemetry/messaging";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { publishCollectCommands } from "./publish-collect-commands.ts";
+import { type CollectCommandTarget, publishCollectCommands } from "./publish-collect-commands.ts";
 import { createSlotTicker } from "./slot-ticker.ts";
 import { slotOf } from "./slots.ts";
 import type { WorkerDirectory } from "./worker-directory.ts";
@@ -25,6 +25,10 @@ export interface CollectSchedulerOptions {
   readonly isDue: (worker: WorkerState, slot: number) => boolean;
   /** Whether a worker is collectable at all; a worker that becomes so is scheduled in the current slot at once. */
   readonly isEligible: (worker: WorkerState) => boolean;
+  /** The command target of a worker (default: its id, region and instance id). */
+  readonly targetOf?: (worker: WorkerState) => CollectCommandTarget;
+  /** Called before every slot and directory check (e.g. to drop what belongs to workers no longer eligible). */
+  readonly onDirectoryCheck?: () => void;
   readonly logger: Logger;
   /** How often the directory is checked for newly eligible workers (default 1000 ms). */
   readonly directoryCheckMs?: number;
@@ -43,22 +47,27 @@ export function createCollectScheduler(options: CollectSchedulerOptions): Collec
   let timer: NodeJS.Timeout | undefined;
   let checking: Promise<void> | undefined;
 
+  const targetOf =
+    options.targetOf ??
+    ((worker: WorkerState): CollectCommandTarget => ({
+      workerId: worker.id,
+      region: worker.region,
+      instanceId: worker.instanceId,
+    }));
+
   async function publish(targets: WorkerState[], slot: number) {
     return await publishCollectCommands({
       js: options.js,
       service: options.service,
       source: options.source,
-      targets: targets.map((worker) => ({
-        workerId: worker.id,
-        region: worker.region,
-        instanceId: worker.instanceId,
-      })),
+      targets: targets.map(targetOf),
       reason: "schedule",
       slot,
     });
   }
 
   async function publishSlot(slot: number) {
+    options.onDirectoryCheck?.();
     const due = options.directory.list().filter((worker) => options.isDue(worker, slot));
     const result = await publish(due, slot);
     options.logger.debug({ slot, due: due.length, ...result }, "slot commands published");
@@ -66,6 +75,7 @@ export function createCollectScheduler(options: CollectSchedulerOptions): Collec
   }
 
   async function checkDirectory(): Promise<void> {
+    options.onDirectoryCheck?.();
     const workers = options.directory.list().filter(options.isEligible);
     const current = new Set(workers.map((worker) => worker.id));
     const previous = eligible;

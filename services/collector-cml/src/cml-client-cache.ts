@@ -15,8 +15,11 @@ export interface CmlClientCache {
 
 /** Options of {@link createCmlClientCache}. */
 export interface CmlClientCacheOptions {
-  /** Builds a client for one endpoint (TLS, timeouts, credentials and call hook are decided by the caller). */
-  readonly createClient: (endpoint: string) => CmlClient;
+  /**
+   * Builds a worker's client for one endpoint (TLS, timeouts, credentials and hooks are decided by the caller;
+   * the worker id keys per-worker state such as its certificate pin).
+   */
+  readonly createClient: (endpoint: string, workerId: string) => CmlClient;
   /** Called when a worker's client is dropped, so per-worker memory tied to the controller can go too. */
   readonly onEvict?: (workerId: string) => void;
   readonly logger: Logger;
@@ -45,7 +48,7 @@ export function createCmlClientCache(options: CmlClientCacheOptions): CmlClientC
       const entry = entries.get(workerId);
       if (entry !== undefined && entry.endpoint === endpoint) return entry.client;
       if (entry !== undefined) drop(workerId, "endpoint changed");
-      const client = options.createClient(endpoint);
+      const client = options.createClient(endpoint, workerId);
       entries.set(workerId, { endpoint, client });
       return client;
     },

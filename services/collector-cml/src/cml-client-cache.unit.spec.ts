@@ -15,8 +15,9 @@ function fakeClientFactory() {
       authenticate: unused,
       listLabIds: unused,
       getLab: unused,
-      getLabTiles: unused,
+      getLabState: unused,
       getLabSummaries: unused,
+      labReadPath: () => undefined,
       getLicensing: unused,
       getSystemStats: unused,
       close: async () => {

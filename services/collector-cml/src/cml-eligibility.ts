@@ -9,12 +9,12 @@ export function isCmlCollectable(state: WorkerState): state is CmlCollectableWor
   return state.status === "RUNNING" && typeof state.httpsEndpoint === "string" && state.httpsEndpoint !== "";
 }
 
-/** The collect-command target of a collectable worker. */
-export function cmlTargetOf(state: CmlCollectableWorker): CollectCommandTarget {
+/** The collect-command target of a worker (with its endpoint, when it has one). */
+export function cmlTargetOf(state: WorkerState): CollectCommandTarget {
   return {
     workerId: state.id,
     region: state.region,
     instanceId: state.instanceId,
-    httpsEndpoint: state.httpsEndpoint,
+    httpsEndpoint: state.httpsEndpoint ?? undefined,
   };
 }

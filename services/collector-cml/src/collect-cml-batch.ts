@@ -21,6 +21,7 @@ import { cmlTelemetryMessage } from "./cml-telemetry-event.ts";
 import { type CmlCollection, collectCmlWorker, failedCollectionOf } from "./collect-cml-worker.ts";
 import type { CollectorCmlMetrics } from "./collector-cml-metrics.ts";
 import { runBounded } from "./run-bounded.ts";
+import { isSlotCovered } from "./slot-coverage.ts";
 import type { WorkerReadPolicy } from "./worker-read-policy.ts";
 
 /** The ops job name of a CML collection batch. */
@@ -51,14 +52,25 @@ interface WorkerWork {
   readonly correlationIds: Set<string | undefined>;
   readonly indices: number[];
   refresh: boolean;
+  /** Latest slot of the worker's scheduled commands in the batch (undefined: none carries a slot). */
+  slot: number | undefined;
+}
+
+/** Why a worker's commands cause no CML call, or undefined when it is collected now. */
+function skipReason(item: WorkerWork, state: WorkerState | undefined): string | undefined {
+  if (state === undefined) return "unknown_worker";
+  if (!isCmlCollectable(state)) return "not_collectable";
+  if (!item.refresh && item.slot !== undefined && isSlotCovered(state, item.slot)) return "slot_covered";
+  return undefined;
 }
 
 /**
  * Creates the batch handler of the `collector-cml` consumer. Refresh commands go first; each worker is
  * collected once per batch (with bounded concurrency, so a slow controller only holds its own lane) and its
  * telemetry is published as soon as it is read. Workers that are unknown, not RUNNING or without endpoint
- * cause no CML call. Returns, per delivery, undefined (ack), a `ValidationError` (term) or a `TransientError`
- * (publishing failed: nak).
+ * cause no CML call, nor does a scheduled command for a slot the worker's state shows already observed.
+ * Returns, per delivery, undefined (ack), a `ValidationError` (term) or a `TransientError` (publishing
+ * failed: nak).
  */
 export function createCmlBatchHandler(
   deps: CmlBatchHandlerDeps,
@@ -72,12 +84,12 @@ export function createCmlBatchHandler(
     const runnable: Array<{ item: WorkerWork; state: CmlCollectableWorker }> = [];
     for (const item of work) {
       const state = deps.directory.get(item.workerId);
-      if (state !== undefined && isCmlCollectable(state)) {
+      const reason = skipReason(item, state);
+      if (reason === undefined && state !== undefined && isCmlCollectable(state)) {
         runnable.push({ item, state });
         continue;
       }
-      const reason = state === undefined ? "unknown_worker" : "not_collectable";
-      deps.metrics?.recordSkipped(reason);
+      deps.metrics?.recordSkipped(reason ?? "not_collectable");
       deps.logger.debug({ workerId: item.workerId, source: "cml", reason }, "collect command skipped");
     }
     if (runnable.length === 0) return results;
@@ -132,12 +144,16 @@ function groupByWorker(deliveries: readonly Delivery[], results: unknown[]): Wor
         correlationIds: new Set([correlationId]),
         indices: [index],
         refresh: command.reason === "refresh",
+        slot: command.reason === "schedule" ? command.slot : undefined,
       });
       return;
     }
     existing.indices.push(index);
     existing.correlationIds.add(correlationId);
     existing.refresh ||= command.reason === "refresh";
+    if (command.reason === "schedule" && command.slot !== undefined) {
+      existing.slot = Math.max(existing.slot ?? command.slot, command.slot);
+    }
   });
   const work = [...byWorker.values()];
   for (const item of work) {

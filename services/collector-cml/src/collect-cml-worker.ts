@@ -18,7 +18,10 @@ export type CmlCollection =
   | { readonly kind: "metrics"; readonly telemetry: CmlTelemetry }
   | {
       readonly kind: "failed";
-      /** The error class name: `CmlUnreachable`, `CmlBooting`, `CmlAuthFailed`, `CmlBadResponse`. */
+      /**
+       * The failure's stable type (`errorType` of the cml-client error): `CmlUnreachable`, `CmlBooting`,
+       * `CmlAuthFailed`, `CmlBadResponse`, `deadline_exceeded`, `response_too_large`, `tls_fingerprint_changed`.
+       */
       readonly errorType: string;
       readonly errorMessage: string;
       readonly retryable: boolean;
@@ -37,10 +40,15 @@ export interface CollectCmlWorkerInput {
   readonly knownLicenseStatus?: CmlLicenseStatus | null;
 }
 
-/** The failure of a collection; class names of the cml-client errors become `errorType`. */
+/** The failure of a collection; the cml-client error's stable `errorType` becomes the telemetry's. */
 export function failedCollectionOf(error: unknown): CmlCollection {
   if (error instanceof CmlClientError) {
-    return { kind: "failed", errorType: error.name, errorMessage: error.message, retryable: error.retryable };
+    return {
+      kind: "failed",
+      errorType: error.errorType,
+      errorMessage: error.message,
+      retryable: error.retryable,
+    };
   }
   const errorType = error instanceof Error ? error.name : "Error";
   const errorMessage = error instanceof Error ? error.message : String(error);

@@ -3,8 +3,10 @@ import {
   CmlBadResponse,
   CmlBooting,
   type CmlClient,
+  CmlDeadlineExceeded,
+  CmlResponseTooLarge,
+  CmlTlsFingerprintChanged,
   CmlUnreachable,
-  type LabTiles,
   type Licensing,
   type SystemInformation,
   type SystemStats,
@@ -65,11 +67,12 @@ function fakeClient(answers: Partial<FakeAnswers> = {}) {
     authenticate: () => answer("authenticate", undefined),
     listLabIds: () => answer("labs", []),
     getLab: () => answer("labs/{id}", null),
-    getLabTiles: () => answer<LabTiles | null>("populate_lab_tiles", null),
+    getLabState: () => answer("labs/{id}/state", null),
     getLabSummaries: async () => {
       const labs = await answer("populate_lab_tiles", script.labs);
       return labs.map((lab) => ({ ...lab, title: null, nodeCount: null }));
     },
+    labReadPath: () => "tiles",
     getLicensing: () => answer("licensing", script.licensing),
     getSystemStats: () => answer("system_stats", script.stats),
     close: async () => undefined,
@@ -160,6 +163,25 @@ describe("collectCmlWorker", () => {
     expect(await collect(malformed.client)).toMatchObject({
       kind: "failed",
       errorType: "CmlBadResponse",
+      retryable: false,
+    });
+  });
+
+  it("gives the later failure kinds their stable snake_case types", async () => {
+    const slow = fakeClient({
+      stats: new CmlDeadlineExceeded("no answer in 10000 ms", "system_stats"),
+    });
+    expect(await collect(slow.client)).toMatchObject({ errorType: "deadline_exceeded", retryable: true });
+    const huge = fakeClient({ labs: new CmlResponseTooLarge("too large", "labs") });
+    expect(await collect(huge.client)).toMatchObject({ errorType: "response_too_large", retryable: false });
+    const changed = fakeClient({
+      systemInformation: new CmlTlsFingerprintChanged("not pinned", "system_information", "b".repeat(64), [
+        "a".repeat(64),
+      ]),
+    });
+    expect(await collect(changed.client)).toMatchObject({
+      kind: "failed",
+      errorType: "tls_fingerprint_changed",
       retryable: false,
     });
   });

@@ -1,26 +1,16 @@
-import { telemetry } from "@cml-telemetry/contracts";
+import { commands, parseEventData, telemetry } from "@cml-telemetry/contracts";
 import { generateCmlLabs } from "@cml-telemetry/fleet-sim";
 import { waitFor } from "@cml-telemetry/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type CollectorCmlHarness,
   failedData,
   HARNESS_PASSWORD,
   metricsData,
-  startCollectorCmlHarness,
+  present,
+  useCollectorCmlHarness,
 } from "./testing/collector-cml-harness.ts";
 
-let harness: CollectorCmlHarness;
-
-beforeAll(async () => {
-  harness = await startCollectorCmlHarness();
-});
-afterEach(async () => {
-  await harness.stopCollectors();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useCollectorCmlHarness();
 
 describe("collector-cml gating, credentials and scheduling", () => {
   it("backs authentication off after rejected credentials (no retry storm) and recovers when they work again", async () => {
@@ -89,6 +79,13 @@ describe("collector-cml gating, credentials and scheduling", () => {
     });
     expect(harness.telemetryOf(late.key)).toEqual([]);
     expect(pool.calls(late.key)).toEqual({});
+    const scheduled = harness.received.find(
+      (event) => event.type === commands.collect.type && event.subject === early.key,
+    );
+    expect(parseEventData(commands.collect, present(scheduled))).toMatchObject({
+      reason: "schedule",
+      httpsEndpoint: early.state.httpsEndpoint,
+    });
 
     await harness.putWorker({ ...late.state, status: "RUNNING" });
     await waitFor(() => harness.telemetryOf(late.key).length > 0, {

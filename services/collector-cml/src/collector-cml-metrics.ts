@@ -1,4 +1,4 @@
-import type { CmlCallHook } from "@cml-telemetry/cml-client";
+import type { CmlCallHook, CmlLabReadPath } from "@cml-telemetry/cml-client";
 import type { Meter } from "@opentelemetry/api";
 import type { CmlCollection } from "./collect-cml-worker.ts";
 
@@ -10,6 +10,8 @@ export interface CollectorCmlMetrics {
   recordCollection(collection: CmlCollection): void;
   /** Counts a collect command that caused no CML call (unknown worker, not RUNNING, no endpoint). */
   recordSkipped(reason: string): void;
+  /** Counts a controller whose labs are read through another path now (`tiles` or `documented`). */
+  recordLabPath(path: CmlLabReadPath): void;
 }
 
 /**
@@ -34,6 +36,10 @@ export function createCollectorCmlMetrics(meter: Meter, cachedClients: () => num
   const skipped = meter.createCounter("cml_collect_commands_skipped_total", {
     description: "Collect commands that caused no CML call, by reason",
   });
+  const labPaths = meter.createCounter("cml_lab_read_path_changes_total", {
+    description:
+      "Controllers whose labs are read through another path now: tiles (populate_lab_tiles) or documented (labs + labs/{id}/state)",
+  });
   meter
     .createObservableGauge("cml_cached_clients", {
       description: "CML clients kept across cycles (one per worker)",
@@ -55,6 +61,9 @@ export function createCollectorCmlMetrics(meter: Meter, cachedClients: () => num
     },
     recordSkipped(reason) {
       skipped.add(1, { reason });
+    },
+    recordLabPath(path) {
+      labPaths.add(1, { path });
     },
   };
 }

@@ -1,9 +1,9 @@
 export { type CmlClientCache, type CmlClientCacheOptions, createCmlClientCache } from "./cml-client-cache.ts";
 export {
-  type CmlCollectScheduler,
-  type CmlCollectSchedulerDeps,
-  createCmlCollectScheduler,
-} from "./cml-collect-scheduler.ts";
+  type CmlClientFactoryDeps,
+  createCmlClientFactory,
+  LAB_STATE_CONCURRENCY,
+} from "./cml-client-factory.ts";
 export { type CmlCollectableWorker, cmlTargetOf, isCmlCollectable } from "./cml-eligibility.ts";
 export { type CmlTelemetryMessage, type CmlWorkerRef, cmlTelemetryMessage } from "./cml-telemetry-event.ts";
 export { CML_JOB_NAME, type CmlBatchHandlerDeps, createCmlBatchHandler } from "./collect-cml-batch.ts";
@@ -20,6 +20,7 @@ export {
   type CollectorCmlOptions,
   startCollectorCml,
 } from "./start-collector-cml.ts";
+export { kvTlsPinStore, openTlsPinStore } from "./tls-pin-store.ts";
 export {
   createWorkerReadPolicy,
   type ReadPlan,

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { X509Certificate } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTopology, decodeEvent, telemetry, workerIdOf } from "@cml-telemetry/contracts";
@@ -8,6 +7,8 @@ import { type CmlServerPool, createCmlServerPool } from "@cml-telemetry/fleet-si
 import { openWorkersKv, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
 import { initialWorkerStateFixture } from "@cml-telemetry/scheduling/testing";
 import { freePort, startNatsServer, stopProcess, type TestNatsServer, waitFor } from "@cml-telemetry/testing";
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -17,19 +18,21 @@ const PASSWORD = "e2e-cml-password";
 let server: TestNatsServer;
 let nc: NatsConnection;
 let pool: CmlServerPool;
-let workDir: string;
 
 beforeAll(async () => {
   server = await startNatsServer();
   nc = await connect({ servers: server.url });
-  pool = await createCmlServerPool({ username: "admin", password: PASSWORD });
-  workDir = mkdtempSync(join(tmpdir(), "collector-cml-e2e-"));
+  // Self-signed certificates made for a name, not the address dialled: only a pin can trust them.
+  pool = await createCmlServerPool({
+    username: "admin",
+    password: PASSWORD,
+    certificateHost: "cml-controller.e2e.example",
+  });
 });
 afterAll(async () => {
   await pool?.close();
   await nc?.drain();
   await server?.stop();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 function startService(env: Record<string, string>): { child: ChildProcess; output: () => string } {
@@ -55,9 +58,7 @@ const exitCodeOf = (child: ChildProcess): Promise<number | null> =>
   });
 
 describe("collector-cml as a process", () => {
-  it("collects a RUNNING worker on start, serves health and metrics, and stops cleanly on SIGTERM", async () => {
-    const caFile = join(workDir, "cml-ca.pem");
-    writeFileSync(caFile, pool.caCertPem);
+  it("collects a RUNNING worker on start (pinning its certificate on first use), serves health and metrics, and stops cleanly on SIGTERM", async () => {
     const topology = createTopology();
     await provisionTopology(nc, topology, { logger: silentLogger });
     const kv = await openWorkersKv(nc, topology);
@@ -83,7 +84,7 @@ describe("collector-cml as a process", () => {
       METRICS_PORT: String(metricsPort),
       CML_USERNAME: "admin",
       CML_PASSWORD: PASSWORD,
-      CML_CA_FILE: caFile,
+      CML_TLS_PIN: "tofu",
       COLLECT_INTERVAL_CML_SECONDS: "60",
       LOG_LEVEL: "debug",
     });
@@ -99,7 +100,13 @@ describe("collector-cml as a process", () => {
       const readyz = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
       expect(readyz.status).toBe(200);
       const metricsText = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metricsText).toMatch(/cml_client_calls_total\{[^}]*endpoint="populate_lab_tiles"/);
+      expect(metricsText).toMatch(
+        /cml_client_calls_total\{[^}]*endpoint="labs\/\{id\}\/state"[^}]*outcome="ok"/,
+      );
+      const pins = await new Kvm(jetstream(nc)).open(topology.kv.tlsPins.bucket);
+      const pin = (await pins.get(workerId))?.json() as { fingerprint?: string } | undefined;
+      const served = new X509Certificate(pool.certificatePem(workerId)).fingerprint256;
+      expect(pin?.fingerprint).toBe(served.replaceAll(":", "").toLowerCase());
 
       service.child.kill("SIGTERM");
       expect(await exitCodeOf(service.child)).toBe(0);

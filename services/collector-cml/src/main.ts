@@ -20,6 +20,8 @@ const collector = await startCollectorCml({
     password: config.CML_PASSWORD,
     verifyTls: config.CML_VERIFY_TLS,
     caFile: config.CML_CA_FILE,
+    serverName: config.CML_TLS_SERVER_NAME,
+    pin: config.CML_TLS_PIN,
     timeoutSeconds: config.CML_TIMEOUT_SECONDS,
     concurrency: config.CML_CONCURRENCY,
   },

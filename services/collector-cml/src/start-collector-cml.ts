@@ -1,4 +1,5 @@
-import { type CmlCallHook, createCmlClient } from "@cml-telemetry/cml-client";
+import type { CmlCallHook, TofuPinStore } from "@cml-telemetry/cml-client";
+import type { CertificatePinSetting } from "@cml-telemetry/config";
 import { consumerNames, subjects, type Topology } from "@cml-telemetry/contracts";
 import {
   type ConsumeLoop,
@@ -7,14 +8,21 @@ import {
   openWorkersKv,
   startConsumeLoop,
 } from "@cml-telemetry/messaging";
-import { createWorkerDirectory, type WorkerDirectory } from "@cml-telemetry/scheduling";
+import {
+  type CollectScheduler,
+  createCollectScheduler,
+  createWorkerDirectory,
+  type WorkerDirectory,
+} from "@cml-telemetry/scheduling";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Meter } from "@opentelemetry/api";
 import { type CmlClientCache, createCmlClientCache } from "./cml-client-cache.ts";
-import { type CmlCollectScheduler, createCmlCollectScheduler } from "./cml-collect-scheduler.ts";
+import { createCmlClientFactory } from "./cml-client-factory.ts";
+import { cmlTargetOf, isCmlCollectable } from "./cml-eligibility.ts";
 import { createCmlBatchHandler } from "./collect-cml-batch.ts";
 import { createCollectorCmlMetrics } from "./collector-cml-metrics.ts";
+import { openTlsPinStore } from "./tls-pin-store.ts";
 import { createWorkerReadPolicy, type WorkerReadPolicy } from "./worker-read-policy.ts";
 
 /** How collector-cml talks to the CML controllers. */
@@ -28,7 +36,11 @@ export interface CmlAccessOptions {
   readonly caFile?: string | undefined;
   /** PEM CA bundle given directly (tests, benchmarks). */
   readonly caPem?: string | undefined;
-  /** `CML_TIMEOUT_SECONDS`: connect timeout, and read timeout for headers and again for the body. */
+  /** `CML_TLS_SERVER_NAME`: the name certificates must carry instead of the endpoint's host. */
+  readonly serverName?: string | undefined;
+  /** `CML_TLS_PIN`: trust on first use (pins in KV `cml_tls_pins`), or fixed fingerprints. */
+  readonly pin?: CertificatePinSetting | undefined;
+  /** `CML_TIMEOUT_SECONDS`: overall deadline of each call (connecting may take half of it). */
   readonly timeoutSeconds: number;
   /** `CML_CONCURRENCY` */
   readonly concurrency: number;
@@ -56,6 +68,8 @@ export interface CollectorCmlOptions {
   readonly maxAuthSkips?: number;
   /** Extra hook on every CML HTTP exchange (beside the self-metrics). */
   readonly onCall?: CmlCallHook;
+  /** Where trust-on-first-use pins are kept (default: KV `cml_tls_pins` of the topology). */
+  readonly pinStore?: TofuPinStore;
   readonly now?: () => number;
 }
 
@@ -64,7 +78,7 @@ export interface CollectorCml {
   readonly directory: WorkerDirectory;
   readonly clients: CmlClientCache;
   readonly policy: WorkerReadPolicy;
-  readonly scheduler: CmlCollectScheduler | undefined;
+  readonly scheduler: CollectScheduler | undefined;
   /** Stops scheduling, drains the consumer (the current batch finishes), closes the CML clients. */
   stop(): Promise<void>;
 }
@@ -88,27 +102,25 @@ export async function startCollectorCml(options: CollectorCmlOptions): Promise<C
       : { licensingMaxAgeMs: options.licensingMaxAgeSeconds * 1000 }),
     ...(options.maxAuthSkips === undefined ? {} : { maxAuthSkips: options.maxAuthSkips }),
   });
-  const timeoutMs = options.cml.timeoutSeconds * 1000;
   const hasCredentials = options.cml.username !== undefined && options.cml.username !== "";
   const extraHook = options.onCall;
+  const pinStore =
+    options.cml.pin?.kind === "tofu"
+      ? (options.pinStore ?? (await openTlsPinStore(options.nc, options.topology)))
+      : undefined;
   const cache = createCmlClientCache({
     logger: options.logger,
     onEvict: (workerId) => policy.forget(workerId),
-    createClient: (endpoint) =>
-      createCmlClient({
-        baseUrl: endpoint,
-        username: options.cml.username ?? "",
-        password: options.cml.password ?? "",
-        verifyTls: options.cml.verifyTls,
-        ...(options.cml.caPem === undefined ? {} : { caPem: options.cml.caPem }),
-        ...(options.cml.caFile === undefined ? {} : { caFile: options.cml.caFile }),
-        connectTimeoutMs: timeoutMs,
-        readTimeoutMs: timeoutMs,
-        onCall: (endpoint, outcome, durationMs) => {
-          metrics?.onCall(endpoint, outcome, durationMs);
-          extraHook?.(endpoint, outcome, durationMs);
-        },
-      }),
+    createClient: createCmlClientFactory({
+      cml: options.cml,
+      pinStore,
+      logger: options.logger,
+      onCall: (endpoint, outcome, durationMs) => {
+        metrics?.onCall(endpoint, outcome, durationMs);
+        extraHook?.(endpoint, outcome, durationMs);
+      },
+      onLabPath: (path) => metrics?.recordLabPath(path),
+    }),
   });
   const metrics =
     options.meter === undefined ? undefined : createCollectorCmlMetrics(options.meter, () => cache.size());
@@ -145,14 +157,25 @@ export async function startCollectorCml(options: CollectorCmlOptions): Promise<C
     throw error;
   }
 
+  // Every slot, and as soon as the directory shows one, each RUNNING worker with an endpoint gets a command
+  // (msg-id `cml:<workerId>:<slot>`); clients of workers that vanished, stopped or moved are closed on the way.
   const scheduler =
     options.schedule === false
       ? undefined
-      : createCmlCollectScheduler({
+      : createCollectScheduler({
           js,
+          service: "collector-cml",
+          source: "cml",
           directory,
-          clients: cache,
           intervalSeconds: options.intervalSeconds,
+          isDue: isCmlCollectable,
+          isEligible: isCmlCollectable,
+          targetOf: cmlTargetOf,
+          onDirectoryCheck: () =>
+            cache.evictWhere((workerId, endpoint) => {
+              const state = directory.get(workerId);
+              return state === undefined || !isCmlCollectable(state) || state.httpsEndpoint !== endpoint;
+            }),
           logger: options.logger,
           now,
           ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),

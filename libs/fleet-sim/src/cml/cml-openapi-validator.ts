@@ -8,6 +8,9 @@ export const CML_OPENAPI_URL = new URL(
   import.meta.url,
 );
 
+/** `CML_OPENAPI_FILE` when set, else the vendored document beside the repository. */
+const openApiLocation = (): string | URL => process.env.CML_OPENAPI_FILE || CML_OPENAPI_URL;
+
 const LIVE_LICENSING_TIMESTAMP = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$";
 const LICENSING_SCHEMAS = ["LicensingTimeInfo", "Registration", "Authorization", "LicensingFeature"];
 
@@ -39,7 +42,7 @@ function acceptLiveTimestamps(node: unknown): void {
  * are applied: licensing timestamps in the live form, and `cpu.hyperthreading` (added in 2.9.1).
  */
 export async function loadCmlSchemaCheck(options: { deviations: boolean }): Promise<CmlSchemaCheck> {
-  const document = JSON.parse(await readFile(CML_OPENAPI_URL, "utf8")) as Json;
+  const document = JSON.parse(await readFile(openApiLocation(), "utf8")) as Json;
   const schemas = (document.components as Json).schemas as Json;
   if (options.deviations) {
     for (const name of LICENSING_SCHEMAS) acceptLiveTimestamps(schemas[name]);
@@ -65,7 +68,7 @@ export async function loadCmlSchemaCheck(options: { deviations: boolean }): Prom
 
 /** The JSON schema of a path's 200 response (inline schemas such as `/labs` and `/authenticate`). */
 export async function responseSchemaOf(path: string, method: "get" | "post"): Promise<Json> {
-  const document = JSON.parse(await readFile(CML_OPENAPI_URL, "utf8")) as Json;
+  const document = JSON.parse(await readFile(openApiLocation(), "utf8")) as Json;
   const operation = ((document.paths as Json)[path] as Json)[method] as Json;
   const content = ((operation.responses as Json)["200"] as Json).content as Json;
   return (content["application/json"] as Json).schema as Json;

@@ -15,6 +15,8 @@ const DISK_TOTAL = 119_839_232_000;
 const CPU_COUNT = 6;
 const CPU_MODEL = "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz";
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** What the simulated controllers' only user (an admin) may do in every lab. */
+const ADMIN_PERMISSIONS = ["lab_admin", "lab_edit", "lab_exec", "lab_view"] as const;
 
 /** Identity derived from the pool key, so a re-added controller keeps its ids. */
 export function simIdentity(key: string, computeCount: number, installedAtMs: number): CmlSimIdentity {
@@ -126,26 +128,44 @@ export function labBody(lab: CmlSimLab, identity: CmlSimIdentity) {
     state: lab.state,
     node_count: lab.nodeCount,
     link_count: Math.max(0, lab.nodeCount - 1),
-    effective_permissions: ["lab_admin", "lab_edit", "lab_exec", "lab_view"],
+    effective_permissions: [...ADMIN_PERMISSIONS],
   };
 }
 
-/** `GET /populate_lab_tiles`: every lab with its fields plus the tile extras the web UI uses. */
+/**
+ * One tile of `GET /populate_lab_tiles` as Cisco's OpenAPI documents it (`LabUi`): the web UI's extras, no lab
+ * state, title or counts.
+ */
+export function labUiTile(spec: CmlServerSpec) {
+  return {
+    topology: { nodes: [], links: [], annotations: [] },
+    health: {},
+    system_information: systemInformationBody(spec),
+    simplified_node_definitions: [],
+    effective_permissions: [...ADMIN_PERMISSIONS],
+  };
+}
+
+/**
+ * `GET /populate_lab_tiles` in the spec's shape: `documented` tiles are `LabUi` only; `with-lab-fields` tiles
+ * also carry every field of `GET /labs/{id}`, as some controllers send. (`absent` is answered with 404 before.)
+ */
 export function labTilesBody(spec: CmlServerSpec, identity: CmlSimIdentity) {
   return {
     lab_tiles: Object.fromEntries(
       spec.labs.map((lab) => [
         lab.id,
-        {
-          ...labBody(lab, identity),
-          topology: { nodes: [], links: [], annotations: [] },
-          health: {},
-          system_information: systemInformationBody(spec),
-          simplified_node_definitions: [],
-        },
+        spec.labTiles === "with-lab-fields"
+          ? { ...labBody(lab, identity), ...labUiTile(spec) }
+          : labUiTile(spec),
       ]),
     ),
   };
+}
+
+/** `GET /labs/{id}/state`: the lab's state as a bare JSON string. */
+export function labStateBody(lab: CmlSimLab): string {
+  return lab.state;
 }
 
 /** Licensing timestamps as live controllers send them: `YYYY-MM-DD HH:MM:SS` (UTC, no zone). */

@@ -3,6 +3,7 @@ import { type CmlSchemaCheck, loadCmlSchemaCheck, responseSchemaOf } from "./cml
 import {
   errorBody,
   labBody,
+  labStateBody,
   labTilesBody,
   licensingBody,
   serializeSystemStats,
@@ -55,7 +56,7 @@ describe("simulated CML bodies against the vendor CML 2.9 OpenAPI schemas", () =
     for (const lab of spec().labs) expect(check("LabResponse", labBody(lab, identity))).toEqual([]);
   });
 
-  it("labs is a list of UUID4 strings and populate_lab_tiles a LabTilesResponse", async () => {
+  it("labs is a list of UUID4 strings and populate_lab_tiles a LabTilesResponse in both shapes", async () => {
     const listSchema = await responseSchemaOf("/labs", "get");
     expect(
       check(
@@ -64,6 +65,37 @@ describe("simulated CML bodies against the vendor CML 2.9 OpenAPI schemas", () =
       ),
     ).toEqual([]);
     expect(check("LabTilesResponse", labTilesBody(spec(), identity))).toEqual([]);
+    expect(check("LabTilesResponse", labTilesBody(spec({ labTiles: "with-lab-fields" }), identity))).toEqual(
+      [],
+    );
+  });
+
+  it("labs/{id}/state is the lab's States value as a bare JSON string", async () => {
+    const stateSchema = await responseSchemaOf("/labs/{lab_id}/state", "get");
+    expect(stateSchema.$ref).toBe("#/components/schemas/States");
+    for (const lab of spec().labs) {
+      expect(check("States", labStateBody(lab))).toEqual([]);
+      expect(JSON.stringify(labStateBody(lab))).toBe(`"${lab.state}"`);
+    }
+  });
+
+  it("documented tiles carry exactly LabUi's fields: no lab state, title or counts", () => {
+    const tiles = Object.values(labTilesBody(spec(), identity).lab_tiles);
+    expect(tiles).toHaveLength(4);
+    for (const tile of tiles) {
+      expect(Object.keys(tile).sort()).toEqual([
+        "effective_permissions",
+        "health",
+        "simplified_node_definitions",
+        "system_information",
+        "topology",
+      ]);
+      expect(tile).not.toHaveProperty("state");
+    }
+    const withFields = Object.values(labTilesBody(spec({ labTiles: "with-lab-fields" }), identity).lab_tiles);
+    expect(withFields.map((tile) => (tile as { state?: string }).state)).toEqual(
+      spec().labs.map((lab) => lab.state),
+    );
   });
 
   it.each([
@@ -116,6 +148,9 @@ describe("the documented deviations are the only ones", () => {
     expect(strict("SystemStats", statsJson(spec({ variant: "2.9.0" })))).toEqual([]);
     expect(strict("SystemInformation", systemInformationBody(spec()))).toEqual([]);
     expect(strict("LabTilesResponse", labTilesBody(spec(), identity))).toEqual([]);
+    expect(strict("LabTilesResponse", labTilesBody(spec({ labTiles: "with-lab-fields" }), identity))).toEqual(
+      [],
+    );
   });
 });
 

@@ -118,16 +118,95 @@ describe("simulated CML server pool over HTTPS", () => {
   });
 
   it("counts calls per endpoint and per controller, 404 for populate_lab_tiles when disabled", async () => {
-    const { endpoint } = await pool.add("count", { labTiles: false });
+    const { endpoint } = await pool.add("count", { labTiles: "absent" });
     pool.resetCalls();
     const token = await login(endpoint);
     expect((await call(endpoint, "populate_lab_tiles", { token })).status).toBe(404);
     await call(endpoint, "system_information");
     expect(pool.calls("count")).toEqual({ authenticate: 1, populate_lab_tiles: 1, system_information: 1 });
     expect(pool.calls().authenticate).toBe(1);
-    expect(pool.get("count")?.labTiles).toBe(false);
+    expect(pool.get("count")?.labTiles).toBe("absent");
     await pool.remove("count");
     expect(pool.get("count")).toBeUndefined();
     await expect(call(endpoint, "system_information")).rejects.toBeInstanceOf(Error);
+  });
+});
+
+describe("the real controllers' unkind habits", () => {
+  it("answers populate_lab_tiles in Cisco's documented shape by default, and labs/{id}/state as a bare string", async () => {
+    const labs = generateCmlLabs({ count: 3, started: 1, seed: "tiles" });
+    const { endpoint } = await pool.add("tiles", { labs });
+    const token = await login(endpoint);
+    const tiles = JSON.parse((await call(endpoint, "populate_lab_tiles", { token })).text) as {
+      lab_tiles: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(tiles.lab_tiles)).toEqual(labs.map((lab) => lab.id));
+    for (const tile of Object.values(tiles.lab_tiles)) expect(tile).not.toHaveProperty("state");
+    const state = await call(endpoint, `labs/${labs[0]?.id}/state`, { token });
+    expect(state).toMatchObject({ status: 200, text: '"STARTED"' });
+    expect(pool.calls("tiles")).toMatchObject({ populate_lab_tiles: 1, "labs/{id}/state": 1 });
+    pool.update("tiles", { labTiles: "with-lab-fields" });
+    const withFields = JSON.parse((await call(endpoint, "populate_lab_tiles", { token })).text) as {
+      lab_tiles: Record<string, { state?: string }>;
+    };
+    expect(Object.values(withFields.lab_tiles).map((tile) => tile.state)).toEqual(
+      labs.map((lab) => lab.state),
+    );
+  });
+
+  it("trickles a body a few bytes at a time without ever pausing as long as an idle timer", async () => {
+    const { endpoint } = await pool.add("trickle", { trickle: { bytesPerWrite: 8, intervalMs: 5 } });
+    const expected = JSON.stringify({
+      version: "2.9.1+build.7",
+      ready: true,
+      allow_ssh_pubkey_auth: false,
+      oui: "52:54:00:00:00:00",
+    });
+    const response = await request(`${endpoint}/api/v0/system_information`, {
+      dispatcher: agent,
+      bodyTimeout: 1_000,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe(expected);
+    // Each write reaches the client on its own: the body came in many pieces, never all at once.
+    expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(expected.length / 8) / 2);
+  });
+
+  it("can serve a certificate naming another host than its address, and change it", async () => {
+    const named = await createCmlServerPool({
+      username: "admin",
+      password: "s3cret",
+      certificateHost: "cml-controller.lab.example",
+    });
+    try {
+      const { endpoint } = await named.add("named");
+      const trusting = new Agent({ connect: { ca: named.caCertPem } });
+      const overriding = new Agent({ connect: { ca: named.caCertPem, servername: named.certificateHost } });
+      try {
+        const byAddress = request(`${endpoint}/api/v0/system_information`, { dispatcher: trusting });
+        await expect(byAddress).rejects.toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+        const byName = await request(`${endpoint}/api/v0/system_information`, { dispatcher: overriding });
+        expect(byName.statusCode).toBe(200);
+        await byName.body.text();
+      } finally {
+        await Promise.all([trusting.close(), overriding.close()]);
+      }
+      const before = named.certificatePem("named");
+      expect(before).toBe(named.caCertPem);
+      const after = await named.replaceCertificate("named");
+      expect(after).not.toBe(before);
+      expect(named.certificatePem("named")).toBe(after);
+      const fresh = new Agent({ connect: { ca: after, servername: named.certificateHost } });
+      try {
+        const served = await request(`${endpoint}/api/v0/system_information`, { dispatcher: fresh });
+        expect(served.statusCode).toBe(200);
+        await served.body.text();
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await named.close();
+    }
   });
 });

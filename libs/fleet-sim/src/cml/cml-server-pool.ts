@@ -7,8 +7,9 @@ import type { CmlServerPool, CmlServerPoolOptions } from "./types.ts";
 const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
 /**
- * Starts a pool of simulated CML controllers. One self-signed certificate (SAN `127.0.0.1`, `localhost`)
- * is generated for the pool; each added controller is its own HTTPS server on a loopback port.
+ * Starts a pool of simulated CML controllers. One self-signed certificate is generated for the pool (SAN
+ * `127.0.0.1` and `localhost`, or only `certificateHost` when given); each added controller is its own HTTPS server
+ * on a loopback port.
  *
  * @example
  * const pool = await createCmlServerPool({ username: "admin", password: "secret" });
@@ -17,7 +18,7 @@ const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
  */
 export async function createCmlServerPool(options: CmlServerPoolOptions): Promise<CmlServerPool> {
   const now = options.now ?? Date.now;
-  const tls = await generateSimCertificate(new Date(now()));
+  const tls = await generateSimCertificate(new Date(now()), options.certificateHost);
   const servers = new Map<string, CmlSimServer>();
   const starting = new Set<string>();
 
@@ -29,6 +30,15 @@ export async function createCmlServerPool(options: CmlServerPoolOptions): Promis
 
   return {
     caCertPem: tls.certPem,
+    certificateHost: options.certificateHost ?? "localhost",
+    certificatePem: (key) => serverOf(key).certificatePem(),
+
+    async replaceCertificate(key) {
+      const server = serverOf(key);
+      const fresh = await generateSimCertificate(new Date(now()), options.certificateHost);
+      server.replaceTls(fresh);
+      return fresh.certPem;
+    },
 
     async add(key, spec = {}) {
       if (servers.has(key) || starting.has(key))

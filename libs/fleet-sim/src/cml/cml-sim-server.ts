@@ -6,6 +6,7 @@ import {
   type CmlSimIdentity,
   errorBody,
   labBody,
+  labStateBody,
   labTilesBody,
   licensingBody,
   serializeSystemStats,
@@ -13,7 +14,7 @@ import {
   systemStatsBody,
 } from "./cml-responses.ts";
 import { createTokenStore, type TokenRejection } from "./token-store.ts";
-import type { CmlServerSpec } from "./types.ts";
+import type { CmlServerSpec, CmlTrickle } from "./types.ts";
 
 /** Options of {@link startCmlSimServer}. */
 export interface CmlSimServerOptions {
@@ -35,6 +36,10 @@ export interface CmlSimServer {
   maxInFlight(): number;
   resetCalls(): void;
   revokeTokens(): void;
+  /** The certificate (PEM) served now. */
+  certificatePem(): string;
+  /** Serves another key and certificate, closing the open connections (as a restart of the web server does). */
+  replaceTls(tls: { keyPem: string; certPem: string }): void;
   close(): Promise<void>;
 }
 
@@ -56,13 +61,31 @@ const UNAUTHORIZED: Record<TokenRejection, string> = {
 const json = (status: number, value: unknown): Reply => ({ status, body: JSON.stringify(value) });
 const failure = (status: number, description: string): Reply => json(status, errorBody(status, description));
 
-/** `/api/v0/labs/<uuid>` → `labs/{id}`; other API paths as they are; non-API paths keep their slash. */
+/**
+ * `/api/v0/labs/<uuid>` → `labs/{id}`, `/api/v0/labs/<uuid>/state` → `labs/{id}/state`; other API paths as they
+ * are; non-API paths keep their slash.
+ */
 export function endpointOf(pathname: string): { endpoint: string; labId?: string } {
   if (!pathname.startsWith("/api/v0/")) return { endpoint: pathname };
   const rest = pathname.slice("/api/v0/".length).replace(/\/+$/, "");
-  const lab = /^labs\/([^/]+)$/.exec(rest);
-  if (lab) return { endpoint: "labs/{id}", labId: decodeURIComponent(lab[1] as string) };
+  const lab = /^labs\/([^/]+)(\/state)?$/.exec(rest);
+  if (lab) {
+    const labId = decodeURIComponent(lab[1] as string);
+    return { endpoint: lab[2] === undefined ? "labs/{id}" : "labs/{id}/state", labId };
+  }
   return { endpoint: rest };
+}
+
+/** Writes `body` a few bytes at a time (the socket is never idle for `intervalMs` or longer); stops if it closes. */
+async function trickleBody(response: ServerResponse, body: string, trickle: CmlTrickle): Promise<void> {
+  const bytes = Buffer.from(body);
+  const step = Math.max(1, Math.floor(trickle.bytesPerWrite));
+  for (let offset = 0; offset < bytes.length; offset += step) {
+    if (response.destroyed) return;
+    response.write(bytes.subarray(offset, offset + step));
+    if (offset + step < bytes.length) await delay(Math.max(0, trickle.intervalMs));
+  }
+  response.end();
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -115,7 +138,15 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
     if (method !== "GET") return failure(405, "Method Not Allowed");
     if (endpoint === "system_information") return json(200, systemInformationBody(current));
     const rejection = tokens.check(request.headers.authorization);
-    const known = ["authok", "labs", "labs/{id}", "populate_lab_tiles", "licensing", "system_stats"];
+    const known = [
+      "authok",
+      "labs",
+      "labs/{id}",
+      "labs/{id}/state",
+      "populate_lab_tiles",
+      "licensing",
+      "system_stats",
+    ];
     if (!known.includes(endpoint)) return failure(404, "Not Found");
     if (rejection !== null) return failure(401, UNAUTHORIZED[rejection]);
     switch (endpoint) {
@@ -126,14 +157,16 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
           200,
           current.labs.map((lab) => lab.id),
         );
-      case "labs/{id}": {
+      case "labs/{id}":
+      case "labs/{id}/state": {
         const lab = current.labs.find((candidate) => candidate.id === labId);
-        return lab ? json(200, labBody(lab, options.identity)) : failure(404, `Lab not found: ${labId}`);
+        if (!lab) return failure(404, `Lab not found: ${labId}`);
+        return json(200, endpoint === "labs/{id}" ? labBody(lab, options.identity) : labStateBody(lab));
       }
       case "populate_lab_tiles":
-        return current.labTiles
-          ? json(200, labTilesBody(current, options.identity))
-          : failure(404, "Not Found");
+        return current.labTiles === "absent"
+          ? failure(404, "Not Found")
+          : json(200, labTilesBody(current, options.identity));
       case "licensing":
         return json(200, licensingBody(current, options.identity));
       default:
@@ -170,9 +203,11 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
       "content-length": Buffer.byteLength(reply.body),
       server: "nginx",
     });
-    response.end(reply.body);
+    if (current.trickle === null) response.end(reply.body);
+    else await trickleBody(response, reply.body, current.trickle);
   }
 
+  let certPem = options.tls.certPem;
   const server: Server = createServer(
     { key: options.tls.keyPem, cert: options.tls.certPem },
     (request, response) => {
@@ -217,6 +252,14 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
       peakInFlight = inFlight;
     },
     revokeTokens: () => tokens.revokeAll(),
+    certificatePem: () => certPem,
+    replaceTls(tls) {
+      server.setSecureContext({ key: tls.keyPem, cert: tls.certPem });
+      certPem = tls.certPem;
+      // A controller given a new certificate restarts its web server: open connections end with it.
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

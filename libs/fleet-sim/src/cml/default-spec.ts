@@ -23,7 +23,10 @@ export function generateCmlLabs(options: GenerateCmlLabsOptions): CmlSimLab[] {
   }));
 }
 
-/** A healthy, registered 2.9.1 controller with three labs, one of them running. */
+/**
+ * A healthy, registered 2.9.1 controller with three labs, one of them running; `populate_lab_tiles` answers in the
+ * shape Cisco documents (no lab state in the tiles).
+ */
 export function defaultCmlServerSpec(key: string): CmlServerSpec {
   return {
     mode: "up",
@@ -37,7 +40,8 @@ export function defaultCmlServerSpec(key: string): CmlServerSpec {
     runningNodes: 8,
     slowMs: 0,
     variant: "2.9.1",
-    labTiles: true,
+    labTiles: "documented",
+    trickle: null,
     computeCount: 1,
   };
 }

@@ -7,13 +7,21 @@ export interface SimTlsMaterial {
 }
 
 /**
- * Generates a self-signed EC certificate for `localhost` / `127.0.0.1`, usable as its own CA
- * (`caPem`) by clients that verify TLS.
+ * Generates a self-signed EC certificate, usable as its own CA (`caPem`) by clients that verify TLS. Without
+ * `host` it names `localhost` and `127.0.0.1` (the address the controllers are reached on); with `host` it names
+ * only that host, like a controller whose certificate was made for its DNS name while it is dialled by IP.
  */
-export async function generateSimCertificate(now: Date = new Date()): Promise<SimTlsMaterial> {
+export async function generateSimCertificate(now: Date = new Date(), host?: string): Promise<SimTlsMaterial> {
   const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
   const notAfter = new Date(now.getTime() + 365 * 24 * 60 * 60 * 1000);
-  const pems = await generate([{ name: "commonName", value: "cml-controller.localhost" }], {
+  const altNames =
+    host === undefined
+      ? [
+          { type: 2 as const, value: "localhost" },
+          { type: 7 as const, ip: "127.0.0.1" },
+        ]
+      : [{ type: 2 as const, value: host }];
+  const pems = await generate([{ name: "commonName", value: host ?? "cml-controller.localhost" }], {
     keyType: "ec",
     algorithm: "sha256",
     notBeforeDate: notBefore,
@@ -22,13 +30,7 @@ export async function generateSimCertificate(now: Date = new Date()): Promise<Si
       { name: "basicConstraints", cA: true },
       { name: "keyUsage", digitalSignature: true, keyCertSign: true },
       { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-        ],
-      },
+      { name: "subjectAltName", altNames },
     ],
   });
   return { keyPem: pems.private, certPem: pems.cert };

@@ -1,17 +1,28 @@
-/** How a simulated controller behaves. */
-export type CmlServerMode =
-  /** answers like a healthy controller */
-  | "up"
-  /** resets every connection (like a stopped service) */
-  | "down"
-  /** 502 Bad Gateway HTML page from the reverse proxy on every path */
-  | "booting"
-  /** like `up`, each response delayed by `slowMs` */
-  | "slow"
-  /** `POST /authenticate` → 403; tokens issued earlier keep working */
-  | "bad-credentials"
-  /** 200 with truncated (invalid) JSON bodies */
-  | "malformed";
+/**
+ * How a simulated controller behaves: `up` answers like a healthy controller; `down` resets every connection
+ * (like a stopped service); `booting` answers the reverse proxy's 502 HTML page on every path; `slow` is `up`
+ * with each response delayed by `slowMs`; `bad-credentials` refuses `POST /authenticate` with 403 (tokens issued
+ * earlier keep working); `malformed` answers 200 with truncated (invalid) JSON bodies.
+ */
+export const CML_SERVER_MODES = ["up", "down", "booting", "slow", "bad-credentials", "malformed"] as const;
+export type CmlServerMode = (typeof CML_SERVER_MODES)[number];
+
+/**
+ * The shape of `GET /populate_lab_tiles` ("Do not use" in Cisco's OpenAPI): `documented` is Cisco's `LabUi` per
+ * tile (topology, health, system_information, simplified_node_definitions, effective_permissions; no lab state);
+ * `with-lab-fields` adds the lab fields (`state`, `lab_title`, …) as some controllers do; `absent` answers 404.
+ */
+export const CML_LAB_TILES_SHAPES = ["documented", "with-lab-fields", "absent"] as const;
+export type CmlLabTilesShape = (typeof CML_LAB_TILES_SHAPES)[number];
+
+/**
+ * A controller that trickles its answers: after the status line and headers, the body goes out `bytesPerWrite`
+ * bytes at a time, one write every `intervalMs` — never idle long enough to trip an idle timer.
+ */
+export interface CmlTrickle {
+  bytesPerWrite: number;
+  intervalMs: number;
+}
 
 /** Lab states as CML reports them. */
 export type CmlSimLabState = "DEFINED_ON_CORE" | "STOPPED" | "STARTED";
@@ -43,8 +54,10 @@ export interface CmlServerSpec {
   slowMs: number;
   /** Response shape: 2.9.0 sends integer bytes; 2.9.1 float bytes and `cpu.hyperthreading`. */
   variant?: "2.9.0" | "2.9.1";
-  /** Whether `GET /populate_lab_tiles` exists (false → 404, as on controllers without it). */
-  labTiles: boolean;
+  /** The shape of `GET /populate_lab_tiles` (default `documented`). */
+  labTiles: CmlLabTilesShape;
+  /** Trickle every response body (null: each body is written at once). */
+  trickle: CmlTrickle | null;
   /** Number of compute hosts in `system_stats` (the first is the controller). */
   computeCount: number;
 }
@@ -58,6 +71,11 @@ export interface CmlServerPoolOptions {
   tokenTtlSeconds?: number;
   /** Clock (ms since epoch); default `Date.now`. */
   now?: () => number;
+  /**
+   * The host name the controllers' certificate names, instead of the address they are reached on
+   * (`127.0.0.1`, `localhost`): clients then need a server-name override or a pinned fingerprint.
+   */
+  certificateHost?: string;
 }
 
 /** A set of simulated CML controllers, each an HTTPS server on its own loopback port. */
@@ -77,7 +95,16 @@ export interface CmlServerPool {
   resetCalls(): void;
   /** Invalidates every issued token (like a controller restart); all controllers when no key. */
   revokeTokens(key?: string): void;
-  /** The self-signed certificate (PEM) every controller serves; trust it as the CA. */
+  /** The self-signed certificate (PEM) every controller serves at first; trust it as the CA. */
   readonly caCertPem: string;
+  /** The host name the certificates name (`localhost` unless `certificateHost` was given). */
+  readonly certificateHost: string;
+  /** The certificate (PEM) the controller serves now. */
+  certificatePem(key: string): string;
+  /**
+   * Gives the controller a new self-signed certificate (same names, new key), as a re-installed or impersonated
+   * controller would present; open connections are closed, new ones see it. Returns its PEM.
+   */
+  replaceCertificate(key: string): Promise<string>;
   close(): Promise<void>;
 }

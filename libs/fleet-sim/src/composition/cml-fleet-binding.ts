@@ -1,5 +1,5 @@
 import type { CmlServerMode, CmlServerPool, CmlServerSpec } from "../cml/index.ts";
-import { generateCmlLabs } from "../cml/index.ts";
+import { CML_SERVER_MODES, generateCmlLabs } from "../cml/index.ts";
 import type { CmlControl } from "../control/cml-control.ts";
 import type { FleetModel, InstanceRecord } from "../model/fleet-model.ts";
 import { hashString } from "../model/seeded-random.ts";
@@ -24,6 +24,8 @@ export interface CmlFleetBindingOptions {
   pool: CmlServerPool;
   /** At most this many CML servers (each is a port); instances beyond it get none. */
   maxServers?: number;
+  /** Applied to every server it starts, over the per-instance defaults. */
+  spec?: Partial<CmlServerSpec> | undefined;
   onError?: (error: unknown, instanceId: string) => void;
 }
 
@@ -78,7 +80,7 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
       if (servers.size >= maxServers) return;
       servers.add(instanceId);
       appliedMode.set(instanceId, mode);
-      const { endpoint } = await pool.add(instanceId, { ...initialSpec(instance), mode });
+      const { endpoint } = await pool.add(instanceId, { ...initialSpec(instance), ...options.spec, mode });
       fleet.update(instanceId, { tags: { [CML_ENDPOINT_TAG]: endpoint } });
       return;
     }
@@ -149,10 +151,8 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
   };
 }
 
-const MODES: readonly CmlServerMode[] = ["up", "down", "booting", "slow", "bad-credentials", "malformed"];
-
 function isMode(value: string): value is CmlServerMode {
-  return (MODES as readonly string[]).includes(value);
+  return (CML_SERVER_MODES as readonly string[]).includes(value);
 }
 
 /** A per-instance controller: version from the AMI name, a deterministic set of labs (some idle workers). */

@@ -15,7 +15,12 @@ function cmlStatus(endpoint: string, path: string, body?: unknown): Promise<numb
   return new Promise((resolve) => {
     const req = request(
       `${endpoint}/api/v0${path}`,
-      { method: body ? "POST" : "GET", ca: sim.caCertPem, headers: { "content-type": "application/json" } },
+      {
+        method: body ? "POST" : "GET",
+        ca: sim.caCertPem,
+        servername: sim.cml?.certificateHost,
+        headers: { "content-type": "application/json" },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -41,7 +46,12 @@ async function control(
 beforeAll(async () => {
   sim = await startFleetSimulator({
     fleet: createFleetModel({ seed: 5, workers: 4, untagged: 1, now: clock.now }),
-    cml: { username: "admin", password: "pw" },
+    cml: {
+      username: "admin",
+      password: "pw",
+      certificateHost: "cml-controller.sim.example",
+      spec: { trickle: { bytesPerWrite: 64, intervalMs: 1 } },
+    },
     tickMs: 60_000,
   });
   await sim.settle();
@@ -62,6 +72,20 @@ describe("startFleetSimulator", () => {
     expect(workers?.length).toBe(2);
     expect(workers?.every((t) => /^https:\/\/127\.0\.0\.1:\d+$/.test(t[CML_ENDPOINT_TAG] ?? ""))).toBe(true);
     expect(tags?.filter((t) => !t["cml:worker"]).every((t) => !(CML_ENDPOINT_TAG in t))).toBe(true);
+  });
+
+  it("starts every CML server with the composition's behaviours: its certificate's host and spec", () => {
+    expect(sim.cml?.certificateHost).toBe("cml-controller.sim.example");
+    const running = sim.fleet
+      .instances()
+      .filter((instance) => instance.cml && sim.cml?.get(instance.instanceId));
+    expect(running.length).toBeGreaterThan(0);
+    for (const instance of running) {
+      expect(sim.cml?.get(instance.instanceId)).toMatchObject({
+        trickle: { bytesPerWrite: 64, intervalMs: 1 },
+        labTiles: "documented",
+      });
+    }
   });
 
   it("boots the pending worker's CML server after the instance runs and its boot time passed", async () => {

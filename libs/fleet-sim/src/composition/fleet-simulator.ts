@@ -1,7 +1,7 @@
 import { type AwsSimulator, startAwsSimulator } from "../aws/aws-simulator.ts";
 import type { CallCounts } from "../aws/call-counters.ts";
 import type { FaultInjector } from "../aws/fault-injector.ts";
-import { type CmlServerPool, createCmlServerPool } from "../cml/index.ts";
+import { type CmlServerPool, type CmlServerSpec, createCmlServerPool } from "../cml/index.ts";
 import { createControlApi } from "../control/control-api.ts";
 import { createFleetModel, type FleetModel, type FleetModelOptions } from "../model/fleet-model.ts";
 import { bindCmlToFleet, type CmlFleetBinding } from "./cml-fleet-binding.ts";
@@ -23,6 +23,10 @@ export interface FleetSimulatorOptions {
         tokenTtlSeconds?: number;
         /** At most this many CML servers (one HTTPS port each). */
         maxServers?: number;
+        /** The host the servers' certificate names instead of their address (see `CmlServerPoolOptions`). */
+        certificateHost?: string;
+        /** Applied to every server started (e.g. `trickle`, `labTiles`), under later control-API changes. */
+        spec?: Partial<CmlServerSpec>;
       };
   /** How often lifecycle transitions and CML modes are brought up to date (default 1000 ms). */
   tickMs?: number;
@@ -67,11 +71,13 @@ export async function startFleetSimulator(options: FleetSimulatorOptions = {}): 
       password: options.cml.password,
       tokenTtlSeconds: options.cml.tokenTtlSeconds,
       now: fleet.now,
+      certificateHost: options.cml.certificateHost,
     });
     binding = bindCmlToFleet({
       fleet,
       pool,
       maxServers: options.cml.maxServers,
+      spec: options.cml.spec,
       onError: (error, instanceId) => log("fleet-sim.cml.error", { instanceId, error: String(error) }),
     });
     await binding.start();

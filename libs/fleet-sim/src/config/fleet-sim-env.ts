@@ -12,6 +12,8 @@ export interface FleetSimConfig {
   cml: boolean;
   cmlUsername: string;
   cmlPassword: string;
+  /** The host the CML servers' certificate names (they are reached on 127.0.0.1). */
+  cmlCertificateHost: string;
   dataDir: string;
   bootSeconds: number;
   metricLagSeconds: number;
@@ -45,6 +47,10 @@ const schema = z.object({
   FLEET_SIM_CML: flag.default(true),
   FLEET_SIM_CML_USERNAME: z.string().min(1).default("admin"),
   FLEET_SIM_CML_PASSWORD: z.string().min(1).default("fleet-sim-password"),
+  FLEET_SIM_CML_CERT_HOST: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "not a DNS host name")
+    .default("cml-controller.fleet-sim.example"),
   FLEET_SIM_DATA_DIR: z.string().min(1).default(".data/fleet-sim"),
   FLEET_SIM_BOOT_SECONDS: count(60, 86_400),
   FLEET_SIM_METRIC_LAG_SECONDS: count(60, 3_600),
@@ -81,6 +87,7 @@ export function parseFleetSimEnv(env: Record<string, string | undefined>): Fleet
     cml: e.FLEET_SIM_CML,
     cmlUsername: e.FLEET_SIM_CML_USERNAME,
     cmlPassword: e.FLEET_SIM_CML_PASSWORD,
+    cmlCertificateHost: e.FLEET_SIM_CML_CERT_HOST,
     dataDir: e.FLEET_SIM_DATA_DIR,
     bootSeconds: e.FLEET_SIM_BOOT_SECONDS,
     metricLagSeconds: e.FLEET_SIM_METRIC_LAG_SECONDS,

@@ -10,6 +10,7 @@ describe("parseFleetSimEnv", () => {
       regions: ["us-east-1", "eu-west-1"],
       workerTagKey: "cml:worker",
       cml: true,
+      cmlCertificateHost: "cml-controller.fleet-sim.example",
       dataDir: ".data/fleet-sim",
     });
   });

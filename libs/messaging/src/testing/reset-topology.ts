@@ -12,7 +12,10 @@ import { openWorkersKv } from "../workers-kv.ts";
  */
 export async function removeTopology(nc: NatsConnection, topology: Topology): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const names = [...Object.values(topology.streams).map((s) => s.name), `KV_${topology.kv.workers.bucket}`];
+  const names = [
+    ...Object.values(topology.streams).map((s) => s.name),
+    ...Object.values(topology.kv).map((bucket) => `KV_${bucket.bucket}`),
+  ];
   for (const name of names) {
     await jsm.streams.delete(name).catch(() => false);
   }

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import type { TofuPinStore } from "@cml-telemetry/cml-client";
+import type { CertificatePinSetting } from "@cml-telemetry/config";
 import {
   type CmlCloudEvent,
   commands,
@@ -21,12 +23,23 @@ import { startNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type CollectorCml, startCollectorCml } from "../start-collector-cml.ts";
 
 /** The credentials the simulated controllers accept. */
 export const HARNESS_USERNAME = "admin";
 export const HARNESS_PASSWORD = "s3cret-cml-password";
 export const HARNESS_TOKEN_TTL_SECONDS = 3600;
+/**
+ * The host the controllers' certificate names: not the address they are reached on (`127.0.0.1`), as with a
+ * controller dialled by IP whose certificate was made for its DNS name. Collectors start with it as server name.
+ */
+export const HARNESS_CERTIFICATE_HOST = "cml-controller.lab.example";
+/**
+ * Every controller trickles its answers (a few bytes per write, never idle for long) unless a test says otherwise:
+ * what a controller over a slow link, or one streaming a large answer, does.
+ */
+export const HARNESS_TRICKLE = { bytesPerWrite: 32, intervalMs: 1 } as const;
 
 /** A simulated controller and the worker record pointing at it. */
 export interface SimWorker {
@@ -41,6 +54,17 @@ export interface HarnessCollectorOptions {
   readonly metrics?: Metrics;
   readonly withCredentials?: boolean;
   readonly directoryCheckMs?: number;
+  /** TLS settings instead of the default (trust the pool's certificate, server name {@link HARNESS_CERTIFICATE_HOST}). */
+  readonly tls?: {
+    readonly caPem?: string;
+    readonly serverName?: string;
+    readonly pin?: CertificatePinSetting;
+  };
+  readonly pinStore?: TofuPinStore;
+  /** `CML_TIMEOUT_SECONDS` (default 3). */
+  readonly timeoutSeconds?: number;
+  readonly intervalSeconds?: number;
+  readonly now?: () => number;
 }
 
 /** A real nats-server, simulated CML controllers over HTTPS, and collectors started against them. */
@@ -56,7 +80,7 @@ export interface CollectorCmlHarness {
   /** Moves the controllers' clock (token expiry). */
   advanceClock(ms: number): void;
   start(options?: HarnessCollectorOptions): Promise<CollectorCml>;
-  /** Starts a controller and writes a worker record (RUNNING, its endpoint) into KV. */
+  /** Starts a controller (trickling its answers unless `spec` says otherwise) and writes a worker record (RUNNING, its endpoint) into KV. */
   addWorker(spec?: Partial<CmlServerSpec>, state?: Partial<WorkerState>): Promise<SimWorker>;
   putWorker(state: WorkerState): Promise<void>;
   waitForDirectory(collector: CollectorCml, state: WorkerState): Promise<void>;
@@ -112,6 +136,7 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
     password: HARNESS_PASSWORD,
     tokenTtlSeconds: HARNESS_TOKEN_TTL_SECONDS,
     now: () => Date.now() + clockOffsetMs,
+    certificateHost: HARNESS_CERTIFICATE_HOST,
   });
   const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
   const received: CmlCloudEvent<unknown>[] = [];
@@ -184,16 +209,18 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
         logger,
         ops,
         ...(options.metrics === undefined ? {} : { meter: options.metrics.meter }),
-        intervalSeconds: 3600,
+        intervalSeconds: options.intervalSeconds ?? 3600,
         schedule: options.schedule ?? false,
         ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
+        ...(options.pinStore === undefined ? {} : { pinStore: options.pinStore }),
+        ...(options.now === undefined ? {} : { now: options.now }),
         cml: {
           ...(options.withCredentials === false
             ? {}
             : { username: HARNESS_USERNAME, password: HARNESS_PASSWORD }),
           verifyTls: true,
-          caPem: pool.caCertPem,
-          timeoutSeconds: 3,
+          ...(options.tls ?? { caPem: pool.caCertPem, serverName: HARNESS_CERTIFICATE_HOST }),
+          timeoutSeconds: options.timeoutSeconds ?? 3,
           concurrency: 8,
         },
       });
@@ -204,7 +231,7 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
     async addWorker(spec = {}, state = {}) {
       const instanceId = `i-${randomBytes(9).toString("hex").slice(0, 17)}`;
       const id = workerIdOf("us-east-1", instanceId);
-      const { endpoint } = await pool.add(id, spec);
+      const { endpoint } = await pool.add(id, { trickle: HARNESS_TRICKLE, ...spec });
       const worker: WorkerState = {
         ...initialWorkerStateFixture(id),
         instanceId,
@@ -283,4 +310,28 @@ export async function startCollectorCmlHarness(): Promise<CollectorCmlHarness> {
       await server.stop();
     },
   };
+}
+
+/**
+ * One harness for the calling test file: started before its tests, its collectors stopped after each test, closed
+ * after all. The returned object stands for the harness once it has started.
+ * @example const harness = useCollectorCmlHarness();
+ */
+export function useCollectorCmlHarness(): CollectorCmlHarness {
+  let current: CollectorCmlHarness | undefined;
+  beforeAll(async () => {
+    current = await startCollectorCmlHarness();
+  });
+  afterEach(async () => {
+    await current?.stopCollectors();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as CollectorCmlHarness, {
+    get(_target, property) {
+      if (current === undefined) throw new Error("the collector-cml harness is used before it started");
+      return Reflect.get(current, property);
+    },
+  });
 }

@@ -458,26 +458,33 @@ describe("<source>.failed", () => {
     ["CmlUnreachable", "UNAVAILABLE"],
     ["CmlAuthFailed", "ERROR"],
     ["CmlBadResponse", "ERROR"],
+    ["deadline_exceeded", "UNAVAILABLE"],
+    ["response_too_large", "ERROR"],
+    ["tls_fingerprint_changed", "ERROR"],
     ["SomethingNew", "UNAVAILABLE"],
-  ])("maps CML failure %s to service status %s", (errorType, serviceStatus) => {
-    spec
-      .given(history(commandOf.discovered(), commandOf.cml()))
-      .when(commandOf.failed("cml", { errorType, observedAt: at(2) }))
-      .thenState((state, events) => {
-        expect(state.serviceStatus).toBe(serviceStatus);
-        expect(events[0]).toEqual({
-          name: "service_status_changed",
-          data: {
-            workerId: WORKER_ID,
-            version: 3,
-            observedAt: at(2),
-            oldStatus: "AVAILABLE",
-            newStatus: serviceStatus,
-            httpsEndpoint: "https://203.0.113.10",
-          },
+  ])(
+    "maps CML failure %s to service status %s, kept as the cml block's last_error type",
+    (errorType, serviceStatus) => {
+      spec
+        .given(history(commandOf.discovered(), commandOf.cml()))
+        .when(commandOf.failed("cml", { errorType, observedAt: at(2) }))
+        .thenState((state, events) => {
+          expect(state.serviceStatus).toBe(serviceStatus);
+          expect(state.cmlMetrics.lastError).toMatchObject({ type: errorType, at: at(2) });
+          expect(events[0]).toEqual({
+            name: "service_status_changed",
+            data: {
+              workerId: WORKER_ID,
+              version: 3,
+              observedAt: at(2),
+              oldStatus: "AVAILABLE",
+              newStatus: serviceStatus,
+              httpsEndpoint: "https://203.0.113.10",
+            },
+          });
         });
-      });
-  });
+    },
+  );
 
   it("records the error on that source's block only and emits source_failed", () => {
     const given = history(

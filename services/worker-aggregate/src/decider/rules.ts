@@ -23,13 +23,18 @@ export function serviceStatusOfReady(ready: boolean): ServiceStatus {
   return ready ? "AVAILABLE" : "STARTING";
 }
 
-/** Service status implied by a CML read failure (`errorType` of `cml.failed`). */
+/**
+ * Service status implied by a CML read failure (`errorType` of `cml.failed`): the controller answers but cannot be
+ * used as configured (credentials, answers, a certificate that is not the pinned one) → ERROR.
+ */
 export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus {
   switch (errorType) {
     case "CmlBooting":
       return "STARTING";
     case "CmlAuthFailed":
     case "CmlBadResponse":
+    case "response_too_large":
+    case "tls_fingerprint_changed":
       return "ERROR";
     default:
       return "UNAVAILABLE";

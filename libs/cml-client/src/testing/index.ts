@@ -1,0 +1,1 @@
+export { createMemoryTofuPinStore } from "./memory-tofu-pin-store.ts";
