@@ -29,7 +29,7 @@ export function streamConfigOf(definition: StreamDefinition): Partial<StreamConf
 }
 
 /**
- * Creates the streams and KV bucket of the topology, or updates them to the contract. Idempotent and safe
+ * Creates the streams and KV buckets of the topology, or updates them to the contract. Idempotent and safe
  * to run from every replica at start; it never deletes a stream or its data.
  */
 export async function provisionTopology(
@@ -43,8 +43,13 @@ export async function provisionTopology(
     await ensureStream(jsm, topology.streams[key], options.logger);
   }
   const kvm = new Kvm(nc);
-  const bucket = topology.kv.workers;
-  await kvm.create(bucket.bucket, { history: bucket.history, description: bucket.description });
+  for (const bucket of Object.values(topology.kv)) {
+    await kvm.create(bucket.bucket, {
+      history: bucket.history,
+      description: bucket.description,
+      ...(bucket.maxAgeSeconds === undefined ? {} : { ttl: bucket.maxAgeSeconds * 1000 }),
+    });
+  }
 }
 
 async function ensureStream(

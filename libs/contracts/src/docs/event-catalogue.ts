@@ -43,7 +43,10 @@ export function renderEventCatalogue(): string {
       (stream) =>
         `| \`${stream.name}\` | \`${stream.subjects.join(", ")}\` | ${stream.retention} | ${formatAge(stream.maxAgeSeconds)} | ${stream.duplicateWindowSeconds} s |`,
     ),
-    `| KV \`${topology.kv.workers.bucket}\` | key = worker id | history ${topology.kv.workers.history} | — | — |`,
+    ...Object.values(topology.kv).map(
+      (bucket) =>
+        `| KV \`${bucket.bucket}\` | key = worker id | history ${bucket.history} | ${bucket.maxAgeSeconds === undefined ? "—" : formatAge(bucket.maxAgeSeconds)} | — |`,
+    ),
     "",
   ];
   for (const kind of Object.keys(KIND_TITLES) as MessageKind[]) {

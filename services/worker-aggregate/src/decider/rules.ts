@@ -4,6 +4,9 @@ import { epochMs } from "./uptime.ts";
 /** Tag that fixes a worker's CML endpoint regardless of its IP addresses. */
 export const ENDPOINT_TAG = "cml:endpoint";
 
+/** EC2's name tag, which discovery reports as the instance's name. */
+export const NAME_TAG = "Name";
+
 /**
  * A worker is idle when it has had activity, runs no labs now, and the last activity is older than the threshold.
  * @example isIdle(state, new Date(), 30)
