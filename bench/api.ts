@@ -120,6 +120,8 @@ export async function runApiBench(): Promise<Record<string, unknown> & { bench: 
     tokens: [],
     host: "127.0.0.1",
     port: 0,
+    // Every SSE client of the bench is the same (anonymous) principal: room for all of them.
+    settings: { maxLiveConnections: SSE_CLIENTS, maxLiveConnectionsPerToken: SSE_CLIENTS },
   });
   const clients: Array<{ close(): void }> = [];
   try {
