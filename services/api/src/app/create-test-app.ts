@@ -28,6 +28,8 @@ export interface TestApp extends ApiApp {
   auth(role: keyof typeof TEST_TOKENS): { authorization: string };
   /** Stops accepting the token of a role, as removing it from `API_TOKENS` and restarting would. */
   revoke(role: keyof typeof TEST_TOKENS): void;
+  /** Accepts a revoked token again. */
+  restore(role: keyof typeof TEST_TOKENS): void;
 }
 
 /** Options of {@link createTestApp}. */
@@ -96,6 +98,9 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     auth: (role) => ({ authorization: `Bearer ${TEST_TOKENS[role]}` }),
     revoke: (role) => {
       revoked.add(TEST_TOKENS[role]);
+    },
+    restore: (role) => {
+      revoked.delete(TEST_TOKENS[role]);
     },
   };
 }

@@ -35,6 +35,7 @@ export function renderDocsPage(openapiUrl: string): DocsPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cml-telemetry API reference</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -48,7 +49,7 @@ export function renderDocsPage(openapiUrl: string): DocsPage {
     `script-src ${sha256Source(script)}`,
     `style-src ${sha256Source(STYLE)}`,
     "connect-src 'self'",
-    "img-src 'self'",
+    "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
