@@ -2,15 +2,14 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { createTopology, type WorkerState } from "@cml-telemetry/contracts";
 import { connectNats, openWorkersKv, silentLogger } from "@cml-telemetry/messaging";
-import { createLogger } from "@cml-telemetry/observability";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AppSettings } from "./app/app-deps.ts";
-import { sha256Hex } from "./auth/token-authenticator.ts";
-import { type RunningApi, startApi } from "./start-api.ts";
+import type { RunningApi } from "./start-api.ts";
+import { startTestApi } from "./testing/start-test-api.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
 
 /** An answer read off the wire: status, headers and the whole body. */
@@ -87,15 +86,7 @@ async function start(
   tokens: Array<{ name: string; role: "viewer" | "operator"; token: string }>,
   settings: Partial<AppSettings> = {},
 ): Promise<{ api: RunningApi; kv: KV }> {
-  const api = await startApi({
-    nc,
-    topology,
-    logger: createLogger({ service: "api", level: "silent" }),
-    tokens: tokens.map(({ name, role, token }) => ({ name, role, sha256: sha256Hex(token) })),
-    host: "127.0.0.1",
-    port: 0,
-    settings,
-  });
+  const api = await startTestApi({ nc, topology, tokens, settings });
   running.push(api);
   return { api, kv: await openWorkersKv(nc, topology) };
 }

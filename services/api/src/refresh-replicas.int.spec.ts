@@ -1,13 +1,13 @@
 import { createTopology, domainEvents, type WorkerState } from "@cml-telemetry/contracts";
 import { connectNats, openWorkersKv, silentLogger } from "@cml-telemetry/messaging";
-import { createLogger } from "@cml-telemetry/observability";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApi, startApi } from "./start-api.ts";
+import type { RunningApi } from "./start-api.ts";
 import { publishDomainEvent } from "./testing/publish-domain-event.ts";
+import { startTestApi } from "./testing/start-test-api.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
 
 let server: TestNatsServer;
@@ -35,17 +35,9 @@ beforeAll(async () => {
   nc = await connectNats({ url: server.url, name: "api-refresh-replicas", logger: silentLogger });
   js = jetstream(nc);
   const topology = createTopology({ namePrefix: uniquePrefix() });
-  const options = {
-    nc,
-    topology,
-    logger: createLogger({ service: "api", level: "silent" }),
-    tokens: [],
-    host: "127.0.0.1",
-    port: 0,
-    settings: { refreshWaitMaxSeconds: 10, refreshMinIntervalSeconds: 60 },
-  };
-  replicaA = await startApi(options);
-  replicaB = await startApi(options);
+  const settings = { refreshWaitMaxSeconds: 10, refreshMinIntervalSeconds: 60 };
+  replicaA = await startTestApi({ nc, topology, settings });
+  replicaB = await startTestApi({ nc, topology, settings });
   kv = await openWorkersKv(nc, topology);
 });
 

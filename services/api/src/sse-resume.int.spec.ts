@@ -1,13 +1,13 @@
 import { createTopology, domainEvents, type Topology } from "@cml-telemetry/contracts";
 import { connectNats, provisionTopology, silentLogger } from "@cml-telemetry/messaging";
-import { createLogger } from "@cml-telemetry/observability";
 import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApi, startApi } from "./start-api.ts";
+import type { RunningApi } from "./start-api.ts";
 import { publishDomainEvent } from "./testing/publish-domain-event.ts";
 import { createSseReader } from "./testing/read-sse.ts";
+import { startTestApi } from "./testing/start-test-api.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
 
 let server: TestNatsServer;
@@ -41,14 +41,7 @@ beforeAll(async () => {
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   topology = createTopology({ namePrefix: uniquePrefix() });
-  running = await startApi({
-    nc,
-    topology,
-    logger: createLogger({ service: "api", level: "silent" }),
-    tokens: [],
-    host: "127.0.0.1",
-    port: 0,
-  });
+  running = await startTestApi({ nc, topology });
 });
 
 afterAll(async () => {

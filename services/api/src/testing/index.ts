@@ -14,4 +14,5 @@ export { createFakeHistoryClient, type FakeHistoryClient } from "./fake-history-
 export { createFakeRefreshLedger } from "./fake-refresh-ledger.ts";
 export { publishDomainEvent } from "./publish-domain-event.ts";
 export { createSseReader, type SseMessage } from "./read-sse.ts";
+export { startTestApi } from "./start-test-api.ts";
 export { aWorkerState } from "./worker-state-builder.ts";

@@ -5,7 +5,9 @@ interface EventItem {
   event: { id: string; type: string; time?: string; data?: Record<string, unknown> };
 }
 interface EventGroups {
-  groupEvents(items: EventItem[]): Array<{ name: string; event: { id: string }; oldest: { id: string }; count: number }>;
+  groupEvents(
+    items: EventItem[],
+  ): Array<{ name: string; event: { id: string }; oldest: { id: string }; count: number }>;
 }
 
 // The dashboard's browser module, loaded as-is (plain ES module without a build step).

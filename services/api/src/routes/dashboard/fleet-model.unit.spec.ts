@@ -69,7 +69,10 @@ describe("source freshness", () => {
     expect(model.sourceFreshness(checked, "ec2", NOW, rules)).toBe("stale");
     expect(model.sourceFreshness(withCloudWatch(ago(1_700), 60), "cloudwatch", NOW, rules)).toBe("fresh");
     expect(model.sourceFreshness(withCloudWatch(ago(1_801), 300), "cloudwatch", NOW, rules)).toBe("stale");
-    expect(model.DEFAULT_FRESHNESS_RULES).toEqual({ intervals: { ec2: 60, cloudwatch: 60, cml: 60 }, staleAfter: 3 });
+    expect(model.DEFAULT_FRESHNESS_RULES).toEqual({
+      intervals: { ec2: 60, cloudwatch: 60, cml: 60 },
+      staleAfter: 3,
+    });
   });
 
   it("is failing when the last error is newer than the last success", () => {
