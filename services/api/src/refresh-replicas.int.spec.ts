@@ -1,7 +1,7 @@
 import { createTopology, domainEvents, type WorkerState } from "@cml-telemetry/contracts";
 import { connectNats, openWorkersKv, silentLogger } from "@cml-telemetry/messaging";
 import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ let js: JetStreamClient;
 let kv: KV;
 let replicaA: RunningApi;
 let replicaB: RunningApi;
+let refreshesStream: string;
 
 async function putWorker(state: WorkerState): Promise<void> {
   await kv.put(state.id, JSON.stringify({ state, outbox: [], recentInputIds: [] }));
@@ -35,6 +36,7 @@ beforeAll(async () => {
   nc = await connectNats({ url: server.url, name: "api-refresh-replicas", logger: silentLogger });
   js = jetstream(nc);
   const topology = createTopology({ namePrefix: uniquePrefix() });
+  refreshesStream = `KV_${topology.kv.refreshes.bucket}`;
   const settings = { refreshWaitMaxSeconds: 10, refreshMinIntervalSeconds: 60 };
   replicaA = await startTestApi({ nc, topology, settings });
   replicaB = await startTestApi({ nc, topology, settings });
@@ -61,6 +63,11 @@ describe("refresh across two API replicas", () => {
     expect(((await joined.json()) as { request_id: string }).request_id).toBe(requestId);
 
     const waiting = refresh(replicaB, worker.id, "?wait=8");
+    // Replica B follows the refresh through a watch of its ledger entry: a consumer on the bucket's stream.
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => (await jsm.streams.info(refreshesStream)).state.consumer_count > 0, {
+      what: "replica B following the refresh of replica A",
+    });
     const base = { workerId: worker.id, observedAt: "2026-11-25T12:00:00.000Z" };
     await publishDomainEvent(
       js,
