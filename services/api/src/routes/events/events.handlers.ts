@@ -84,6 +84,12 @@ export function createEventsHandler(deps: {
       });
       const current = session;
       stream.onAbort(() => current.close("client_closed"));
+      // A stalled socket would keep the stream, its pending write and the connection alive: let them all go.
+      const dropStalled = () => {
+        current.close("write_timeout");
+        stream.abort();
+        outgoing?.destroy();
+      };
       const write = (text: string) => writeWithin(stream.write(text), deps.writeTimeoutMs);
       const writeEvent = (message: { id: string; event: string; data: string }) =>
         writeWithin(stream.writeSSE(message), deps.writeTimeoutMs);
@@ -96,9 +102,10 @@ export function createEventsHandler(deps: {
       try {
         await write(": connected\n\n");
         heartbeat = setInterval(() => {
-          write(": heartbeat\n\n").catch((error: unknown) =>
-            current.close(error instanceof WriteTimeoutError ? "write_timeout" : "client_closed"),
-          );
+          write(": heartbeat\n\n").catch((error: unknown) => {
+            if (error instanceof WriteTimeoutError) dropStalled();
+            else current.close("client_closed");
+          });
         }, deps.heartbeatMs);
         if (resumeAfter !== undefined) {
           lastSent = await resume(resumeAfter, filter, { send, writeEvent, closed: () => current.closed });
@@ -109,14 +116,9 @@ export function createEventsHandler(deps: {
           if (event.seq > lastSent) await send(event);
         }
       } catch (error) {
-        const timedOut = error instanceof WriteTimeoutError;
         deps.logger.debug({ err: (error as Error).message, connectionId: current.id }, "SSE write failed");
-        current.close(timedOut ? "write_timeout" : stream.aborted ? "client_closed" : "error");
-        // A stalled socket would keep the stream (and its pending write) alive: let it go.
-        if (timedOut) {
-          stream.abort();
-          outgoing?.destroy();
-        }
+        if (error instanceof WriteTimeoutError) dropStalled();
+        else current.close(stream.aborted ? "client_closed" : "error");
       } finally {
         clearInterval(heartbeat);
         current.close("client_closed");

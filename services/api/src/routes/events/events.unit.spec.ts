@@ -110,6 +110,17 @@ describe("GET /api/v1/events (SSE)", () => {
     await reader.cancel();
   });
 
+  it("drops a client whose socket stops taking even the heartbeats", async () => {
+    const t = createTestApp({ settings: { heartbeatMs: 10, sseWriteTimeoutMs: 50 } });
+    const response = await t.app.request("/api/v1/events", { headers: t.auth("viewer") });
+    const reader = createSseReader(response.body as ReadableStream<Uint8Array>);
+    await reader.waitForComment("connected");
+    await t.ops.next((recorded) => recorded.some((op) => op.kind === "closed"));
+    expect(t.ops.recorded.find((op) => op.kind === "closed")).toMatchObject({ reason: "write_timeout" });
+    expect(t.hub.size()).toBe(0);
+    await reader.cancel();
+  });
+
   it("sends event: reset when the events after Last-Event-ID were dropped from the stream, then live events", async () => {
     const t = createTestApp();
     for (let version = 1; version <= 6; version++) statusChanged(t, workerA.id, version);

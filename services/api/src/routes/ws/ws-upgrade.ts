@@ -76,6 +76,7 @@ export function createWsUpgrades(options: { maxPayloadBytes: number }): WsUpgrad
           const accepted = pending.get(request);
           pending.delete(request);
           if (accepted === undefined || response.status !== WS_ACCEPTED_STATUS) {
+            accepted?.onFailed();
             await writeResponse(socket, response);
             return;
           }
