@@ -10,11 +10,9 @@
 import { request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { startApi } from "@cml-telemetry/api";
-import { aWorkerState } from "@cml-telemetry/api/testing";
+import { aWorkerState, startTestApi } from "@cml-telemetry/api/testing";
 import { createEvent, createTopology, domainEvents, encodeEvent, subjects } from "@cml-telemetry/contracts";
 import { connectNats, openWorkersKv, silentLogger } from "@cml-telemetry/messaging";
-import { createLogger } from "@cml-telemetry/observability";
 import { startNatsServer } from "@cml-telemetry/testing";
 import { serve } from "@hono/node-server";
 import { jetstream } from "@nats-io/jetstream";
@@ -113,13 +111,11 @@ export async function runApiBench(): Promise<Record<string, unknown> & { bench: 
   const nats = await startNatsServer();
   const nc = await connectNats({ url: nats.url, name: "bench-api", logger: silentLogger });
   const topology = createTopology({ namePrefix: "BENCH_API_" });
-  const running = await startApi({
+  const running = await startTestApi({
     nc,
     topology,
-    logger: createLogger({ service: "api", level: "silent" }),
-    tokens: [],
-    host: "127.0.0.1",
-    port: 0,
+    // Every SSE client of the bench is the same (anonymous) principal: room for all of them.
+    settings: { maxLiveConnections: SSE_CLIENTS, maxLiveConnectionsPerToken: SSE_CLIENTS },
   });
   const clients: Array<{ close(): void }> = [];
   try {

@@ -88,6 +88,44 @@ describe("service defaults", () => {
     expect(loadServiceConfig("api", { API_HOST: "10.0.0.5" }).API_HOST).toBe("10.0.0.5");
   });
 
+  it("api: refuses CORS for any origin (`*`) without tokens, and origins that are not origins", () => {
+    expect(() => loadServiceConfig("api", { API_CORS_ORIGINS: "*" })).toThrow(
+      /API_CORS_ORIGINS.*API_TOKENS/s,
+    );
+    expect(
+      loadServiceConfig("api", { API_CORS_ORIGINS: "*", API_TOKENS: `ci:operator:${HASH}` }).API_CORS_ORIGINS,
+    ).toEqual(["*"]);
+    expect(loadServiceConfig("api", { API_CORS_ORIGINS: "http://localhost:5173" }).API_CORS_ORIGINS).toEqual([
+      "http://localhost:5173",
+    ]);
+    expect(() => loadServiceConfig("api", { API_CORS_ORIGINS: "https://dash.example.com/" })).toThrow(
+      /API_CORS_ORIGINS/,
+    );
+  });
+
+  it("api: live connection caps, refresh interval, METRICS_TOKEN and the collect intervals of the sources", () => {
+    expect(loadServiceConfig("api", {})).toMatchObject({
+      API_LIVE_MAX_CONNECTIONS: 1_000,
+      API_LIVE_MAX_CONNECTIONS_PER_TOKEN: 100,
+      API_SSE_WRITE_TIMEOUT_SECONDS: 30,
+      API_WS_MAX_SUBSCRIPTIONS: 32,
+      API_WS_MAX_MESSAGE_BYTES: 65_536,
+      API_WS_PING_INTERVAL_SECONDS: 30,
+      REFRESH_MIN_INTERVAL_SECONDS: 10,
+      COLLECT_INTERVAL_EC2_SECONDS: 60,
+      COLLECT_INTERVAL_CLOUDWATCH_SECONDS: 60,
+      COLLECT_INTERVAL_CML_SECONDS: 60,
+    });
+    expect(loadServiceConfig("api", {}).METRICS_TOKEN).toBeUndefined();
+    expect(loadServiceConfig("api", { METRICS_TOKEN: HASH }).METRICS_TOKEN).toBe(HASH);
+    expect(() => loadServiceConfig("api", { METRICS_TOKEN: "plain-token" })).toThrow(
+      /METRICS_TOKEN.*value hidden/s,
+    );
+    expect(
+      loadServiceConfig("api", { COLLECT_INTERVAL_CML_SECONDS: "5m" }).COLLECT_INTERVAL_CML_SECONDS,
+    ).toBe(300);
+  });
+
   it("every service but the api has a distinct default METRICS_PORT; the api has none (all on API_PORT)", () => {
     const withPort = SERVICE_NAMES.filter((service) => service !== "api");
     const ports = withPort.map((service) => {

@@ -6,7 +6,13 @@ const HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 describe("redactConfig", () => {
   it("knows every secret variable", () => {
-    expect([...SECRET_ENV_VARS].sort()).toEqual(["API_TOKENS", "CML_PASSWORD", "MONGODB_URI", "NATS_CREDS"]);
+    expect([...SECRET_ENV_VARS].sort()).toEqual([
+      "API_TOKENS",
+      "CML_PASSWORD",
+      "METRICS_TOKEN",
+      "MONGODB_URI",
+      "NATS_CREDS",
+    ]);
   });
 
   it("replaces set secrets and keeps everything else", () => {

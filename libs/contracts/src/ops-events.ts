@@ -23,6 +23,23 @@ export const jobFailedSchema = z.object({
   durationMs: z.number().nonnegative(),
 });
 const transportSchema = z.enum(["sse", "websocket"]);
+
+/**
+ * Why a live connection ended: the client left, was too slow (queue full, or a write stalled), did not answer
+ * pings, broke the feed's limits (subscriptions, message size), or the server shut down or failed.
+ */
+export const CONNECTION_CLOSE_REASONS = [
+  "client_closed",
+  "slow_consumer",
+  "write_timeout",
+  "ping_timeout",
+  "too_many_subscriptions",
+  "message_too_big",
+  "server_shutdown",
+  "error",
+] as const;
+export type ConnectionCloseReason = (typeof CONNECTION_CLOSE_REASONS)[number];
+
 export const connectionEstablishedSchema = z.object({
   connectionId: z.string().min(1),
   transport: transportSchema,
@@ -31,7 +48,9 @@ export const connectionClosedSchema = z.object({
   connectionId: z.string().min(1),
   transport: transportSchema,
   durationSeconds: z.number().nonnegative(),
-  reason: z.string().describe("client_closed, slow_consumer, server_shutdown, error"),
+  reason: z
+    .string()
+    .describe(`${CONNECTION_CLOSE_REASONS.join(", ")} (consumers must accept others added later)`),
 });
 
 export const opsEvents = {

@@ -40,5 +40,11 @@ describe("topology", () => {
     expect(topology.streams.workerEvents.maxAgeSeconds).toBe(30 * 86_400);
     expect(topology.streams.ops.maxAgeSeconds).toBe(7 * 86_400);
     expect(topology.kv.workers).toMatchObject({ bucket: "T1_cml_workers", history: 1 });
+    expect(topology.kv.workers.maxAgeSeconds).toBeUndefined();
+    expect(topology.kv.refreshes).toMatchObject({
+      bucket: "T1_cml_api_refreshes",
+      history: 1,
+      maxAgeSeconds: 3600,
+    });
   });
 });

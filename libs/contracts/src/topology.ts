@@ -17,6 +17,8 @@ export interface StreamDefinition {
 export interface KvBucketDefinition {
   readonly bucket: string;
   readonly history: number;
+  /** Age after which an entry's last value is removed, seconds; absent = kept until deleted. */
+  readonly maxAgeSeconds?: number;
   readonly description: string;
 }
 
@@ -28,7 +30,11 @@ export interface Topology {
     readonly workerEvents: StreamDefinition;
     readonly ops: StreamDefinition;
   };
-  readonly kv: { readonly workers: KvBucketDefinition; readonly tlsPins: KvBucketDefinition };
+  readonly kv: {
+    readonly workers: KvBucketDefinition;
+    readonly tlsPins: KvBucketDefinition;
+    readonly refreshes: KvBucketDefinition;
+  };
 }
 
 const HOUR = 3600;
@@ -89,6 +95,14 @@ export function createTopology(
         history: 1,
         description:
           "SHA-256 fingerprint of the first certificate seen per worker (CML_TLS_PIN=tofu), shared by collector-cml replicas.",
+      },
+      refreshes: {
+        bucket: `${prefix}cml_api_refreshes`,
+        history: 1,
+        // Longer than the longest in-flight window (300 s) and minimum refresh interval (3600 s) the api allows.
+        maxAgeSeconds: HOUR,
+        description:
+          "The last refresh of each worker (request id, start, sources, end), shared by api replicas to join a refresh in flight and keep the minimum interval.",
       },
     },
   };

@@ -2,6 +2,12 @@ import { z } from "zod";
 import { licenseStatusSchema, serviceStatusSchema, statusCheckSchema, workerStatusSchema } from "./enums.ts";
 import { nonNegativeIntSchema, timestampSchema } from "./primitives.ts";
 
+/**
+ * EC2 tag that fixes a worker's CML endpoint whatever its IP addresses: it wins over an endpoint given at
+ * registration, which in turn wins over `https://<publicIp>`.
+ */
+export const ENDPOINT_TAG = "cml:endpoint";
+
 /** The last failure of a source: `{ type, message, at }`. */
 export const sourceErrorSchema = z.object({
   type: z.string(),

@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 describe("provisioning", () => {
-  it("creates every stream and the KV bucket per the contract, and a second run changes nothing", async () => {
+  it("creates every stream and KV bucket per the contract, and a second run changes nothing", async () => {
     const jsm = await jetstreamManager(nc);
     const before = await jsm.streams.info(topology.streams.telemetry.name);
     expect(before.config.duplicate_window).toBe(120 * 1e9);
@@ -72,6 +72,10 @@ describe("provisioning", () => {
     expect(after.config).toEqual(before.config);
     const kv = await jsm.streams.info(`KV_${topology.kv.workers.bucket}`);
     expect(kv.config.max_msgs_per_subject).toBe(1);
+    expect(kv.config.max_age).toBe(0);
+    const refreshes = await jsm.streams.info(`KV_${topology.kv.refreshes.bucket}`);
+    expect(refreshes.config.max_msgs_per_subject).toBe(1);
+    expect(refreshes.config.max_age).toBe(3600 * 1e9);
   });
 });
 

@@ -44,7 +44,11 @@ export async function provisionTopology(
   }
   const kvm = new Kvm(nc);
   for (const bucket of Object.values(topology.kv)) {
-    await kvm.create(bucket.bucket, { history: bucket.history, description: bucket.description });
+    await kvm.create(bucket.bucket, {
+      history: bucket.history,
+      description: bucket.description,
+      ...(bucket.maxAgeSeconds === undefined ? {} : { ttl: bucket.maxAgeSeconds * 1000 }),
+    });
   }
 }
 

@@ -15,4 +15,10 @@ export {
   startObservabilityServer,
 } from "./observability-server.ts";
 export { onShutdownSignals, type ShutdownLogger, type ShutdownOptions } from "./on-shutdown-signals.ts";
-export { collectPrometheusText, createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.ts";
+export {
+  collectPrometheusText,
+  createPrometheusReader,
+  createSnapshotReader,
+  PROMETHEUS_CONTENT_TYPE,
+  type PrometheusTextOptions,
+} from "./prometheus-text.ts";

@@ -35,8 +35,21 @@ const running = await startApi({
   settings: {
     idleThresholdMinutes: IDLE_THRESHOLD_MINUTES,
     refreshWaitMaxSeconds: config.REFRESH_WAIT_MAX_SECONDS,
+    refreshMinIntervalSeconds: config.REFRESH_MIN_INTERVAL_SECONDS,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     corsOrigins: config.API_CORS_ORIGINS,
+    metricsTokenSha256: config.METRICS_TOKEN?.toLowerCase(),
+    maxLiveConnections: config.API_LIVE_MAX_CONNECTIONS,
+    maxLiveConnectionsPerToken: config.API_LIVE_MAX_CONNECTIONS_PER_TOKEN,
+    sseWriteTimeoutMs: config.API_SSE_WRITE_TIMEOUT_SECONDS * 1000,
+    wsMaxSubscriptions: config.API_WS_MAX_SUBSCRIPTIONS,
+    wsMaxMessageBytes: config.API_WS_MAX_MESSAGE_BYTES,
+    wsPingIntervalMs: config.API_WS_PING_INTERVAL_SECONDS * 1000,
+    collectIntervalsSeconds: {
+      ec2: config.COLLECT_INTERVAL_EC2_SECONDS,
+      cloudwatch: config.COLLECT_INTERVAL_CLOUDWATCH_SECONDS,
+      cml: config.COLLECT_INTERVAL_CML_SECONDS,
+    },
   },
 });
 logger.info(

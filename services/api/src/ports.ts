@@ -105,6 +105,55 @@ export interface EventFeed {
     workerId: string,
     options: { limit: number; beforeSeq?: number | undefined },
   ): Promise<WorkerEventsPage>;
+  /**
+   * The sequences the stream holds now: `firstSeq` (greater than `lastSeq` when it holds none) and `lastSeq`
+   * (0 for a stream that never held an event, e.g. one just recreated).
+   */
+  bounds(): Promise<StreamBounds>;
+}
+
+/** The first and last sequence a stream holds. */
+export interface StreamBounds {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+/** The last refresh of a worker, as every API replica sees it. */
+export interface RefreshRecord {
+  /** Correlation id of the refresh (the `request_id` callers get). */
+  readonly requestId: string;
+  readonly sources: readonly Source[];
+  /** When it started, epoch ms. */
+  readonly startedAt: number;
+  /** Until when it counts as in flight (later refreshes join it), epoch ms. */
+  readonly inFlightUntil: number;
+  /** When every source reported or the in-flight window ran out, epoch ms; null while in flight. */
+  readonly finishedAt: number | null;
+  /** Highest aggregate version among the events it caused, once every source reported; else null. */
+  readonly version: number | null;
+}
+
+/** A stored {@link RefreshRecord} and its revision (for compare-and-set). */
+export interface RefreshEntry {
+  readonly record: RefreshRecord;
+  readonly revision: number;
+}
+
+/**
+ * The last refresh of each worker, shared by API replicas (KV `cml_api_refreshes`): compare-and-set writes, so two
+ * replicas asked at once start one refresh, and a watch, so a replica can follow a refresh another one started.
+ */
+export interface RefreshLedger {
+  read(workerId: string): Promise<RefreshEntry | undefined>;
+  /**
+   * Stores `record` when the worker's entry is still at `expectedRevision` (0: none yet).
+   * @returns the new revision, or undefined when another writer came first.
+   */
+  write(workerId: string, record: RefreshRecord, expectedRevision: number): Promise<number | undefined>;
+  /** Removes the entry when it is still at `expectedRevision` (a refresh whose commands could not be published). */
+  remove(workerId: string, expectedRevision: number): Promise<void>;
+  /** Calls `listener` with the current entry, then with every change, until unsubscribed. */
+  watch(workerId: string, listener: (entry: RefreshEntry | undefined) => void): Promise<Unsubscribe>;
 }
 
 /** Connection lifecycle ops events (`cml.ops.api.connection`); never throws, never blocks. */

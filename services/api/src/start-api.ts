@@ -13,6 +13,7 @@ import { createTokenAuthenticator } from "./auth/token-authenticator.ts";
 import { createApiMetrics } from "./metrics/create-api-metrics.ts";
 import { connectionOpsFrom } from "./nats/connection-ops-adapter.ts";
 import { startJetStreamEventFeed } from "./nats/jetstream-event-feed.ts";
+import { openKvRefreshLedger } from "./nats/kv-refresh-ledger.ts";
 import { createNatsCommandPublisher } from "./nats/nats-command-publisher.ts";
 import { createNatsHistoryClient } from "./nats/nats-history-client.ts";
 import type { WorkerReadModel } from "./ports.ts";
@@ -79,6 +80,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     history: createNatsHistoryClient(nc),
     feed,
     ops: connectionOpsFrom(opsPublisher),
+    refreshLedger: await openKvRefreshLedger(nc, topology, logger),
     logger,
     metrics,
     authenticator: createTokenAuthenticator(options.tokens),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { collectIntervalEnv } from "../collect-intervals-env.ts";
 import { envVar } from "../env-registry.ts";
 import { envBoolean, envCertificatePin, envInt, envSeconds, envString } from "../env-types.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
@@ -9,9 +10,7 @@ export const collectorCmlConfigSchema = z.object({
   ...natsEnv,
   ...jetstreamEnv,
   ...observabilityEnv(9466),
-  COLLECT_INTERVAL_CML_SECONDS: envVar(envSeconds({ min: 5, max: 86_400 }).default(60), {
-    description: "Seconds between CML collection slots for RUNNING workers with an HTTPS endpoint.",
-  }),
+  ...collectIntervalEnv.cml,
   CML_USERNAME: envVar(envString().optional(), {
     description:
       "CML user for `/authenticate`; unset = only the unauthenticated `system_information` probe runs.",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsEnv, ec2EndpointEnv, withDefaultRegion } from "../aws-env.ts";
+import { collectIntervalEnv } from "../collect-intervals-env.ts";
 import { envVar } from "../env-registry.ts";
 import { envSeconds } from "../env-types.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
@@ -13,10 +14,7 @@ export const collectorEc2ConfigSchema = z
     ...observabilityEnv(9464),
     ...awsEnv,
     ...ec2EndpointEnv,
-    COLLECT_INTERVAL_EC2_SECONDS: envVar(envSeconds({ min: 5, max: 86_400 }).default(60), {
-      description:
-        "Seconds between EC2 status collection slots (`DescribeInstanceStatus`, batched by 100 instances).",
-    }),
+    ...collectIntervalEnv.ec2,
     DISCOVERY_INTERVAL_SECONDS: envVar(envSeconds({ min: 10, max: 86_400 }).default(300), {
       description:
         "Seconds between discovery slots per region (`DescribeInstances` filtered by `CML_WORKER_TAG`).",

@@ -44,7 +44,8 @@ export function renderEventCatalogue(): string {
         `| \`${stream.name}\` | \`${stream.subjects.join(", ")}\` | ${stream.retention} | ${formatAge(stream.maxAgeSeconds)} | ${stream.duplicateWindowSeconds} s |`,
     ),
     ...Object.values(topology.kv).map(
-      (bucket) => `| KV \`${bucket.bucket}\` | key = worker id | history ${bucket.history} | — | — |`,
+      (bucket) =>
+        `| KV \`${bucket.bucket}\` | key = worker id | history ${bucket.history} | ${bucket.maxAgeSeconds === undefined ? "—" : formatAge(bucket.maxAgeSeconds)} | — |`,
     ),
     "",
   ];

@@ -7,13 +7,13 @@ import { provisionTopology } from "../provision.ts";
 import { openWorkersKv } from "../workers-kv.ts";
 
 /**
- * Deletes the topology's streams and KV bucket (with their consumers), so the next test sharing the nats-server can
+ * Deletes the topology's streams and KV buckets (with their consumers), so the next test sharing the nats-server can
  * provision its own (stream subjects cannot overlap, so name prefixes alone do not isolate tests).
  */
 export async function removeTopology(nc: NatsConnection, topology: Topology): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const names = [
-    ...Object.values(topology.streams).map((s) => s.name),
+    ...Object.values(topology.streams).map((stream) => stream.name),
     ...Object.values(topology.kv).map((bucket) => `KV_${bucket.bucket}`),
   ];
   for (const name of names) {

@@ -42,7 +42,7 @@ export function createTokenStore(storage) {
 export function createApiClient({ tokens, onUnauthorized }) {
   /**
    * @param {string} path
-   * @param {{ method?: string, signal?: AbortSignal }} [options]
+   * @param {{ method?: string, signal?: AbortSignal, json?: unknown }} [options]
    * @returns {Promise<{ status: number, body: any }>}
    */
   async function request(path, options = {}) {
@@ -50,7 +50,13 @@ export function createApiClient({ tokens, onUnauthorized }) {
     const headers = { accept: "application/json" };
     const token = tokens.get();
     if (token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(path, { method: options.method ?? "GET", headers, signal: options.signal });
+    /** @type {RequestInit} */
+    const init = { method: options.method ?? "GET", headers, signal: options.signal };
+    if (options.json !== undefined) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(options.json);
+    }
+    const response = await fetch(path, init);
     const text = await response.text();
     const body = text === "" ? null : JSON.parse(text);
     if (!response.ok) {
@@ -105,6 +111,17 @@ export function createApiClient({ tokens, onUnauthorized }) {
       (await request(`/api/v1/workers/${encodeURIComponent(id)}/events?limit=${limit}`)).body,
     /** @returns {Promise<{ name: string, role: "viewer" | "operator" }>} */
     whoami: async () => (await request("/api/v1/whoami")).body,
+    /**
+     * Fleet counts and each source's configured collection interval.
+     * @returns {Promise<{ collection_intervals_seconds: Record<"ec2" | "cloudwatch" | "cml", number>, stale_after_intervals: number }>}
+     */
+    fleetSummary: async () => (await request("/api/v1/fleet/summary")).body,
+    /**
+     * `POST /workers` (operator): 201 for a new worker, 200 for a known one (name and endpoint applied).
+     * @param {{ region: string, instance_id: string, name?: string, https_endpoint?: string }} registration
+     * @returns {Promise<{ status: number, body: { id: string, request_id: string, worker: import("./fleet-model.js").Worker | null } }>}
+     */
+    registerWorker: (registration) => request("/api/v1/workers", { method: "POST", json: registration }),
     /** URL of the SSE feed; EventSource cannot send headers, so the token goes in `access_token`. */
     eventsUrl() {
       const token = tokens.get();

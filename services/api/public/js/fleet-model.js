@@ -19,6 +19,7 @@
  * @typedef {{ region: string, status: string, idle: "" | "true" | "false", text: string }} Filters
  * @typedef {{ key: SortKey, descending: boolean }} SortOrder
  * @typedef {"name" | "region" | "status" | "service" | "cpu" | "memory" | "labs" | "idle" | "updated"} SortKey
+ * @typedef {{ intervals: Record<Source, number>, staleAfter: number }} FreshnessRules
  */
 
 /** @type {readonly Source[]} */
@@ -27,31 +28,45 @@ export const SOURCES = ["ec2", "cloudwatch", "cml"];
 /** Human names of the sources. */
 export const SOURCE_LABELS = { ec2: "EC2", cloudwatch: "CloudWatch", cml: "CML" };
 
-/** Collection intervals (s) the staleness rule uses; CloudWatch uses the datapoint period. */
-const EC2_INTERVAL_SECONDS = 60;
-const CML_INTERVAL_SECONDS = 60;
-const DEFAULT_CLOUDWATCH_PERIOD_SECONDS = 60;
-/** A source is stale when its last success is older than this many collection intervals. */
-export const STALE_INTERVALS = 3;
+/**
+ * Staleness until the API told its configured intervals (`GET /api/v1/fleet/summary`): the collectors' defaults.
+ * @type {FreshnessRules}
+ */
+export const DEFAULT_FRESHNESS_RULES = { intervals: { ec2: 60, cloudwatch: 60, cml: 60 }, staleAfter: 3 };
 
 /**
- * When the source last succeeded and what failed last.
+ * The staleness rules of a fleet summary: each source's configured collection interval and how many of them make
+ * data stale.
+ * @param {{ collection_intervals_seconds: Record<Source, number>, stale_after_intervals: number }} summary
+ * @returns {FreshnessRules}
+ */
+export function freshnessRulesOf(summary) {
+  return {
+    intervals: { ...summary.collection_intervals_seconds },
+    staleAfter: summary.stale_after_intervals,
+  };
+}
+
+/**
+ * When the source last succeeded, what failed last, and how often it is collected (CloudWatch: no more often than
+ * the worker's datapoint period either).
  * @param {Worker} worker
  * @param {Source} source
+ * @param {FreshnessRules} [rules]
  * @returns {{ at: string | null, error: SourceError | null, intervalSeconds: number }}
  */
-export function sourceBlock(worker, source) {
+export function sourceBlock(worker, source, rules = DEFAULT_FRESHNESS_RULES) {
   if (source === "ec2") {
     const block = worker.ec2_metrics;
-    return { at: block.last_checked_at, error: block.last_error, intervalSeconds: EC2_INTERVAL_SECONDS };
+    return { at: block.last_checked_at, error: block.last_error, intervalSeconds: rules.intervals.ec2 };
   }
   if (source === "cloudwatch") {
     const block = worker.cloudwatch_metrics;
-    const period = block.period_seconds ?? DEFAULT_CLOUDWATCH_PERIOD_SECONDS;
-    return { at: block.last_collected_at, error: block.last_error, intervalSeconds: period };
+    const intervalSeconds = Math.max(rules.intervals.cloudwatch, block.period_seconds ?? 0);
+    return { at: block.last_collected_at, error: block.last_error, intervalSeconds };
   }
   const block = worker.cml_metrics;
-  return { at: block.last_synced_at, error: block.last_error, intervalSeconds: CML_INTERVAL_SECONDS };
+  return { at: block.last_synced_at, error: block.last_error, intervalSeconds: rules.intervals.cml };
 }
 
 /**
@@ -68,27 +83,30 @@ export function isCollected(worker, source) {
 
 /**
  * Freshness of one source at `nowMs`: `failing` when the last error is newer than the last success, `stale` when
- * the last success is older than 3 collection intervals, `idle-source` when the source is not collected now.
+ * the last success is older than `rules.staleAfter` collection intervals, `idle-source` when the source is not
+ * collected now.
  * @param {Worker} worker
  * @param {Source} source
  * @param {number} nowMs
+ * @param {FreshnessRules} [rules]
  * @returns {Freshness}
  */
-export function sourceFreshness(worker, source, nowMs) {
-  const { at, error, intervalSeconds } = sourceBlock(worker, source);
+export function sourceFreshness(worker, source, nowMs, rules = DEFAULT_FRESHNESS_RULES) {
+  const { at, error, intervalSeconds } = sourceBlock(worker, source, rules);
   if (error !== null && (at === null || Date.parse(error.at) >= Date.parse(at))) return "failing";
   if (!isCollected(worker, source)) return "idle-source";
   if (at === null) return "never";
-  return nowMs - Date.parse(at) > STALE_INTERVALS * intervalSeconds * 1000 ? "stale" : "fresh";
+  return nowMs - Date.parse(at) > rules.staleAfter * intervalSeconds * 1000 ? "stale" : "fresh";
 }
 
 /**
  * Counts of the summary bar.
  * @param {Iterable<Worker>} workers
  * @param {number} nowMs
+ * @param {FreshnessRules} [rules]
  * @returns {{ total: number, running: number, stopped: number, available: number, idle: number, failingSources: number, staleSources: number }}
  */
-export function summarize(workers, nowMs) {
+export function summarize(workers, nowMs, rules = DEFAULT_FRESHNESS_RULES) {
   const counts = {
     total: 0,
     running: 0,
@@ -105,7 +123,7 @@ export function summarize(workers, nowMs) {
     if (worker.service_status === "AVAILABLE") counts.available += 1;
     if (worker.is_idle) counts.idle += 1;
     for (const source of SOURCES) {
-      const freshness = sourceFreshness(worker, source, nowMs);
+      const freshness = sourceFreshness(worker, source, nowMs, rules);
       if (freshness === "failing") counts.failingSources += 1;
       if (freshness === "stale") counts.staleSources += 1;
     }

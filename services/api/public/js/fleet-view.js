@@ -49,9 +49,9 @@ function badgeClass(value) {
  * The fleet table with its summary and filters. Rows are keyed by worker id and updated in place; the body is
  * reordered only when a change moves a row or changes whether it passes the filters.
  * @param {HTMLElement} root
- * @param {{ onOpen: (id: string) => void, now?: () => number }} deps
+ * @param {{ onOpen: (id: string) => void, now?: () => number, rules: () => import("./fleet-model.js").FreshnessRules }} deps
  */
-export function createFleetView(root, { onOpen, now = Date.now }) {
+export function createFleetView(root, { onOpen, now = Date.now, rules }) {
   /** @type {Map<string, Row>} */
   const rows = new Map();
   /** @type {Filters} */
@@ -186,8 +186,8 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
   /** @param {Row} row @param {number} nowMs */
   function renderAges(row, nowMs) {
     for (const source of SOURCES) {
-      const freshness = sourceFreshness(row.worker, source, nowMs);
-      const { at } = sourceBlock(row.worker, source);
+      const freshness = sourceFreshness(row.worker, source, nowMs, rules());
+      const { at } = sourceBlock(row.worker, source, rules());
       const text =
         freshness === "idle-source" && at === null
           ? `${SOURCE_LABELS[source]} —`
@@ -223,6 +223,7 @@ export function createFleetView(root, { onOpen, now = Date.now }) {
     const counts = summarize(
       Array.from(rows.values(), (row) => row.worker),
       now(),
+      rules(),
     );
     for (const key of /** @type {SummaryKey[]} */ (Object.keys(summaryItems))) {
       setText(summaryItems[key], String(counts[key]));

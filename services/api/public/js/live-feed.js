@@ -23,11 +23,12 @@ const RETRY_MS = 5_000;
 
 /**
  * Follows `GET /api/v1/events` with EventSource (which resumes with `Last-Event-ID` itself). When the browser gives
- * up (e.g. the token was refused) it opens a new connection after 5 s, with the current URL.
- * @param {{ url: () => string, onEvent: (name: string, event: CloudEvent) => void, onState: (state: FeedState) => void }} deps
+ * up (e.g. the token was refused) it opens a new connection after 5 s, with the current URL. `onReset` runs when
+ * the API says the stream no longer holds the resume point (`event: reset`): events were missed, re-read state.
+ * @param {{ url: () => string, onEvent: (name: string, event: CloudEvent) => void, onState: (state: FeedState) => void, onReset: () => void }} deps
  * @returns {{ close(): void, reconnect(): void }}
  */
-export function connectLiveFeed({ url, onEvent, onState }) {
+export function connectLiveFeed({ url, onEvent, onState, onReset }) {
   /** @type {EventSource | null} */
   let source = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -63,6 +64,7 @@ export function connectLiveFeed({ url, onEvent, onState }) {
     for (const name of DOMAIN_EVENT_NAMES) {
       current.addEventListener(name, (message) => deliver(name, /** @type {MessageEvent} */ (message)));
     }
+    current.addEventListener("reset", () => onReset());
   }
 
   open();

@@ -1,6 +1,8 @@
 import { ApiError, createApiClient, createTokenStore } from "./api-client.js";
+import { DEFAULT_FRESHNESS_RULES, freshnessRulesOf } from "./fleet-model.js";
 import { createFleetView } from "./fleet-view.js";
 import { connectLiveFeed } from "./live-feed.js";
+import { createRegisterView } from "./register-view.js";
 import { createWorkerView } from "./worker-view.js";
 
 /** Above this many changed workers at once, one list request is cheaper than one request per worker. */
@@ -8,6 +10,8 @@ const BULK_REFETCH_THRESHOLD = 50;
 /** Performance measure from a worker's event arriving to its row being updated (includes the re-fetch). */
 const EVENT_TO_RENDER_MEASURE = "fleet-event-to-render";
 const AGE_TICK_MS = 10_000;
+/** Waits between attempts of a first load that failed: 2 s, doubling, at most 30 s. */
+const FIRST_LOAD_RETRY_MS = { first: 2_000, max: 30_000 };
 
 /** @param {string} id */
 function byId(id) {
@@ -26,9 +30,16 @@ const principalLabel = byId("principal");
 const forgetButton = byId("forget-token");
 const fleetRoot = byId("fleet-view");
 const workerRoot = byId("worker-view");
+const registerRoot = byId("register-view");
+const loadAlert = byId("load-alert");
 
 /** @type {"viewer" | "operator" | null} null while unknown */
 let role = null;
+/** Staleness by the collection intervals the API is configured with (defaults until it told them). */
+let freshnessRules = DEFAULT_FRESHNESS_RULES;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+let retryMs = FIRST_LOAD_RETRY_MS.first;
 /** @type {ReturnType<typeof connectLiveFeed> | null} */
 let feed = null;
 let lostFeed = false;
@@ -38,6 +49,10 @@ const api = createApiClient({
   onUnauthorized: () => {
     feed?.close();
     feed = null;
+    clearTimeout(retryTimer);
+    loadAlert.hidden = true;
+    liveState.textContent = "signed out";
+    liveState.className = "live live-offline";
     authMessage.textContent = tokens.get()
       ? "The API refused the token. Paste a valid one; it is kept for this browser tab only."
       : "The API needs a bearer token. It is kept for this browser tab only.";
@@ -46,14 +61,22 @@ const api = createApiClient({
   },
 });
 
-const fleet = createFleetView(fleetRoot, { onOpen: (id) => (location.hash = `#/workers/${id}`) });
+/** @param {string} id */
+const openWorker = (id) => {
+  location.hash = `#/workers/${id}`;
+};
+const rules = () => freshnessRules;
+const fleet = createFleetView(fleetRoot, { onOpen: openWorker, rules });
 const workerView = createWorkerView(workerRoot, {
   api,
+  rules,
   canRefresh: () => role !== "viewer",
   onForbidden: () => {
     role = "viewer";
+    registerView.setVisible(false);
   },
 });
+const registerView = createRegisterView(registerRoot, { api, onOpen: openWorker });
 
 /** Workers whose row must be re-fetched, the fetched answers and removals waiting for the next frame. */
 const dirty = new Set();
@@ -131,6 +154,12 @@ async function loadFleet() {
   fleet.replaceAll(await api.listWorkers());
 }
 
+/** Everything may have changed while events were missed: read the fleet and the open worker again. */
+function reloadAll() {
+  void loadFleet().catch((error) => console.warn(`reload failed: ${error.message}`));
+  void workerView.reload();
+}
+
 function connectFeed() {
   feed?.close();
   feed = connectLiveFeed({
@@ -141,13 +170,18 @@ function connectFeed() {
         state
       ];
       liveState.className = `live live-${state}`;
-      if (state === "offline") lostFeed = true;
+      if (state === "offline") {
+        lostFeed = true;
+        // EventSource hides why it gave up; a refused token shows on any request, and asks to sign in again.
+        void api.whoami().catch(() => {});
+      }
       if (state === "live" && lostFeed) {
         // A new connection starts without Last-Event-ID: reload everything once so nothing missed stays wrong.
         lostFeed = false;
-        void loadFleet().catch((error) => console.warn(`reload failed: ${error.message}`));
+        reloadAll();
       }
     },
+    onReset: reloadAll,
   });
 }
 
@@ -159,40 +193,63 @@ function route() {
   if (match) {
     openedId = decodeURIComponent(/** @type {string} */ (match[1]));
     fleetRoot.hidden = true;
+    registerView.setVisible(false);
     void workerView.show(openedId);
     return;
   }
   workerView.hide();
   fleetRoot.hidden = false;
+  registerView.setVisible(role === "operator");
   document.title = "CML fleet · cml-telemetry";
   // Back on the fleet, keyboard users continue from the row they opened.
   if (openedId !== null) fleet.focusRow(openedId);
   openedId = null;
 }
 
+/** @param {unknown} error */
+function isUnauthorized(error) {
+  return error instanceof ApiError && error.status === 401;
+}
+
+/** Says the first load failed and tries again later, each time waiting longer. */
+/** @param {unknown} error */
+function retryStart(error) {
+  const seconds = Math.round(retryMs / 1000);
+  loadAlert.textContent = `The fleet could not be loaded: ${/** @type {Error} */ (error).message}. Trying again in ${seconds} s…`;
+  loadAlert.hidden = false;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => void start(), retryMs);
+  retryMs = Math.min(retryMs * 2, FIRST_LOAD_RETRY_MS.max);
+}
+
 async function start() {
+  clearTimeout(retryTimer);
   try {
     const principal = await api.whoami();
     role = principal.role;
     principalLabel.textContent = `${principal.name} (${principal.role})`;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return;
-    // Without the whoami endpoint the role is learnt from the first 403.
-    role = null;
-    principalLabel.textContent = "";
+    if (isUnauthorized(error)) return;
+    retryStart(error);
+    return;
   }
   forgetButton.hidden = tokens.get() === null;
   try {
+    freshnessRules = freshnessRulesOf(await api.fleetSummary());
+  } catch (error) {
+    if (isUnauthorized(error)) return;
+    console.warn(
+      `collection intervals unknown, staleness assumes the defaults: ${/** @type {Error} */ (error).message}`,
+    );
+  }
+  try {
     await loadFleet();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return;
-    const alert = document.createElement("p");
-    alert.className = "error";
-    alert.setAttribute("role", "alert");
-    alert.textContent = `The fleet could not be loaded: ${/** @type {Error} */ (error).message}`;
-    fleetRoot.prepend(alert);
+    if (!isUnauthorized(error)) retryStart(error);
     return;
   }
+  loadAlert.hidden = true;
+  retryMs = FIRST_LOAD_RETRY_MS.first;
   connectFeed();
   route();
 }

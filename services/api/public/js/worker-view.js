@@ -1,5 +1,6 @@
 import { ApiError } from "./api-client.js";
 import { h, setClass, setText } from "./dom.js";
+import { groupEvents } from "./event-groups.js";
 import { isCollected, SOURCE_LABELS, SOURCES, sourceBlock, sourceFreshness } from "./fleet-model.js";
 import { formatAge, formatPercent, formatTime, formatUptime, formatYesNo } from "./format.js";
 import { CHART_METRICS, drawHistoryChart, HISTORY_RANGES, historyColumns } from "./history-chart.js";
@@ -9,13 +10,18 @@ import { CHART_METRICS, drawHistoryChart, HISTORY_RANGES, historyColumns } from 
  * @typedef {import("./fleet-model.js").Source} Source
  * @typedef {import("./live-feed.js").CloudEvent} CloudEvent
  * @typedef {import("./api-client.js").ApiClient} ApiClient
+ * @typedef {import("./event-groups.js").EventItem} EventItem
+ * @typedef {import("./event-groups.js").EventGroup} EventGroup
  * @typedef {"pending" | "updated" | "failed" | "unchanged" | "timed out"} Progress
  */
 
 const REFRESH_WAIT_SECONDS = 20;
 /** How long to follow the feed for a refresh the API answered 202. */
 const REFRESH_FOLLOW_MS = 60_000;
+/** Lines of the event list (a run of identical metrics updates is one line). */
 const EVENTS_SHOWN = 25;
+/** Events read to fill those lines. */
+const EVENTS_READ = 200;
 
 /** The source a domain event reports on (metrics updated or source failed). */
 /** @param {string} name @param {CloudEvent} event @returns {{ source: Source, failed: boolean } | null} */
@@ -76,9 +82,9 @@ function fieldList(fields) {
  * The worker page (`#/workers/<id>`): the three source sections, refresh with per-source progress, the history
  * chart and the worker's recent domain events, kept live from the event feed.
  * @param {HTMLElement} root
- * @param {{ api: ApiClient, now?: () => number, canRefresh: () => boolean, onForbidden: () => void }} deps
+ * @param {{ api: ApiClient, now?: () => number, canRefresh: () => boolean, onForbidden: () => void, rules: () => import("./fleet-model.js").FreshnessRules }} deps
  */
-export function createWorkerView(root, { api, now = Date.now, canRefresh, onForbidden }) {
+export function createWorkerView(root, { api, now = Date.now, canRefresh, onForbidden, rules }) {
   /** @type {string | null} */
   let workerId = null;
   /** @type {Worker | null} */
@@ -204,8 +210,8 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     if (worker === null) return;
     const nowMs = now();
     for (const source of SOURCES) {
-      const freshness = sourceFreshness(worker, source, nowMs);
-      const { at } = sourceBlock(worker, source);
+      const freshness = sourceFreshness(worker, source, nowMs, rules());
+      const { at } = sourceBlock(worker, source, rules());
       const text = {
         fresh: `Up to date (${formatAge(at, nowMs)})`,
         stale: `Stale: last success ${formatAge(at, nowMs)}`,
@@ -278,27 +284,48 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     refreshButton.hidden = !canRefresh();
   }
 
-  /** @param {{ seq?: number, name: string, event: CloudEvent }} item */
-  function eventItem({ name, event }) {
-    return h(
+  /** The worker's recent events, newest first (more than shown: runs of identical updates collapse). */
+  /** @type {EventItem[]} */
+  let recentEvents = [];
+
+  /** @param {EventGroup} group */
+  function eventLine({ name, event, oldest, count }) {
+    const line = h(
       "li",
-      { "data-event-id": event.id },
+      { "data-event-id": event.id, "data-count": count },
       h("time", { datetime: event.time ?? "" }, formatTime(event.time ?? null)),
       " ",
       h("strong", {}, name.replace(/_/g, " ")),
       " ",
-      describeEvent(name, event.data ?? {}),
     );
+    if (count > 1) {
+      line.append(
+        h(
+          "span",
+          { class: "repeat", title: `the same ${count} times since ${formatTime(oldest.time ?? null)}` },
+          `×${count}, unchanged`,
+        ),
+        " · ",
+      );
+    }
+    line.append(describeEvent(name, event.data ?? {}));
+    return line;
+  }
+
+  function renderEvents() {
+    const groups = groupEvents(recentEvents).slice(0, EVENTS_SHOWN);
+    eventsList.replaceChildren(...groups.map(eventLine));
+    setText(eventsNote, groups.length === 0 ? "No events yet." : "");
   }
 
   async function loadEvents() {
     const id = workerId;
     if (id === null) return;
     try {
-      const page = await api.workerEvents(id, EVENTS_SHOWN);
+      const page = await api.workerEvents(id, EVENTS_READ);
       if (id !== workerId) return;
-      eventsList.replaceChildren(...page.items.map(eventItem));
-      setText(eventsNote, page.items.length === 0 ? "No events yet." : "");
+      recentEvents = page.items.map((/** @type {EventItem} */ { name, event }) => ({ name, event }));
+      renderEvents();
     } catch (error) {
       setText(eventsNote, `Events could not be loaded: ${/** @type {Error} */ (error).message}`);
     }
@@ -498,6 +525,7 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
         setText(refreshNote, "");
         setText(title, "Loading…");
         eventsList.replaceChildren();
+        recentEvents = [];
         chart?.destroy();
         chart = null;
       }
@@ -507,6 +535,11 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     },
     hide() {
       root.hidden = true;
+    },
+    /** Reads the shown worker and its events again (the live feed may have missed events). */
+    async reload() {
+      if (root.hidden || workerId === null) return;
+      await Promise.all([reloadWorker(), loadEvents()]);
     },
     /**
      * A live domain event: events of the shown worker are listed, advance a running refresh, and reload it.
@@ -519,10 +552,9 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
         if (refresh.requestId === null) refresh.buffered.push([name, event]);
         else applyRefreshEvent(name, event);
       }
-      if (!eventsList.querySelector(`[data-event-id="${CSS.escape(event.id)}"]`)) {
-        eventsList.prepend(eventItem({ name, event }));
-        while (eventsList.childElementCount > EVENTS_SHOWN) eventsList.lastElementChild?.remove();
-        setText(eventsNote, "");
+      if (!recentEvents.some((item) => item.event.id === event.id)) {
+        recentEvents = [{ name, event }, ...recentEvents].slice(0, EVENTS_READ);
+        renderEvents();
       }
       if (!reloadQueued) {
         reloadQueued = true;

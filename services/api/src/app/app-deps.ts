@@ -1,8 +1,16 @@
+import type { Source } from "@cml-telemetry/contracts";
 import type { Meter } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { TokenAuthenticator } from "../auth/token-authenticator.ts";
 import type { QueueLimits } from "../live/bounded-event-queue.ts";
-import type { CommandPublisher, ConnectionOps, EventFeed, HistoryClient, WorkerReadModel } from "../ports.ts";
+import type {
+  CommandPublisher,
+  ConnectionOps,
+  EventFeed,
+  HistoryClient,
+  RefreshLedger,
+  WorkerReadModel,
+} from "../ports.ts";
 
 /** Tunables of the API (from config in `main.ts`, small values in tests). */
 export interface AppSettings {
@@ -10,27 +18,54 @@ export interface AppSettings {
   idleThresholdMinutes: number;
   /** `REFRESH_WAIT_MAX_SECONDS`: upper bound of `?wait=` and how long a refresh counts as in flight. */
   refreshWaitMaxSeconds: number;
+  /** `REFRESH_MIN_INTERVAL_SECONDS`: minimum time between the starts of two refreshes of a worker. */
+  refreshMinIntervalSeconds: number;
   /** `API_MAX_BODY_BYTES`. */
   maxBodyBytes: number;
-  /** `API_CORS_ORIGINS`; empty = CORS off. */
+  /** `API_CORS_ORIGINS`; empty = CORS off. `*` is refused without tokens. */
   corsOrigins: readonly string[];
-  /** How long `POST /workers` waits for the KV to show a new worker before answering without it. */
+  /** `METRICS_TOKEN`: SHA-256 of a token good for `/metrics` only. */
+  metricsTokenSha256: string | undefined;
+  /** How long `POST /workers` waits for the KV to show a registration before answering without it. */
   registerWaitMs: number;
   /** SSE heartbeat comment interval. */
   heartbeatMs: number;
   /** Per-client live queue bounds. */
   queueLimits: QueueLimits;
+  /** `API_LIVE_MAX_CONNECTIONS`: live clients (SSE + WebSocket) of this process. */
+  maxLiveConnections: number;
+  /** `API_LIVE_MAX_CONNECTIONS_PER_TOKEN`: live clients of one token (of everyone without tokens). */
+  maxLiveConnectionsPerToken: number;
+  /** `API_SSE_WRITE_TIMEOUT_SECONDS` in ms: an SSE client whose write does not complete in time is dropped. */
+  sseWriteTimeoutMs: number;
+  /** `API_WS_MAX_SUBSCRIPTIONS`. */
+  wsMaxSubscriptions: number;
+  /** `API_WS_MAX_MESSAGE_BYTES`: largest inbound WebSocket message. */
+  wsMaxMessageBytes: number;
+  /** `API_WS_PING_INTERVAL_SECONDS` in ms. */
+  wsPingIntervalMs: number;
+  /** `COLLECT_INTERVAL_<SOURCE>_SECONDS`, shown to the dashboard for staleness. */
+  collectIntervalsSeconds: Readonly<Record<Source, number>>;
 }
 
-/** Default settings (DESIGN §7/§8 defaults). */
+/** Default settings (the config defaults, `libs/config/src/services/api.ts`). */
 export const DEFAULT_SETTINGS: AppSettings = {
   idleThresholdMinutes: 30,
   refreshWaitMaxSeconds: 30,
+  refreshMinIntervalSeconds: 10,
   maxBodyBytes: 65_536,
   corsOrigins: [],
+  metricsTokenSha256: undefined,
   registerWaitMs: 2_000,
   heartbeatMs: 15_000,
   queueLimits: { maxEvents: 1_000, maxBytes: 1_048_576 },
+  maxLiveConnections: 1_000,
+  maxLiveConnectionsPerToken: 100,
+  sseWriteTimeoutMs: 30_000,
+  wsMaxSubscriptions: 32,
+  wsMaxMessageBytes: 65_536,
+  wsPingIntervalMs: 30_000,
+  collectIntervalsSeconds: { ec2: 60, cloudwatch: 60, cml: 60 },
 };
 
 /** Everything the HTTP app needs, passed in (ports are faked in tests). */
@@ -40,9 +75,11 @@ export interface AppDeps {
   history: HistoryClient;
   feed: EventFeed;
   ops: ConnectionOps;
+  /** The last refresh of each worker, shared by every replica (KV `cml_api_refreshes`). */
+  refreshLedger: RefreshLedger;
   logger: Logger;
-  /** Meter for worker gauges and HTTP self-metrics, and the Prometheus text of its reader. */
-  metrics: { meter: Meter; scrape(): Promise<string> };
+  /** Meters for HTTP self-metrics and worker gauges, and the Prometheus text of both. */
+  metrics: { meter: Meter; workerMeter: Meter; scrape(): Promise<string> };
   authenticator: TokenAuthenticator;
   /** Whether the NATS connection is currently up (readiness). */
   isNatsConnected(): boolean;

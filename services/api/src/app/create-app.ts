@@ -1,10 +1,10 @@
 import type { Server } from "node:http";
-import { createNodeWebSocket } from "@hono/node-ws";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { bearerAuth } from "../auth/bearer-auth.ts";
+import { withMetricsToken } from "../auth/token-authenticator.ts";
 import { createLiveHub, type LiveHub } from "../live/live-hub.ts";
 import { httpMetrics } from "../metrics/http-metrics.ts";
 import { registerWorkerGauges } from "../metrics/worker-gauges.ts";
@@ -12,15 +12,18 @@ import { ProblemError, type ProblemKind, problemResponse, respondProblem } from 
 import { createDashboardRouter } from "../routes/dashboard/dashboard.index.ts";
 import { createDocsRouter, OPENAPI_PATH } from "../routes/docs/docs.index.ts";
 import { createEventsRouter } from "../routes/events/events.index.ts";
+import { createFleetRouter } from "../routes/fleet/fleet.index.ts";
 import { createHealthRouter } from "../routes/health/health.index.ts";
 import { createHistoryRouter } from "../routes/history/history.index.ts";
 import { createMetricsRouter } from "../routes/metrics/metrics.index.ts";
 import { createWorkersRouter } from "../routes/workers/workers.index.ts";
 import { createWsRouter } from "../routes/ws/ws.index.ts";
+import { createWsKeepAlive } from "../routes/ws/ws-keepalive.ts";
+import { createWsUpgrades } from "../routes/ws/ws-upgrade.ts";
 import { createRefreshCoordinator, type RefreshCoordinator } from "../workers/refresh-coordinator.ts";
 import { type AppDeps, type AppSettings, DEFAULT_SETTINGS } from "./app-deps.ts";
 import { type AppEnv, createRouter } from "./create-router.ts";
-import { securityHeaders } from "./prepared-response.ts";
+import { edge } from "./edge.ts";
 
 /** The composed API: the Hono app plus what the server and shutdown need. */
 export interface ApiApp {
@@ -35,7 +38,7 @@ export interface ApiApp {
 }
 
 /** Paths under `/api/v1` that need no token (the API description). */
-const PUBLIC_API_PATHS = new Set([OPENAPI_PATH, "/api/v1/docs", "/api/v1/docs/scalar"]);
+const PUBLIC_API_PATHS = new Set([OPENAPI_PATH, "/api/v1/docs"]);
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
@@ -44,39 +47,66 @@ const STATUS_KINDS: Record<number, ProblemKind> = {
   401: "unauthorized",
   403: "forbidden",
   404: "not-found",
+  409: "conflict",
   413: "payload-too-large",
   415: "unsupported-media-type",
+  426: "upgrade-required",
   429: "rate-limited",
   503: "service-unavailable",
 };
 
+/** The configuration an API must not run with. */
+export class UnsafeApiConfigError extends Error {
+  override readonly name = "UnsafeApiConfigError";
+  readonly code = "UNSAFE_API_CONFIG";
+}
+
 /**
  * Builds the HTTP API (DESIGN §7) from its ports. No I/O happens here beyond what the ports do.
+ * @throws UnsafeApiConfigError for CORS `*` without tokens (any site could use the API).
  * @example const { app, injectWebSocket } = createApp(deps); injectWebSocket(serve({ fetch: app.fetch, port }));
  */
 export function createApp(deps: AppDeps): ApiApp {
   const settings: AppSettings = { ...DEFAULT_SETTINGS, ...deps.settings };
+  const authEnabled = deps.authenticator.enabled;
+  if (!authEnabled && settings.corsOrigins.includes("*")) {
+    throw new UnsafeApiConfigError(
+      "API_CORS_ORIGINS=* needs API_TOKENS: without tokens any site could use the API",
+    );
+  }
   const now = deps.now ?? (() => new Date());
   const { logger, readModel, feed } = deps;
   const app = createRouter();
-  const nodeWs = createNodeWebSocket({ app });
-  const hub = createLiveHub({ feed, ops: deps.ops, logger });
+  const hub = createLiveHub({
+    feed,
+    ops: deps.ops,
+    logger,
+    limits: {
+      maxConnections: settings.maxLiveConnections,
+      maxConnectionsPerPrincipal: settings.maxLiveConnectionsPerToken,
+    },
+  });
+  const upgrades = createWsUpgrades({ maxPayloadBytes: settings.wsMaxMessageBytes });
+  const keepAlive = createWsKeepAlive(settings.wsPingIntervalMs);
   const refreshes = createRefreshCoordinator({
     feed,
     commands: deps.commands,
+    ledger: deps.refreshLedger,
     logger,
     inFlightMs: settings.refreshWaitMaxSeconds * 1000,
+    minIntervalMs: settings.refreshMinIntervalSeconds * 1000,
+    now: () => now().getTime(),
   });
 
   app.use("*", httpMetrics(deps.metrics.meter));
-  app.use("*", securityHeaders());
+  app.use("*", edge({ authEnabled, corsOrigins: settings.corsOrigins }));
   if (settings.corsOrigins.length > 0) {
     app.use(
       "/api/v1/*",
       cors({
         origin: settings.corsOrigins.includes("*") ? "*" : [...settings.corsOrigins],
-        allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-        exposeHeaders: ["Location", "Retry-After"],
+        allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id"],
+        exposeHeaders: ["Location", "Retry-After", "X-Request-Id", "X-Correlation-Id"],
       }),
     );
   }
@@ -101,10 +131,16 @@ export function createApp(deps: AppDeps): ApiApp {
     return BODY_METHODS.has(c.req.method) ? limitBody(c, authorized) : authorized();
   });
 
-  registerWorkerGauges(deps.metrics.meter, readModel, now);
+  registerWorkerGauges(deps.metrics.workerMeter, readModel, now);
 
   app.route("/", createHealthRouter({ readModel, isNatsConnected: deps.isNatsConnected }));
-  app.route("/", createMetricsRouter({ scrape: deps.metrics.scrape }));
+  app.route(
+    "/",
+    createMetricsRouter({
+      scrape: deps.metrics.scrape,
+      auth: bearerAuth(withMetricsToken(deps.authenticator, settings.metricsTokenSha256)),
+    }),
+  );
   app.route(
     "/api/v1/workers",
     createWorkersRouter({
@@ -119,6 +155,16 @@ export function createApp(deps: AppDeps): ApiApp {
       registerWaitMs: settings.registerWaitMs,
     }),
   );
+  app.route(
+    "/api/v1/fleet",
+    createFleetRouter({
+      readModel,
+      now,
+      idleThresholdMinutes: settings.idleThresholdMinutes,
+      collectIntervalsSeconds: settings.collectIntervalsSeconds,
+      refreshMinIntervalSeconds: settings.refreshMinIntervalSeconds,
+    }),
+  );
   app.route("/api/v1", createHistoryRouter({ history: deps.history, readModel, now }));
   app.route(
     "/api/v1",
@@ -127,6 +173,7 @@ export function createApp(deps: AppDeps): ApiApp {
       feed,
       logger,
       heartbeatMs: settings.heartbeatMs,
+      writeTimeoutMs: settings.sseWriteTimeoutMs,
       queueLimits: settings.queueLimits,
     }),
   );
@@ -134,8 +181,12 @@ export function createApp(deps: AppDeps): ApiApp {
     "/api/v1",
     createWsRouter({
       hub,
-      upgradeWebSocket: nodeWs.upgradeWebSocket,
-      maxBufferedBytes: settings.queueLimits.maxBytes,
+      upgrades,
+      keepAlive,
+      limits: {
+        maxBufferedBytes: settings.queueLimits.maxBytes,
+        maxSubscriptions: settings.wsMaxSubscriptions,
+      },
     }),
   );
   app.route("/api/v1", createDocsRouter());
@@ -152,7 +203,7 @@ export function createApp(deps: AppDeps): ApiApp {
       title: "cml-telemetry API",
       version: "1.0.0",
       description:
-        "Live, source-separated telemetry of CML workers. Errors are RFC 7807 problem+json with stable `type` URIs.",
+        "Live, source-separated telemetry of CML workers. Errors are RFC 7807 problem+json with stable `type` URIs. Every response carries `X-Request-Id` (the caller's, when it is 1–128 characters of `[A-Za-z0-9._:-]`, else a new one); it is also the correlation id of the refresh or registration a request starts.",
     },
     servers: [{ url: "/" }],
   });
@@ -166,18 +217,23 @@ export function createApp(deps: AppDeps): ApiApp {
       const kind = STATUS_KINDS[error.status] ?? "internal-error";
       return problemResponse(kind, error.message || "request rejected", {}, c.req.path);
     }
-    logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    logger.error(
+      { err: error, method: c.req.method, path: c.req.path, correlationId: c.get("requestId") },
+      "request failed",
+    );
     return problemResponse("internal-error", "unexpected error; see the server log", {}, c.req.path);
   });
 
   return {
     app,
-    injectWebSocket: (server) => nodeWs.injectWebSocket(server),
+    injectWebSocket: (server) => upgrades.inject(server, (request, env) => app.fetch(request, env)),
     hub,
     refreshes,
     settings,
     close() {
+      keepAlive.stop();
       hub.closeAll("server_shutdown");
+      upgrades.close();
       refreshes.close();
     },
   };

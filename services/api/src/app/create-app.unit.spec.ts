@@ -1,8 +1,11 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
-import { PROBLEM_BASE, PROBLEM_TYPES } from "../problems.ts";
+import { sha256Hex } from "../auth/token-authenticator.ts";
+import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemKind, problemDocument } from "../problems.ts";
 import { aWorkerState } from "../testing/worker-state-builder.ts";
 import { createTestApp } from "./create-test-app.ts";
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 describe("operations endpoints", () => {
   it("GET /healthz answers 200 without a token", async () => {
@@ -10,38 +13,99 @@ describe("operations endpoints", () => {
     expect((await t.app.request("/healthz")).status).toBe(200);
   });
 
-  it("GET /readyz answers 200 when NATS is connected and the cache synced, else a 503 problem", async () => {
+  it("GET /readyz answers 200 when NATS is connected and the cache synced, else a 503 problem naming what is not", async () => {
     const t = createTestApp();
-    expect((await t.app.request("/readyz")).status).toBe(200);
+    const ready = await t.app.request("/readyz");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { nats: true, worker_cache: true } });
     t.natsConnected.value = false;
     const down = await t.app.request("/readyz");
     expect(down.status).toBe(503);
     expect(down.headers.get("content-type")).toBe("application/problem+json");
-    expect(((await down.json()) as { detail: string }).detail).toContain("nats");
+    expect(((await down.json()) as { detail: string }).detail).toBe("not ready: nats");
+
+    const unsynced = createTestApp({ synced: false });
+    const syncing = await unsynced.app.request("/readyz");
+    expect(syncing.status).toBe(503);
+    expect(((await syncing.json()) as { detail: string }).detail).toBe("not ready: worker_cache");
+    unsynced.readModel.markSynced();
+    expect((await unsynced.app.request("/readyz")).status).toBe(200);
   });
 
   it("GET /metrics shows the worker gauges labelled worker_id and region, and HTTP self-metrics", async () => {
     const t = createTestApp({ now: () => new Date("2026-11-25T12:00:00.000Z") });
     const worker = aWorkerState({
       region: "eu-west-1",
-      status: "STOPPED",
+      status: "RUNNING",
       cmlReadySince: "2026-11-25T11:00:00.000Z",
       cloudwatchMetrics: { ...aWorkerState().cloudwatchMetrics, cpuUtilization: 12.5, memoryUtilization: 40 },
       cmlMetrics: { ...aWorkerState().cmlMetrics, ready: true, labsCount: 4 },
     });
     t.readModel.upsert(worker);
     await t.app.request("/healthz");
-    const text = await (await t.app.request("/metrics")).text();
+    const text = await (await t.app.request("/metrics", { headers: t.auth("viewer") })).text();
     const labels = `worker_id="${worker.id}",region="eu-west-1"`;
-    expect(text).toMatch(new RegExp(`cml_worker_status\\{[^}]*${labels}[^}]*\\} 3`));
-    expect(text).toMatch(new RegExp(`cml_worker_cpu_utilization\\{[^}]*${labels}[^}]*\\} 12.5`));
-    expect(text).toMatch(new RegExp(`cml_worker_memory_utilization\\{[^}]*${labels}[^}]*\\} 40`));
-    expect(text).toMatch(new RegExp(`cml_worker_labs_count\\{[^}]*${labels}[^}]*\\} 4`));
-    expect(text).toMatch(new RegExp(`cml_worker_uptime_seconds\\{[^}]*${labels}[^}]*\\} 3600`));
+    expect(text).toMatch(new RegExp(`cml_worker_status\\{${labels}\\} 1`));
+    expect(text).toMatch(new RegExp(`cml_worker_cpu_utilization\\{${labels}\\} 12.5`));
+    expect(text).toMatch(new RegExp(`cml_worker_memory_utilization\\{${labels}\\} 40`));
+    expect(text).toMatch(new RegExp(`cml_worker_labs_count\\{${labels}\\} 4`));
+    expect(text).toMatch(new RegExp(`cml_worker_uptime_seconds\\{${labels}\\} 3600`));
     expect(text).toMatch(
       /http_server_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} 1/,
     );
     expect(text).toContain("http_server_request_duration_seconds_bucket");
+    expect(text).not.toContain("otel_scope_name");
+  });
+
+  it("GET /metrics keeps only the status of a STOPPED worker, and no series at all once it is terminated or gone", async () => {
+    const t = createTestApp({ now: () => new Date("2026-11-25T12:00:00.000Z") });
+    const running = aWorkerState({
+      cmlReadySince: "2026-11-25T11:00:00.000Z",
+      cloudwatchMetrics: { ...aWorkerState().cloudwatchMetrics, cpuUtilization: 12.5, memoryUtilization: 40 },
+      cmlMetrics: { ...aWorkerState().cmlMetrics, ready: true, labsCount: 4 },
+    });
+    const gone = aWorkerState({ cloudwatchMetrics: { ...running.cloudwatchMetrics } });
+    t.readModel.upsert(running);
+    t.readModel.upsert(gone);
+    const scrape = async () => await (await t.app.request("/metrics", { headers: t.auth("viewer") })).text();
+    const seriesOf = (text: string, id: string) =>
+      text
+        .split("\n")
+        .filter((line) => line.includes(`worker_id="${id}"`))
+        .map((line) => line.split("{")[0]);
+    expect(seriesOf(await scrape(), running.id).sort()).toEqual([
+      "cml_worker_cpu_utilization",
+      "cml_worker_labs_count",
+      "cml_worker_memory_utilization",
+      "cml_worker_status",
+      "cml_worker_uptime_seconds",
+    ]);
+    expect(seriesOf(await scrape(), gone.id)).toContain("cml_worker_status");
+
+    t.readModel.upsert({ ...running, status: "STOPPED" });
+    t.readModel.remove(gone.id);
+    let text = await scrape();
+    expect(seriesOf(text, running.id)).toEqual(["cml_worker_status"]);
+    expect(text).toMatch(new RegExp(`cml_worker_status\\{worker_id="${running.id}"[^}]*\\} 3`));
+    expect(seriesOf(text, gone.id)).toEqual([]);
+
+    t.readModel.upsert({ ...running, status: "TERMINATED", terminatedAt: "2026-11-25T11:59:00.000Z" });
+    text = await scrape();
+    expect(seriesOf(text, running.id)).toEqual([]);
+  });
+
+  it("GET /metrics needs a viewer token or METRICS_TOKEN when tokens are configured, and is open without", async () => {
+    const t = createTestApp({ settings: { metricsTokenSha256: sha256Hex("prometheus-scrape-token") } });
+    const denied = await t.app.request("/metrics");
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("content-type")).toBe("application/problem+json");
+    expect((await t.app.request("/metrics", { headers: t.auth("viewer") })).status).toBe(200);
+    const scraper = { authorization: "Bearer prometheus-scrape-token" };
+    expect((await t.app.request("/metrics", { headers: scraper })).status).toBe(200);
+    expect((await t.app.request("/api/v1/workers", { headers: scraper })).status).toBe(401);
+    expect((await t.app.request("/metrics", { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    const open = createTestApp({ auth: false });
+    expect((await open.app.request("/metrics")).status).toBe(200);
   });
 });
 
@@ -56,11 +120,81 @@ describe("errors and headers", () => {
     expect(root.status).toBe(404);
   });
 
-  it("keeps a stable problem type table under one base URI", () => {
-    for (const [kind, { status }] of Object.entries(PROBLEM_TYPES)) {
-      expect(kind).toMatch(/^[a-z-]+$/);
+  it("keeps a stable problem type table under one base URI", async () => {
+    expect(PROBLEM_BASE).toMatch(/^https:\/\/[a-z0-9.-]+\/problems\/$/);
+    for (const [kind, { status, title }] of Object.entries(PROBLEM_TYPES)) {
+      expect(kind).toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(status).toBeGreaterThanOrEqual(400);
+      expect(problemDocument(kind as ProblemKind, "detail")).toEqual({
+        type: `${PROBLEM_BASE}${kind}`,
+        title,
+        status,
+        detail: "detail",
+      });
     }
+    const t = createTestApp();
+    for (const [path, headers] of [
+      ["/api/v1/workers", {}],
+      ["/api/v1/nothing", t.auth("viewer")],
+      ["/api/v1/workers?limit=0", t.auth("viewer")],
+    ] as const) {
+      const problem = (await (await t.app.request(path, { headers })).json()) as {
+        type: string;
+        status: number;
+      };
+      expect(problem.type.startsWith(PROBLEM_BASE)).toBe(true);
+      expect(problem.type.slice(PROBLEM_BASE.length)).toMatch(/^[a-z-]+$/);
+    }
+  });
+
+  it("puts no-store, the API CSP and X-Frame-Options DENY on every JSON answer and every problem", async () => {
+    const t = createTestApp({ auth: false });
+    t.natsConnected.value = false;
+    const answers = [
+      await t.app.request("/healthz"),
+      await t.app.request("/readyz"),
+      await t.app.request("/api/v1/nothing-here"),
+      await t.app.request("/api/v1/whoami"),
+      await t.app.request("/api/v1/workers", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ region: "us-east-1", instance_id: "i-0123456789abcdef0" }),
+      }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 503, 404, 200, 201]);
+    for (const answer of answers) {
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+      expect(answer.headers.get("content-security-policy")).toBe(API_CSP);
+      expect(answer.headers.get("x-frame-options")).toBe("DENY");
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    const page = await t.app.request("/");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("echoes a valid X-Request-Id on every answer, problems included, and makes one up otherwise", async () => {
+    const t = createTestApp();
+    const id = "req-7f3a:ab.cd_ef";
+    for (const [path, headers] of [
+      ["/healthz", {}],
+      ["/api/v1/workers", t.auth("viewer")],
+      ["/api/v1/workers", {}],
+      ["/api/v1/workers/nope", t.auth("viewer")],
+      ["/no/such/page", {}],
+    ] as const) {
+      const answer = await t.app.request(path, { headers: { ...headers, "x-request-id": id } });
+      expect(answer.headers.get("x-request-id")).toBe(id);
+    }
+    for (const bad of ["", "has space", "x".repeat(129), "semi;colon"]) {
+      const answer = await t.app.request("/api/v1/workers", {
+        headers: { ...t.auth("viewer"), "x-request-id": bad },
+      });
+      const made = answer.headers.get("x-request-id");
+      expect(made).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const first = (await t.app.request("/healthz")).headers.get("x-request-id");
+    const second = (await t.app.request("/healthz")).headers.get("x-request-id");
+    expect(first).not.toBe(second);
   });
 
   it("sets secure headers and no CORS headers by default", async () => {
@@ -95,7 +229,13 @@ describe("errors and headers", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it("serves the dashboard page at / and the docs without a token", async () => {
+  it("refuses CORS for any origin on an API without tokens", () => {
+    expect(() => createTestApp({ auth: false, settings: { corsOrigins: ["*"] } })).toThrow(
+      /API_CORS_ORIGINS/,
+    );
+  });
+
+  it("serves the dashboard page at / and the docs without a token, the docs under a CSP and from this server only", async () => {
     const t = createTestApp();
     expect((await t.app.request("/")).status).toBe(200);
     const docs = await t.app.request("/api/v1/docs");
@@ -103,6 +243,14 @@ describe("errors and headers", () => {
     const html = await docs.text();
     expect(html).toContain("/api/v1/openapi.json");
     expect(html).not.toMatch(/<script[^>]+src=/);
+    const csp = docs.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("http");
+    expect(docs.headers.get("cache-control")).toBe("no-store");
+    expect((await t.app.request("/api/v1/docs/scalar", { headers: t.auth("viewer") })).status).toBe(404);
   });
 });
 
@@ -134,6 +282,7 @@ describe("OpenAPI document", () => {
         "GET /api/v1/events",
         "GET /api/v1/ws",
         "GET /api/v1/whoami",
+        "GET /api/v1/fleet/summary",
       ].sort(),
     );
   });

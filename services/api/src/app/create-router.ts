@@ -6,7 +6,10 @@ import { problemResponse } from "../problems.ts";
 
 /** Hono environment of every router of this API. */
 export interface AppEnv {
-  Variables: AuthVariables;
+  Variables: AuthVariables & {
+    /** The request's id (the caller's valid `X-Request-Id`, else a new UUID); also the correlation id it causes. */
+    requestId: string;
+  };
 }
 
 /** Names the parameter of the first zod issue: `limit`, `body.region`… */

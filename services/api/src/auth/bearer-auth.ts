@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app/create-router.ts";
 import { ProblemError } from "../problems.ts";
 import type { Principal, TokenAuthenticator } from "./token-authenticator.ts";
 
@@ -27,7 +28,7 @@ function presentedToken(header: string | undefined, query: string | undefined): 
 export function bearerAuth(
   authenticator: TokenAuthenticator,
   options: { queryTokenPaths?: readonly string[] } = {},
-): MiddlewareHandler<{ Variables: AuthVariables }> {
+): MiddlewareHandler<AppEnv> {
   const queryPaths = new Set(options.queryTokenPaths ?? []);
   return async (c, next) => {
     if (!authenticator.enabled) {

@@ -38,6 +38,26 @@ export function createTokenAuthenticator(tokens: readonly ApiToken[]): TokenAuth
   };
 }
 
+/**
+ * The authenticator of `/metrics`: the API's tokens, plus the scrape token whose SHA-256 is `metricsTokenSha256`
+ * (`METRICS_TOKEN`), which is good for `/metrics` only. Enabled exactly when the API's tokens are.
+ */
+export function withMetricsToken(
+  base: TokenAuthenticator,
+  metricsTokenSha256: string | undefined,
+): TokenAuthenticator {
+  if (metricsTokenSha256 === undefined) return base;
+  const scraper = createTokenAuthenticator([{ name: "metrics", role: "viewer", sha256: metricsTokenSha256 }]);
+  return {
+    enabled: base.enabled,
+    authenticate(presented) {
+      const principal = base.authenticate(presented);
+      const scrape = scraper.authenticate(presented);
+      return principal ?? scrape;
+    },
+  };
+}
+
 /** Lowercase hex SHA-256 of a token, as written in `API_TOKENS`. */
 export function sha256Hex(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");

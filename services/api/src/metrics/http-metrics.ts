@@ -1,6 +1,7 @@
 import type { Meter } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import { WS_ACCEPTED_STATUS } from "../routes/ws/ws-upgrade.ts";
 
 /**
  * HTTP self-metrics: the histogram `http_server_request_duration_seconds{method,route,status}` (route = the matched
@@ -24,7 +25,7 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
       duration.record((performance.now() - started) / 1000, {
         method: c.req.method,
         route: c.res.status === 404 && matched === "/*" ? "unmatched" : matched,
-        status: String(c.res.status),
+        status: c.res.status === WS_ACCEPTED_STATUS ? "101" : String(c.res.status),
       });
     }
   };

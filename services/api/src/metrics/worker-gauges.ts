@@ -13,7 +13,10 @@ export function workerStatusCode(status: WorkerStatus): number {
 
 /**
  * Registers the worker gauges of DESIGN §7 as observable gauges read from the cache at scrape time, one series
- * per worker labelled `worker_id` and `region`. Gauges without a value for a worker (never collected) are omitted.
+ * per worker labelled `worker_id` and `region`, each only while it means something: a terminated (or removed)
+ * worker has no series at all; a worker that is not RUNNING has only `cml_worker_status` (its last CPU, memory
+ * and labs are history, and it has no uptime); a gauge never collected is omitted. Use a meter whose reader keeps
+ * no series between scrapes (`workerMeter`), or series of gone workers stay.
  */
 export function registerWorkerGauges(
   meter: Meter,
@@ -34,14 +37,16 @@ export function registerWorkerGauges(
     description: "Labs defined on the worker's CML controller",
   });
   const uptime = meter.createObservableGauge("cml_worker_uptime_seconds", {
-    description: "Seconds since CML became ready on the worker (absent while not ready)",
+    description: "Seconds since CML became ready on the worker (absent while not ready or not running)",
   });
   meter.addBatchObservableCallback(
     (result) => {
       const at = now();
       for (const worker of readModel.all()) {
+        if (worker.status === "TERMINATED" || worker.terminatedAt !== null) continue;
         const labels = { worker_id: worker.id, region: worker.region };
         result.observe(status, workerStatusCode(worker.status), labels);
+        if (worker.status !== "RUNNING") continue;
         const cw = worker.cloudwatchMetrics;
         if (cw.cpuUtilization !== null) result.observe(cpu, cw.cpuUtilization, labels);
         if (cw.memoryUtilization !== null) result.observe(memory, cw.memoryUtilization, labels);

@@ -12,11 +12,13 @@ import { type JetStreamEventFeed, startJetStreamEventFeed } from "./jetstream-ev
 let server: TestNatsServer;
 let nc: NatsConnection;
 let feed: JetStreamEventFeed;
+let streamName: string;
 
 beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectNats({ url: server.url, name: "feed-contract", logger: silentLogger });
   const topology = createTopology({ namePrefix: uniquePrefix() });
+  streamName = topology.streams.workerEvents.name;
   await provisionTopology(nc, topology, { logger: silentLogger });
   feed = await startJetStreamEventFeed({
     nc,
@@ -36,4 +38,7 @@ afterAll(async () => {
 describeEventFeedContract("JetStream (nats-server)", async () => ({
   feed,
   append: (name, data, correlationId) => publishDomainEvent(jetstream(nc), name, data, correlationId),
+  dropBefore: async (seq) => {
+    await (await jetstreamManager(nc)).streams.purge(streamName, { seq });
+  },
 }));

@@ -64,6 +64,8 @@ export async function startJetStreamEventFeed(
   let stopped = false;
 
   let lastSeq = 0;
+  /** Set when the stream was recreated: the live consumer starts over from its first event. */
+  let fromStart = false;
   let liveMessages: ConsumerMessages | undefined;
 
   function dispatch(msg: JsMsg): void {
@@ -85,20 +87,31 @@ export async function startJetStreamEventFeed(
     }
   }
 
-  /** (Re)opens the shared ordered consumer: new messages at first, after the last one seen on a restart. */
+  /**
+   * (Re)opens the shared ordered consumer: new messages at first, after the last one seen on a restart, every
+   * message of a stream that was recreated (its sequences start over below the last one seen).
+   */
   async function openLive(): Promise<ConsumerMessages> {
-    const consumer = await js.consumers.get(
-      stream,
-      lastSeq === 0
-        ? { filter_subjects: subjects.workerEventsAll, deliver_policy: DeliverPolicy.New }
-        : {
-            filter_subjects: subjects.workerEventsAll,
-            deliver_policy: DeliverPolicy.StartSequence,
-            opt_start_seq: lastSeq + 1,
-          },
-    );
+    const filter_subjects = subjects.workerEventsAll;
+    const start = fromStart
+      ? { deliver_policy: DeliverPolicy.All }
+      : lastSeq === 0
+        ? { deliver_policy: DeliverPolicy.New }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 };
+    fromStart = false;
+    const consumer = await js.consumers.get(stream, { filter_subjects, ...start });
     return await consumer.consume({ max_messages: 512 });
   }
+
+  // The ordered consumer would follow a recreated stream from its old position and skip every new event.
+  const recreated = nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.CREATED.${stream}`, {
+    callback: () => {
+      logger.warn({ stream, lastSeq }, "domain event stream was recreated; following it from its start");
+      fromStart = true;
+      lastSeq = 0;
+      void liveMessages?.close().catch(() => undefined);
+    },
+  });
 
   liveMessages = await openLive();
   const liveLoop = (async () => {
@@ -149,6 +162,12 @@ export async function startJetStreamEventFeed(
     return { first: info.state.first_seq, last: info.state.last_seq };
   }
 
+  async function bounds(): Promise<{ firstSeq: number; lastSeq: number }> {
+    const { first, last } = await streamBounds();
+    // A stream that never held a message reports first_seq 0; it holds nothing, like an emptied one.
+    return { firstSeq: first === 0 ? last + 1 : first, lastSeq: last };
+  }
+
   return {
     subscribe(listener) {
       listeners.add(listener);
@@ -197,8 +216,10 @@ export async function startJetStreamEventFeed(
       const hasMore = newestFirst.length > limit;
       return { items, nextBeforeSeq: hasMore ? (items.at(-1)?.seq ?? null) : null };
     },
+    bounds,
     async stop() {
       stopped = true;
+      recreated.unsubscribe();
       listeners.clear();
       await liveMessages?.close().catch(() => undefined);
       await liveLoop;

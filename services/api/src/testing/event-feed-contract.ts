@@ -6,6 +6,8 @@ import type { EventFeed, FeedEvent } from "../ports.ts";
 export interface EventFeedFixture {
   feed: EventFeed;
   append(name: DomainEventName, data: Record<string, unknown>, correlationId?: string): Promise<number>;
+  /** Removes the stored events before sequence `seq` (the stream's max age passing). */
+  dropBefore(seq: number): Promise<void>;
 }
 
 async function collect(iterable: AsyncIterable<FeedEvent>): Promise<FeedEvent[]> {
@@ -99,6 +101,20 @@ export function describeEventFeedContract(name: string, fixture: () => Promise<E
       expect(second.items.map((event) => event.seq)).toEqual([sequences[2], sequences[1], sequences[0]]);
       expect(second.nextBeforeSeq).toBeNull();
       expect((await feed.workerEvents(newWorkerId(), { limit: 5 })).items).toEqual([]);
+    });
+
+    it("reports the sequences it holds: the last one stored, and the first one still held", async () => {
+      const { feed, append, dropBefore } = await fixture();
+      const workerId = newWorkerId();
+      const first = await append("status_changed", statusChanged(workerId, 1));
+      const second = await append("status_changed", statusChanged(workerId, 2));
+      const held = await feed.bounds();
+      expect(held.lastSeq).toBe(second);
+      expect(held.firstSeq).toBeLessThanOrEqual(first);
+      await dropBefore(second);
+      expect(await feed.bounds()).toEqual({ firstSeq: second, lastSeq: second });
+      const replayed = await collect(feed.replay(first - 1, { workerId }));
+      expect(replayed.map((event) => event.seq)).toEqual([second]);
     });
   });
 }

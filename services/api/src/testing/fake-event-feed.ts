@@ -20,11 +20,16 @@ export interface FakeEventFeed extends EventFeed {
   readonly stored: readonly FeedEvent[];
   /** Number of live listeners attached. */
   listenerCount(): number;
+  /** Forgets the events before sequence `seq`, as the stream's max age does. */
+  dropBefore(seq: number): void;
+  /** Forgets every event and starts the sequences over, as deleting and recreating the stream does. */
+  recreate(): void;
 }
 
 /** Creates a {@link FakeEventFeed}. */
 export function createFakeEventFeed(): FakeEventFeed {
   const stored: FeedEvent[] = [];
+  let lastSeq = 0;
   const listeners = new Set<(event: FeedEvent) => void>();
   const watchers = new Map<string, Set<(event: CmlCloudEvent<unknown>) => void>>();
   return {
@@ -38,8 +43,9 @@ export function createFakeEventFeed(): FakeEventFeed {
         data,
         correlationId: options.correlationId,
       });
+      lastSeq += 1;
       const feedEvent: FeedEvent = {
-        seq: stored.length + 1,
+        seq: lastSeq,
         subject: subjects.workerEvent(workerId, name),
         workerId,
         name,
@@ -58,8 +64,8 @@ export function createFakeEventFeed(): FakeEventFeed {
       };
     },
     async *replay(afterSeq, filter) {
-      const last = stored.length;
-      for (const event of stored.slice(afterSeq, last)) {
+      const last = lastSeq;
+      for (const event of stored.filter((candidate) => candidate.seq > afterSeq && candidate.seq <= last)) {
         if (matchesFilter(event, filter)) yield event;
       }
     },
@@ -77,6 +83,17 @@ export function createFakeEventFeed(): FakeEventFeed {
         .reverse();
       const items = matching.slice(0, limit);
       return { items, nextBeforeSeq: matching.length > limit ? (items.at(-1)?.seq ?? null) : null };
+    },
+    async bounds() {
+      return { firstSeq: stored[0]?.seq ?? lastSeq + 1, lastSeq };
+    },
+    dropBefore(seq) {
+      const keep = stored.filter((event) => event.seq >= seq);
+      stored.splice(0, stored.length, ...keep);
+    },
+    recreate() {
+      stored.length = 0;
+      lastSeq = 0;
     },
   };
 }

@@ -7,5 +7,6 @@ describeEventFeedContract("in-memory fake", async () => {
     feed,
     append: async (name, data, correlationId) =>
       feed.append(name, data, correlationId === undefined ? {} : { correlationId }).seq,
+    dropBefore: async (seq) => feed.dropBefore(seq),
   };
 });

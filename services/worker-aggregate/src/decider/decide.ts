@@ -14,6 +14,7 @@ import {
   discoveredEndpoint,
   isIdle,
   isPinnedByRegistration,
+  NAME_TAG,
   serviceStatusOfCmlFailure,
   serviceStatusOfReady,
 } from "./rules.ts";
@@ -76,7 +77,9 @@ function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[
       },
     });
   }
-  const name = data.name ?? state.name;
+  // The Name tag renames the worker when it changes in AWS; otherwise a name given at registration stays.
+  const nameTagChanged = !known || data.name !== (state.tags[NAME_TAG] ?? null);
+  const name = nameTagChanged ? (data.name ?? state.name) : state.name;
   const instanceChanged =
     !known ||
     name !== state.name ||
@@ -259,8 +262,53 @@ function decideFailed(data: SourceFailedData, state: WorkerState): DomainEvent[]
   return events;
 }
 
+/** A registration of a known worker applies its name and pins its endpoint, unless the `cml:endpoint` tag pins one. */
+function decideReregister(data: RegisterWorkerCommand, state: WorkerState, now: Date): DomainEvent[] {
+  if (!acceptsTelemetry(state)) return [];
+  const base = baseOf(state, now.toISOString());
+  const events: DomainEvent[] = [];
+  if (data.name !== undefined && data.name !== state.name) {
+    events.push({
+      name: "instance_assigned",
+      data: {
+        ...base,
+        region: state.region,
+        instanceId: state.instanceId,
+        name: data.name,
+        instanceType: state.instanceType,
+        amiId: state.amiId,
+        amiName: state.amiName,
+        publicIp: state.publicIp,
+        privateIp: state.privateIp,
+        tags: state.tags,
+        detailedMonitoring: state.detailedMonitoring,
+      },
+    });
+  }
+  const taggedEndpoint = discoveredEndpoint(state.tags, state.publicIp).pinned;
+  const endpoint = data.httpsEndpoint;
+  if (
+    endpoint !== undefined &&
+    !taggedEndpoint &&
+    (endpoint !== state.httpsEndpoint || !state.endpointPinned)
+  ) {
+    events.push({
+      name: "endpoint_changed",
+      data: {
+        ...base,
+        oldEndpoint: state.httpsEndpoint,
+        newEndpoint: endpoint,
+        publicIp: state.publicIp,
+        privateIp: state.privateIp,
+        pinned: true,
+      },
+    });
+  }
+  return events;
+}
+
 function decideRegister(data: RegisterWorkerCommand, state: WorkerState, now: Date): DomainEvent[] {
-  if (isKnown(state)) return [];
+  if (isKnown(state)) return decideReregister(data, state, now);
   return [
     {
       name: "registered",

@@ -591,6 +591,80 @@ describe("register", () => {
   });
 });
 
+describe("register of a known worker", () => {
+  it("applies a new name and pins a new endpoint: instance_assigned and endpoint_changed", () => {
+    spec
+      .given(discoveredAt0())
+      .when(commandOf.register({ name: "lab", httpsEndpoint: "https://cml.example.com" }), dateAt(3))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["instance_assigned", "endpoint_changed"]);
+        expect(events[0]?.data).toMatchObject({ name: "lab", instanceType: "m5zn.metal", observedAt: at(3) });
+        expect(events[1]?.data).toMatchObject({
+          oldEndpoint: "https://203.0.113.10",
+          newEndpoint: "https://cml.example.com",
+          publicIp: "203.0.113.10",
+          pinned: true,
+        });
+        expect(state).toMatchObject({
+          name: "lab",
+          httpsEndpoint: "https://cml.example.com",
+          endpointPinned: true,
+          instanceType: "m5zn.metal",
+        });
+      });
+  });
+
+  it("keeps the applied name and endpoint through later discoveries until the Name tag itself changes", () => {
+    const given = history(
+      commandOf.discovered(),
+      commandOf.register({ name: "lab", httpsEndpoint: "https://cml.example.com" }),
+    );
+    spec
+      .given(given)
+      .when(commandOf.discovered({ observedAt: at(10), publicIp: "198.51.100.7" }))
+      .thenState((state) =>
+        expect(state).toMatchObject({ name: "lab", httpsEndpoint: "https://cml.example.com" }),
+      );
+    spec
+      .given(given)
+      .when(
+        commandOf.discovered({
+          observedAt: at(10),
+          name: "renamed-in-aws",
+          tags: { "cml:worker": "true", Name: "renamed-in-aws" },
+        }),
+      )
+      .thenState((state) => expect(state.name).toBe("renamed-in-aws"));
+  });
+
+  it("leaves an endpoint the cml:endpoint tag pins, and pins the endpoint it already has", () => {
+    const tagged = history(commandOf.discovered({ tags: { "cml:endpoint": "https://tagged.example.com" } }));
+    spec
+      .given(tagged)
+      .when(commandOf.register({ httpsEndpoint: "https://cml.example.com" }))
+      .thenNothing();
+    spec
+      .given(discoveredAt0())
+      .when(commandOf.register({ httpsEndpoint: "https://203.0.113.10" }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["endpoint_changed"]);
+        expect(state).toMatchObject({ httpsEndpoint: "https://203.0.113.10", endpointPinned: true });
+      });
+  });
+
+  it("ignores a registration of a terminated worker", () => {
+    spec
+      .given(
+        history(
+          commandOf.discovered(),
+          commandOf.discovered({ instanceState: "terminated", observedAt: at(5) }),
+        ),
+      )
+      .when(commandOf.register({ name: "lab", httpsEndpoint: "https://cml.example.com" }))
+      .thenNothing();
+  });
+});
+
 describe("detectIdle", () => {
   const idleHistory = () =>
     history(

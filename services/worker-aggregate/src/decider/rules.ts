@@ -1,8 +1,10 @@
-import type { ServiceStatus, WorkerState } from "@cml-telemetry/contracts";
+import { ENDPOINT_TAG, type ServiceStatus, type WorkerState } from "@cml-telemetry/contracts";
 import { epochMs } from "./uptime.ts";
 
-/** Tag that fixes a worker's CML endpoint regardless of its IP addresses. */
-export const ENDPOINT_TAG = "cml:endpoint";
+export { ENDPOINT_TAG };
+
+/** EC2's name tag, which discovery reports as the instance's name. */
+export const NAME_TAG = "Name";
 
 /**
  * A worker is idle when it has had activity, runs no labs now, and the last activity is older than the threshold.

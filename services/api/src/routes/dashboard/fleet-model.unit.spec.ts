@@ -4,8 +4,17 @@ import { toWorkerView, type WorkerView } from "../../workers/worker-view.ts";
 
 type Freshness = "fresh" | "stale" | "failing" | "never" | "idle-source";
 type Source = "ec2" | "cloudwatch" | "cml";
+interface FreshnessRules {
+  intervals: Record<Source, number>;
+  staleAfter: number;
+}
 interface FleetModel {
-  sourceFreshness(worker: WorkerView, source: Source, nowMs: number): Freshness;
+  DEFAULT_FRESHNESS_RULES: FreshnessRules;
+  freshnessRulesOf(summary: {
+    collection_intervals_seconds: Record<Source, number>;
+    stale_after_intervals: number;
+  }): FreshnessRules;
+  sourceFreshness(worker: WorkerView, source: Source, nowMs: number, rules?: FreshnessRules): Freshness;
   summarize(workers: WorkerView[], nowMs: number): Record<string, number>;
   matchesFilters(
     worker: WorkerView,
@@ -45,6 +54,25 @@ describe("source freshness", () => {
     expect(model.sourceFreshness(withCloudWatch(ago(600), 300), "cloudwatch", NOW)).toBe("fresh");
     expect(model.sourceFreshness(withCloudWatch(ago(901), 300), "cloudwatch", NOW)).toBe("stale");
     expect(model.sourceFreshness(withCloudWatch(ago(181), 60), "cloudwatch", NOW)).toBe("stale");
+  });
+
+  it("uses each source's configured collection interval from the fleet summary", () => {
+    const base = aWorkerState();
+    const synced = worker({ cmlMetrics: { ...base.cmlMetrics, lastSyncedAt: ago(300) } });
+    expect(model.sourceFreshness(synced, "cml", NOW)).toBe("stale");
+    const rules = model.freshnessRulesOf({
+      collection_intervals_seconds: { ec2: 30, cloudwatch: 600, cml: 600 },
+      stale_after_intervals: 3,
+    });
+    expect(model.sourceFreshness(synced, "cml", NOW, rules)).toBe("fresh");
+    const checked = worker({ ec2Metrics: { ...base.ec2Metrics, lastCheckedAt: ago(91) } });
+    expect(model.sourceFreshness(checked, "ec2", NOW, rules)).toBe("stale");
+    expect(model.sourceFreshness(withCloudWatch(ago(1_700), 60), "cloudwatch", NOW, rules)).toBe("fresh");
+    expect(model.sourceFreshness(withCloudWatch(ago(1_801), 300), "cloudwatch", NOW, rules)).toBe("stale");
+    expect(model.DEFAULT_FRESHNESS_RULES).toEqual({
+      intervals: { ec2: 60, cloudwatch: 60, cml: 60 },
+      staleAfter: 3,
+    });
   });
 
   it("is failing when the last error is newer than the last success", () => {

@@ -13,6 +13,7 @@ export function createEventsRouter(deps: {
   feed: EventFeed;
   logger: Logger;
   heartbeatMs: number;
+  writeTimeoutMs: number;
   queueLimits: QueueLimits;
 }): OpenAPIHono<AppEnv> {
   return createRouter().openapi(eventsRoute, createEventsHandler(deps));

@@ -33,10 +33,12 @@ export const eventsRoute = createRoute({
   responses: {
     200: {
       description:
-        "`event:` is the domain event name, `data:` the CloudEvent JSON, `id:` the stream sequence; comment heartbeats every 15 s",
+        "`event:` is the domain event name, `data:` the CloudEvent JSON, `id:` the stream sequence; comment heartbeats every 15 s. A `Last-Event-ID` the stream no longer holds (expired, or from before the stream was recreated) gets `event: reset` first (`data` `{ reason, last_event_id, first_seq, last_seq }`, `id` the stream's last sequence): re-read state, then follow the live events.",
       content: { "text/event-stream": { schema: z.string() } },
     },
     400: problemContent("Bad filter or Last-Event-ID (`validation-error`)"),
+    429: problemContent("This token has as many live clients as allowed (`rate-limited`, `Retry-After`)"),
+    503: problemContent("This API instance has as many live clients as allowed (`service-unavailable`)"),
     ...authProblems,
   },
 });

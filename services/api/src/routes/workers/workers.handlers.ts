@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
+import { ENDPOINT_TAG, type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import type { AppEnv } from "../../app/create-router.ts";
@@ -7,7 +6,11 @@ import { preparedJsonText } from "../../app/prepared-response.ts";
 import type { CommandPublisher, EventFeed, WorkerReadModel } from "../../ports.ts";
 import { ProblemError } from "../../problems.ts";
 import { decodeCursor, encodeCursor } from "../../workers/cursor.ts";
-import { type RefreshCoordinator, RefreshInFlightError } from "../../workers/refresh-coordinator.ts";
+import {
+  RefreshClaimError,
+  type RefreshCoordinator,
+  RefreshTooSoonError,
+} from "../../workers/refresh-coordinator.ts";
 import { canConnect, isIdle } from "../../workers/worker-rules.ts";
 import { toWorkerView, type WorkerView } from "../../workers/worker-view.ts";
 import { createWorkerViewCache } from "../../workers/worker-view-cache.ts";
@@ -75,6 +78,7 @@ export function createWorkersHandlers(deps: WorkersDeps) {
       lastId = worker.id;
     }
     return preparedJsonText<{ items: WorkerView[]; next_cursor: string | null }, 200>(
+      c,
       `{"items":[${items.join(",")}],"next_cursor":${JSON.stringify(nextCursor)}}`,
       200,
     );
@@ -82,32 +86,63 @@ export function createWorkersHandlers(deps: WorkersDeps) {
 
   const get: RouteHandler<typeof getWorkerRoute, AppEnv> = (c) => {
     const { id } = c.req.valid("param");
-    return preparedJsonText<WorkerView, 200>(views.json(requireWorker(readModel, id), now()), 200);
+    return preparedJsonText<WorkerView, 200>(c, views.json(requireWorker(readModel, id), now()), 200);
   };
+
+  /** Refuses what the aggregate would not apply to a known worker, so the operator learns why. */
+  function checkReregistration(existing: WorkerState, endpoint: string | undefined): void {
+    if (existing.status === "TERMINATED" || existing.terminatedAt !== null) {
+      throw new ProblemError(
+        "conflict",
+        `worker ${existing.id} is terminated; it cannot be registered again`,
+      );
+    }
+    const tagged = existing.tags[ENDPOINT_TAG];
+    if (endpoint !== undefined && tagged !== undefined && tagged !== "" && endpoint !== tagged) {
+      throw new ProblemError(
+        "conflict",
+        `the ${ENDPOINT_TAG} tag of instance ${existing.instanceId} pins the endpoint ${tagged}; change the tag instead`,
+        { param: "https_endpoint" },
+      );
+    }
+  }
 
   const register: RouteHandler<typeof registerWorkerRoute, AppEnv> = async (c) => {
     const body = c.req.valid("json");
     const id = workerIdOf(body.region, body.instance_id);
+    const requestId = c.get("requestId");
     const existing = readModel.get(id);
-    if (existing) return c.json(toWorkerView(existing, now(), idleThresholdMinutes), 200);
-    const requestId = randomUUID();
-    try {
-      await deps.commands.register(
-        {
-          workerId: id,
-          region: body.region,
-          instanceId: body.instance_id,
-          ...(body.name === undefined ? {} : { name: body.name }),
-          ...(body.https_endpoint === undefined ? {} : { httpsEndpoint: body.https_endpoint }),
-          requestedBy: c.get("principal").name,
-        },
-        requestId,
+    if (existing) checkReregistration(existing, body.https_endpoint);
+    const changes =
+      existing === undefined ||
+      (body.name !== undefined && body.name !== existing.name) ||
+      (body.https_endpoint !== undefined &&
+        (body.https_endpoint !== existing.httpsEndpoint || !existing.endpointPinned));
+    let visible = existing;
+    if (changes) {
+      try {
+        await deps.commands.register(
+          {
+            workerId: id,
+            region: body.region,
+            instanceId: body.instance_id,
+            ...(body.name === undefined ? {} : { name: body.name }),
+            ...(body.https_endpoint === undefined ? {} : { httpsEndpoint: body.https_endpoint }),
+            requestedBy: c.get("principal").name,
+          },
+          requestId,
+        );
+      } catch (error) {
+        throw unavailable("could not publish the register command", error);
+      }
+      deps.logger.info(
+        { workerId: id, correlationId: requestId, known: existing !== undefined },
+        "worker registration requested",
       );
-    } catch (error) {
-      throw unavailable("could not publish the register command", error);
+      const after = existing?.version ?? -1;
+      visible =
+        (await readModel.waitFor(id, (state) => state.version > after, deps.registerWaitMs)) ?? existing;
     }
-    deps.logger.info({ workerId: id, correlationId: requestId }, "worker registration requested");
-    const visible = await readModel.waitFor(id, () => true, deps.registerWaitMs);
     c.header("Location", `/api/v1/workers/${id}`);
     return c.json(
       {
@@ -115,7 +150,7 @@ export function createWorkersHandlers(deps: WorkersDeps) {
         request_id: requestId,
         worker: visible ? toWorkerView(visible, now(), idleThresholdMinutes) : null,
       },
-      201,
+      existing === undefined ? 201 : 200,
     );
   };
 
@@ -134,24 +169,22 @@ export function createWorkersHandlers(deps: WorkersDeps) {
     const worker = requireWorker(readModel, id);
     let handle: Awaited<ReturnType<RefreshCoordinator["start"]>>;
     try {
-      handle = await deps.refreshes.start(worker);
+      handle = await deps.refreshes.start(worker, c.get("requestId"));
     } catch (error) {
-      if (error instanceof RefreshInFlightError) {
+      if (error instanceof RefreshTooSoonError || error instanceof RefreshClaimError) {
+        const retryAfter = error instanceof RefreshTooSoonError ? error.retryAfterSeconds : 1;
         throw new ProblemError("rate-limited", error.message, {
-          headers: { "Retry-After": String(error.retryAfterSeconds) },
+          headers: { "Retry-After": String(retryAfter) },
         });
       }
-      throw unavailable("could not publish the collect commands", error);
+      throw unavailable("could not start the refresh", error);
     }
     const accepted = { request_id: handle.requestId, sources: [...handle.sources] };
+    // The refresh's correlation id: this request's id, unless it joined one another request started.
+    c.header("X-Correlation-Id", handle.requestId);
     if (wait === undefined || wait === 0) return c.json(accepted, 202);
     const deadline = Date.now() + wait * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), wait * 1000);
-    });
-    const result = await Promise.race([handle.completion, timedOut]);
-    clearTimeout(timer);
+    const result = await handle.completion(wait * 1000);
     if (result === undefined) return c.json(accepted, 202);
     const caughtUp = await readModel.waitFor(
       id,

@@ -55,8 +55,10 @@ export const registerWorkerRoute = createRoute({
   },
   responses: {
     200: {
-      description: "The worker already exists",
-      content: { "application/json": { schema: workerViewSchema } },
+      description:
+        "The worker already existed. A `name` or `https_endpoint` that differs from its own is applied (the `https_endpoint` pinned, so IP changes do not move it); `worker` shows it once visible. `request_id` is the correlation id of the change.",
+      headers: z.object({ Location: z.string() }),
+      content: { "application/json": { schema: registerAcceptedSchema } },
     },
     201: {
       description: "Registration published; `worker` is null when it is not visible yet",
@@ -64,7 +66,10 @@ export const registerWorkerRoute = createRoute({
       content: { "application/json": { schema: registerAcceptedSchema } },
     },
     400: problemContent("Bad body (`validation-error`)"),
-    403: problemContent("Viewer token (`forbidden`)"),
+    403: problemContent("Viewer token, or a browser page from a foreign origin (`forbidden`)"),
+    409: problemContent(
+      "The worker is terminated, or its `cml:endpoint` tag pins another endpoint (`conflict`, `param` https_endpoint)",
+    ),
     413: problemContent("Body too large (`payload-too-large`)"),
     415: problemContent("Body is not JSON (`unsupported-media-type`)"),
     503: problemContent("Command could not be published (`service-unavailable`)"),
@@ -81,17 +86,27 @@ export const refreshWorkerRoute = createRoute({
   request: { params: workerIdParamSchema, query: refreshQuerySchema },
   responses: {
     200: {
-      description: "Every applicable source reported; the refreshed worker",
+      description:
+        "Every applicable source reported; the refreshed worker. `X-Correlation-Id` names the refresh whose events these are.",
+      headers: z.object({ "X-Correlation-Id": z.string() }),
       content: { "application/json": { schema: workerViewSchema } },
     },
     202: {
-      description: "Refresh published (or still running when `wait` elapsed)",
+      description:
+        "Refresh published, or joined: a refresh of the worker already in flight (on any API replica) is joined and its `request_id` answered. Also the answer when `wait` elapsed first.",
+      headers: z.object({
+        "X-Correlation-Id": z
+          .string()
+          .openapi({ description: "The refresh's correlation id (= `request_id`)" }),
+      }),
       content: { "application/json": { schema: refreshAcceptedSchema } },
     },
     400: problemContent("Bad `wait` (`validation-error`)"),
-    403: problemContent("Viewer token (`forbidden`)"),
+    403: problemContent("Viewer token, or a browser page from a foreign origin (`forbidden`)"),
     404: problemContent("Unknown worker (`not-found`)"),
-    429: problemContent("A refresh of this worker is in flight (`rate-limited`, `Retry-After`)"),
+    429: problemContent(
+      "The last refresh of this worker started less than REFRESH_MIN_INTERVAL_SECONDS ago (`rate-limited`, `Retry-After`)",
+    ),
     503: problemContent("Commands could not be published (`service-unavailable`)"),
     ...authProblems,
   },

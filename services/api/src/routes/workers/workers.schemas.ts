@@ -112,7 +112,7 @@ export const registerWorkerBodySchema = z
   .strict()
   .openapi("RegisterWorker");
 
-/** Answer of `POST /workers` when the worker was not yet known. */
+/** Answer of `POST /workers`, for a new worker (201) and a known one (200) alike. */
 export const registerAcceptedSchema = z
   .object({
     id: z.string(),

@@ -299,11 +299,86 @@ describe("POST /api/v1/workers", () => {
     expect(((await response.json()) as { worker: unknown }).worker).toBeNull();
   });
 
-  it("is idempotent: 200 with the worker when it already exists, nothing published", async () => {
+  it("answers a known worker with the registration envelope (200), nothing published when nothing is new", async () => {
     const t = setup();
-    t.readModel.upsert(aWorkerState({ region: body.region, instanceId: body.instance_id }));
+    const known = aWorkerState({ region: body.region, instanceId: body.instance_id });
+    t.readModel.upsert(known);
+    const response = await post(t, { region: body.region, instance_id: body.instance_id });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("location")).toBe(`/api/v1/workers/${known.id}`);
+    const answer = (await response.json()) as { id: string; request_id: string; worker: { id: string } };
+    expect(answer).toMatchObject({ id: known.id, worker: { id: known.id } });
+    expect(answer.request_id).toBe(response.headers.get("x-request-id"));
+    expect(t.commands.published).toHaveLength(0);
+  });
+
+  it("applies a new name and endpoint to a known worker: register command, 200 envelope with the changed worker", async () => {
+    const t = setup();
+    const known = aWorkerState({
+      region: body.region,
+      instanceId: body.instance_id,
+      name: "discovered",
+      httpsEndpoint: "https://203.0.113.10",
+      endpointPinned: false,
+    });
+    t.readModel.upsert(known);
+    t.commands.onPublish = () => {
+      setTimeout(
+        () =>
+          t.readModel.upsert({
+            ...known,
+            version: known.version + 1,
+            name: body.name,
+            httpsEndpoint: body.https_endpoint,
+            endpointPinned: true,
+          }),
+        5,
+      );
+    };
     const response = await post(t, body);
     expect(response.status).toBe(200);
+    const answer = (await response.json()) as {
+      id: string;
+      request_id: string;
+      worker: { name: string; https_endpoint: string };
+    };
+    expect(answer.worker).toMatchObject({ name: "lab", https_endpoint: "https://cml.example.com" });
+    expect(t.commands.published).toEqual([
+      {
+        kind: "register",
+        command: {
+          workerId: known.id,
+          region: body.region,
+          instanceId: body.instance_id,
+          name: "lab",
+          httpsEndpoint: "https://cml.example.com",
+          requestedBy: "ops-team",
+        },
+        correlationId: answer.request_id,
+      },
+    ]);
+  });
+
+  it("answers 409 when the cml:endpoint tag pins another endpoint, or the worker is terminated", async () => {
+    const t = setup();
+    const tagged = aWorkerState({
+      region: body.region,
+      instanceId: body.instance_id,
+      httpsEndpoint: "https://tagged.example.com",
+      endpointPinned: true,
+      tags: { "cml:endpoint": "https://tagged.example.com" },
+    });
+    t.readModel.upsert(tagged);
+    const pinned = await post(t, body);
+    expect(pinned.status).toBe(409);
+    expect((await problemOf(pinned)).param).toBe("https_endpoint");
+    t.readModel.upsert({
+      ...tagged,
+      tags: {},
+      status: "TERMINATED",
+      terminatedAt: "2026-11-25T11:00:00.000Z",
+    });
+    expect((await post(t, body)).status).toBe(409);
     expect(t.commands.published).toHaveLength(0);
   });
 
@@ -444,15 +519,72 @@ describe("POST /api/v1/workers/:id/refresh", () => {
     expect(response.status).toBe(202);
   });
 
-  it("rate-limits: 429 with Retry-After while a refresh of the worker is in flight", async () => {
+  it("joins a refresh in flight: 202 with its request_id, nothing published again", async () => {
     const t = setup();
     const worker = aWorkerState();
     t.readModel.upsert(worker);
-    expect((await refresh(t, worker.id)).status).toBe(202);
+    const first = (await (await refresh(t, worker.id)).json()) as { request_id: string; sources: string[] };
     const second = await refresh(t, worker.id);
-    expect(second.status).toBe(429);
-    expect(Number(second.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await problemOf(second)).type).toBe(`${PROBLEM_BASE}rate-limited`);
+    expect(second.status).toBe(202);
+    expect(await second.json()).toEqual(first);
+    expect(t.commands.published).toHaveLength(3);
+    t.close();
+  });
+
+  it("with wait, a joined refresh answers 200 once the refresh in flight completed", async () => {
+    const t = setup();
+    const worker = aWorkerState({ status: "STOPPED" });
+    t.readModel.upsert(worker);
+    const { request_id: requestId } = (await (await refresh(t, worker.id)).json()) as { request_id: string };
+    const joined = refresh(t, worker.id, "?wait=5");
+    setTimeout(() => {
+      t.feed.append(
+        "ec2_metrics_updated",
+        { ...domainEvents.ec2_metrics_updated.example, workerId: worker.id, version: 2, observedAt: at },
+        { correlationId: requestId },
+      );
+      t.readModel.upsert({ ...worker, version: 2 });
+    }, 5);
+    const response = await joined;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { id: string }).id).toBe(worker.id);
+  });
+
+  it("keeps a minimum interval per worker: 429 with Retry-After once the refresh ended", async () => {
+    const t = setup({ refreshMinIntervalSeconds: 45 });
+    const worker = aWorkerState({ status: "STOPPED" });
+    t.readModel.upsert(worker);
+    t.commands.onPublish = (entry) =>
+      setTimeout(() => {
+        t.feed.append(
+          "ec2_metrics_updated",
+          { ...domainEvents.ec2_metrics_updated.example, workerId: worker.id, version: 2, observedAt: at },
+          { correlationId: entry.correlationId },
+        );
+        t.readModel.upsert({ ...worker, version: 2 });
+      });
+    expect((await refresh(t, worker.id, "?wait=5")).status).toBe(200);
+    const again = await refresh(t, worker.id);
+    expect(again.status).toBe(429);
+    expect(again.headers.get("retry-after")).toBe("45");
+    expect((await problemOf(again)).type).toBe(`${PROBLEM_BASE}rate-limited`);
+    expect(t.commands.published).toHaveLength(1);
+  });
+
+  it("takes the caller's X-Request-Id as the refresh's request_id and correlation id", async () => {
+    const t = setup();
+    const worker = aWorkerState();
+    t.readModel.upsert(worker);
+    const response = await t.app.request(`/api/v1/workers/${worker.id}/refresh`, {
+      method: "POST",
+      headers: { ...t.auth("operator"), "x-request-id": "trace:42.a_b-c" },
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("x-request-id")).toBe("trace:42.a_b-c");
+    expect(((await response.json()) as { request_id: string }).request_id).toBe("trace:42.a_b-c");
+    expect(new Set(t.commands.published.map((entry) => entry.correlationId))).toEqual(
+      new Set(["trace:42.a_b-c"]),
+    );
     t.close();
   });
 

@@ -20,16 +20,29 @@ function fakeSocket() {
       socket.closed = { code, reason };
       socket.readyState = 3;
     },
+    terminate() {
+      socket.terminated = true;
+      socket.readyState = 3;
+    },
+    terminated: false,
   };
   return socket satisfies WsSocket;
 }
 
-function setup() {
+function setup(limits: { maxSubscriptions?: number } = {}) {
   const feed = createFakeEventFeed();
   const ops = createFakeConnectionOps();
-  const hub = createLiveHub({ feed, ops, logger: createLogger({ service: "api", level: "silent" }) });
+  const hub = createLiveHub({
+    feed,
+    ops,
+    logger: createLogger({ service: "api", level: "silent" }),
+    limits: { maxConnections: 10, maxConnectionsPerPrincipal: 10 },
+  });
   const socket = fakeSocket();
-  const session = openWsSession(hub, socket, 1_000);
+  const session = openWsSession(hub.reserve("viewer-1"), socket, {
+    maxBufferedBytes: 1_000,
+    maxSubscriptions: limits.maxSubscriptions ?? 32,
+  });
   return { feed, ops, hub, socket, session };
 }
 
@@ -80,5 +93,44 @@ describe("WebSocket session", () => {
     second.session.onClose();
     expect(second.ops.recorded.at(-1)).toMatchObject({ kind: "closed", reason: "client_closed" });
     expect(second.socket.closed).toBeUndefined();
+  });
+
+  it("answers a subscribe with the change only, ignores a repeated one, and closes (1008) past the cap", () => {
+    const { socket, session, hub, ops } = setup({ maxSubscriptions: 2 });
+    session.onMessage(JSON.stringify({ action: "subscribe", worker_id: worker.id }));
+    session.onMessage(JSON.stringify({ action: "subscribe", worker_id: worker.id }));
+    session.onMessage(JSON.stringify({ action: "subscribe", worker_id: other.id, types: ["terminated"] }));
+    expect(socket.sent.slice(1)).toEqual([
+      { type: "subscribed", worker_id: worker.id, types: null, subscriptions: 1 },
+      { type: "subscribed", worker_id: worker.id, types: null, subscriptions: 1 },
+      { type: "subscribed", worker_id: other.id, types: ["terminated"], subscriptions: 2 },
+    ]);
+    session.onMessage(JSON.stringify({ action: "subscribe" }));
+    expect(socket.closed).toEqual({ code: 1008, reason: "subscription limit of 2 exceeded" });
+    expect(hub.size()).toBe(0);
+    expect(ops.recorded.at(-1)).toMatchObject({ kind: "closed", reason: "too_many_subscriptions" });
+  });
+
+  it("sends replies through the same backpressure rule as events", () => {
+    const { socket, session } = setup();
+    socket.bufferedAmount = 5_000;
+    session.onMessage(JSON.stringify({ action: "subscribe" }));
+    expect(socket.closed).toEqual({ code: 4008, reason: "slow_consumer" });
+    expect(socket.sent.filter((message) => message.type === "subscribed")).toEqual([]);
+  });
+
+  it("drops a client that stopped answering pings without a closing handshake (ping_timeout)", () => {
+    const { socket, session, hub, ops } = setup();
+    session.onDead();
+    expect(socket.terminated).toBe(true);
+    expect(socket.closed).toBeUndefined();
+    expect(hub.size()).toBe(0);
+    expect(ops.recorded.at(-1)).toMatchObject({ kind: "closed", reason: "ping_timeout" });
+  });
+
+  it("reports a message over the size limit as message_too_big", () => {
+    const { session, ops } = setup();
+    session.onError(true);
+    expect(ops.recorded.at(-1)).toMatchObject({ kind: "closed", reason: "message_too_big" });
   });
 });
