@@ -113,6 +113,8 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
         ),
         batchSize: 10,
         ackWaitMs: 120_000,
+        // A discovery slowed by throttling must not be redelivered to another replica mid-way.
+        progressIntervalMs: 40_000,
         logger: options.logger,
         ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
       }),
