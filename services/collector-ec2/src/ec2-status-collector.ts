@@ -62,24 +62,25 @@ export function createEc2StatusCollector(options: {
     });
     const observed = now();
     const observedAt = observed.toISOString();
-    const publishStatus = async (
-      target: CollectTarget,
-      reading: Omit<Ec2Status, keyof Ref | "observedAt">,
-    ) => {
-      const data: Ec2Status = { ...refOf(target), ...reading, observedAt };
-      for (const correlationId of target.correlationIds) {
-        const event = createEvent(telemetry.ec2Status, {
+    const publishStatus = async (target: CollectTarget, reading: Omit<Ec2Status, keyof Ref | "observedAt">) =>
+      await publishEach(publisher, target, (correlationId) =>
+        createEvent(telemetry.ec2Status, {
           source: "collector-ec2",
           subject: target.workerId,
           correlationId,
-          data,
-        });
-        await publisher.publish(subjects.telemetry("ec2", target.workerId), event);
-      }
-    };
+          data: { ...refOf(target), ...reading, observedAt },
+        }),
+      );
     const publishFailed = async (target: CollectTarget, failure: Failure) => {
       options.onFailure?.(failure.errorType);
-      await publishFailure(publisher, target, { ...refOf(target), ...failure, observedAt });
+      await publishEach(publisher, target, (correlationId) =>
+        createEvent(telemetry.ec2Failed, {
+          source: "collector-ec2",
+          subject: target.workerId,
+          correlationId,
+          data: { ...refOf(target), ...failure, observedAt },
+        }),
+      );
     };
     for (const failed of readings.failed) {
       const failure = describeAwsFailure(failed.error);
@@ -134,16 +135,14 @@ function refOf(target: CollectTarget): Ref {
   return { workerId: target.workerId, region: target.region, instanceId: target.instanceId };
 }
 
-async function publishFailure(publisher: WindowedPublisher, target: CollectTarget, data: SourceFailed) {
-  for (const correlationId of target.correlationIds) {
-    const event = createEvent(telemetry.ec2Failed, {
-      source: "collector-ec2",
-      subject: target.workerId,
-      correlationId,
-      data,
-    });
-    await publisher.publish(subjects.telemetry("ec2", target.workerId), event);
-  }
+/** Publishes the event `build` makes once per correlation id of the target. */
+async function publishEach(
+  publisher: WindowedPublisher,
+  target: CollectTarget,
+  build: (correlationId: string | undefined) => ReturnType<typeof createEvent>,
+): Promise<void> {
+  for (const correlationId of target.correlationIds)
+    await publisher.publish(subjects.telemetry("ec2", target.workerId), build(correlationId));
 }
 
 function malformedFailure(instanceId: string): Failure {
