@@ -5,7 +5,9 @@
  * are written into KV `cml_workers` directly (as worker-aggregate would hold them), then the cycle is what the
  * collectors' tickers start in a slot where every worker is due: discovery of both regions, status checks of every
  * worker, CloudWatch metrics of every running worker. AWS calls come from the simulator's counters and are compared
- * with a one-call-per-worker design (GetMetricStatistics per metric plus one status call per worker).
+ * with a one-call-per-worker design (GetMetricStatistics per metric plus one status call per worker). The simulator
+ * runs with its realism modes on: the just-launched (pending) workers are NotFound for a while (EC2 eventual
+ * consistency) and answered with ec2.failed not_found, and ListMetrics (RecentlyActive=PT3H) finds memory series.
  *
  * Run: npm run bench -- collectors
  */
@@ -188,13 +190,18 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
 
     const statusSeen = new Set<string>();
     const metricsSeen = new Set<string>();
-    let failures = 0;
+    const failuresByType: Record<string, number> = {};
     const sub = nc.subscribe("cml.telemetry.>", {
       callback: (_error, msg) => {
         const event = decodeEvent(msg.data);
         if (event.type === telemetry.ec2Status.type) statusSeen.add(event.subject ?? "");
         else if (event.type === telemetry.cloudwatchMetrics.type) metricsSeen.add(event.subject ?? "");
-        else if (event.type.endsWith(".failed.v1")) failures++;
+        else if (event.type.endsWith(".failed.v1")) {
+          const { errorType } = event.data as { errorType: string };
+          failuresByType[errorType] = (failuresByType[errorType] ?? 0) + 1;
+          // A just-launched instance EC2 does not find yet (eventual consistency) is answered with ec2.failed.
+          if (event.type === telemetry.ec2Failed.type) statusSeen.add(event.subject ?? "");
+        }
       },
     });
     let discovered = 0;
@@ -290,9 +297,11 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
     const perRegion = REGIONS.map(
       (r) => workers.filter((w) => w.region === r && w.state !== "terminated").length,
     );
+    const statusChunks = perRegion.reduce((sum, n) => sum + Math.ceil(n / 100), 0);
     const goals = {
       getMetricDataCalls: getMetricDataCalls <= Math.ceil((runningWorkers * 2) / 500),
-      statusCalls: statusCalls === perRegion.reduce((sum, n) => sum + Math.ceil(n / 100), 0),
+      // A chunk holding just-launched instances EC2 does not find yet is asked once more without them (EC2 names them).
+      statusCalls: statusCalls >= statusChunks && statusCalls <= 2 * statusChunks,
       ec2Calls: ec2Calls === discoveryPages + statusCalls + (byAction["ec2:DescribeImages"] ?? 0),
       cycleUnder15s: cycleSeconds < 15,
     };
@@ -302,10 +311,12 @@ export async function runCollectorsBench(): Promise<Record<string, unknown> & { 
         discoveryPages,
         describeImagesCalls: byAction["ec2:DescribeImages"] ?? 0,
         statusCalls,
+        statusRetryCalls: statusCalls - statusChunks,
         listMetricsCalls: byAction["cloudwatch:ListMetrics"] ?? 0,
+        cloudWatchCallsPerCycle: getMetricDataCalls + (byAction["cloudwatch:ListMetrics"] ?? 0),
         metricQueries: calls.metricQueries,
         metricsRequestedSelfMetric: cloudwatch.metricsRequested(),
-        failedEvents: failures,
+        failedEvents: failuresByType,
         startupSeconds: Math.round(startupSeconds * 100) / 100,
         awsErrors: calls.errors,
         ...phases,

@@ -8,9 +8,21 @@ describe("AWS failures", () => {
       errorType: "Throttled",
       retryable: true,
     });
-    expect(describeAwsFailure(awsError("UnauthorizedOperation", "no", "client"))).toMatchObject({
+    expect(describeAwsFailure(awsError("InvalidParameterValue", "no", "client"))).toMatchObject({
       errorType: "AwsError",
       retryable: false,
     });
+  });
+
+  it("names a missing permission access_denied", () => {
+    const denied = awsError("AccessDenied", "not authorized to perform: cloudwatch:ListMetrics", "client");
+    expect(describeAwsFailure(denied)).toEqual({
+      errorType: "access_denied",
+      errorMessage: "AccessDenied: not authorized to perform: cloudwatch:ListMetrics",
+      retryable: false,
+    });
+    expect(describeAwsFailure(awsError("UnauthorizedOperation", "no", "client")).errorType).toBe(
+      "access_denied",
+    );
   });
 });

@@ -10,6 +10,11 @@ export interface CollectorMetrics {
   recordCycle(job: string, durationMs: number, workers: number): void;
   /** Counts `commands_handled_total{outcome}`. */
   onOutcome(outcome: Outcome): void;
+  /**
+   * Counts `collect_errors_total{type,scope}`: one per worker whose reading failed (`scope="source"`, the `errorType`
+   * of its `<source>.failed`) or was read without one part (`scope="memory"`).
+   */
+  recordError(type: string, scope?: "source" | "memory"): void;
 }
 
 /** Creates the collector self-metrics; `workersSeen` feeds the `collector_workers_seen` gauge per region. */
@@ -30,6 +35,9 @@ export function createCollectorMetrics(
   const handled = meter.createCounter("commands_handled_total", {
     description: "Commands handled by outcome",
   });
+  const errors = meter.createCounter("collect_errors_total", {
+    description: "Workers whose reading failed (scope source) or lacked a part (scope memory), by errorType",
+  });
   meter
     .createObservableGauge("collector_workers_seen", {
       description: "Workers in the worker directory, by region",
@@ -44,6 +52,7 @@ export function createCollectorMetrics(
       workers.add(count, { job });
     },
     onOutcome: (outcome) => handled.add(1, { outcome }),
+    recordError: (type, scope = "source") => errors.add(1, { type, scope }),
   };
 }
 

@@ -36,6 +36,7 @@ describe("service defaults", () => {
       CML_WORKER_TAG: "cml:worker",
       COLLECT_INTERVAL_EC2_SECONDS: 60,
       DISCOVERY_INTERVAL_SECONDS: 300,
+      EC2_NOT_FOUND_GRACE_SECONDS: 900,
     });
   });
 

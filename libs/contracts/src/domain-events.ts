@@ -10,6 +10,7 @@ import { defineMessage } from "./message-definition.ts";
 import {
   instanceIdSchema,
   nonNegativeIntSchema,
+  partialFailureSchema,
   percentSchema,
   regionSchema,
   timestampSchema,
@@ -85,6 +86,10 @@ export const cloudwatchMetricsUpdatedSchema = z.object({
   detailedMonitoring: z.boolean(),
   datapointAt: timestampSchema.nullable(),
   stale: z.boolean(),
+  memoryError: partialFailureSchema
+    .nullable()
+    .optional()
+    .describe("Why memory could not be read while CPU could; it becomes the CloudWatch block's last error"),
   collectedAt: timestampSchema,
 });
 export const cmlMetricsUpdatedSchema = z.object({

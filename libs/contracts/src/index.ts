@@ -1,3 +1,4 @@
+export * from "./aws-ids.ts";
 export * from "./catalogue.ts";
 export * from "./cloud-event.ts";
 export * from "./commands.ts";
@@ -10,6 +11,7 @@ export type { DataOf, MessageDefinition, MessageKind } from "./message-definitio
 export { defineMessage } from "./message-definition.ts";
 export * from "./ops-events.ts";
 export * from "./primitives.ts";
+export * from "./source-error-types.ts";
 export * from "./subjects.ts";
 export * from "./telemetry.ts";
 export * from "./topology.ts";

@@ -16,3 +16,6 @@ export const httpsEndpointSchema = z
   .describe("Base URL of the CML controller (https)");
 export const percentSchema = z.number().min(0).max(100);
 export const nonNegativeIntSchema = z.number().int().nonnegative();
+/** A failure of one part of an observation (the rest was read): a stable `errorType` and a message. */
+export const partialFailureSchema = z.object({ errorType: z.string().min(1), errorMessage: z.string() });
+export type PartialFailure = z.infer<typeof partialFailureSchema>;

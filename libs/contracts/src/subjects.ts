@@ -41,6 +41,13 @@ export const subjects = {
   /** `cml.ops.<service>.job` */
   opsJob: (service: string) => `cml.ops.${token(service, "service")}.job`,
   opsConnection: "cml.ops.api.connection",
+  /**
+   * `cml.ops.<service>.pass.<region>.<slot>`: the claim and the outcome of one slot pass of a collector (its
+   * `job.started`, then `job.completed` or `job.failed`). The first message is published only on an empty subject,
+   * so the claim holds as long as `CML_OPS` keeps it, whatever the slot length.
+   */
+  opsPass: (service: string, region: string, slot: number) =>
+    `cml.ops.${token(service, "service")}.pass.${token(region, "region")}.${token(String(slot), "slot")}`,
 
   /** Request/reply: metric history queries answered by metrics-history. */
   historyQuery: "cml.svc.history.query",

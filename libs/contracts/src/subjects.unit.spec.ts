@@ -15,6 +15,10 @@ describe("subjects", () => {
       eventName: "status_changed",
     });
     expect(subjects.opsJob("collector-cml")).toBe("cml.ops.collector-cml.job");
+    expect(subjects.opsPass("collector-ec2", "us-east-1", 1_764_072_000)).toBe(
+      "cml.ops.collector-ec2.pass.us-east-1.1764072000",
+    );
+    expect(() => subjects.opsPass("collector-ec2", "us.east", 1)).toThrow(TypeError);
     expect(parseTelemetrySubject("cml.worker.x.y")).toBeUndefined();
   });
   it("refuses tokens that would widen a subscription", () => {

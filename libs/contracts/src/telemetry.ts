@@ -4,6 +4,7 @@ import { defineMessage } from "./message-definition.ts";
 import {
   instanceIdSchema,
   nonNegativeIntSchema,
+  partialFailureSchema,
   percentSchema,
   regionSchema,
   timestampSchema,
@@ -55,6 +56,12 @@ export const cloudwatchMetricsSchema = z.object({
   memoryDatapointAt: timestampSchema.nullable().describe("Timestamp of the newest memory datapoint"),
   stale: z.boolean().describe("True when the newest datapoint is older than expected for the period"),
   detailedMonitoring: z.boolean(),
+  memoryError: partialFailureSchema
+    .nullable()
+    .optional()
+    .describe(
+      "Why memory could not be read while CPU could (e.g. `access_denied` when `cloudwatch:ListMetrics` is not allowed); null or absent otherwise",
+    ),
   observedAt: timestampSchema,
 });
 export type CloudwatchMetrics = z.infer<typeof cloudwatchMetricsSchema>;
@@ -79,7 +86,8 @@ export type CmlMetrics = z.infer<typeof cmlMetricsSchema>;
 /**
  * Known `errorType` values. CML: `CmlUnreachable`, `CmlBooting`, `CmlAuthFailed`, `CmlBadResponse`,
  * `deadline_exceeded` (a call outlived its overall deadline), `response_too_large`, `tls_fingerprint_changed`
- * (the certificate is not the pinned one); AWS: `Throttled`, `AwsError`, `NotFound`. Consumers must accept others.
+ * (the certificate is not the pinned one); AWS: see `awsErrorTypes` (`Throttled`, `AwsError`, `not_found`,
+ * `malformed_id`, `access_denied`, `metric_internal_error`, `metric_forbidden`). Consumers must accept others.
  */
 export const sourceFailedSchema = z.object({
   ...workerRef,

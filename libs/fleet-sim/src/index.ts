@@ -10,8 +10,10 @@ export {
 export { type CallCounters, type CallCounts, createCallCounters } from "./aws/call-counters.ts";
 export { MAX_METRIC_DATA_QUERIES } from "./aws/cloudwatch/get-metric-data.ts";
 export { MAX_STATUS_INSTANCE_IDS } from "./aws/ec2/describe-instance-status.ts";
+export { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN } from "./aws/ec2/ec2-ids.ts";
 export {
   createFaultInjector,
+  type FailedResultStatus,
   type FaultDecision,
   type FaultInjector,
   type FaultKind,
@@ -33,12 +35,14 @@ export {
 export { type FleetSimConfig, FleetSimConfigError, parseFleetSimEnv } from "./config/fleet-sim-env.ts";
 export type { CmlControl } from "./control/cml-control.ts";
 export { createControlApi } from "./control/control-api.ts";
+export { ASG_NAME_TAG } from "./model/agent-dimensions.ts";
 export {
   createFleetModel,
   DEFAULT_TIMINGS,
   type FleetChange,
   type FleetModel,
   type FleetModelOptions,
+  type ImageRecord,
   type InstanceRecord,
 } from "./model/fleet-model.ts";
 export { type GenerateFleetOptions, generateFleetSpecs } from "./model/generate-fleet.ts";
@@ -51,9 +55,13 @@ export {
   type MetricIdentity,
 } from "./model/metric-catalog.ts";
 export { cpuAt, memoryAt } from "./model/metric-series.ts";
+export { DEFAULT_REALISM, type RealismModes } from "./model/realism.ts";
+export { createSimClock, type SimClock } from "./model/sim-clock.ts";
 export type {
   AgentConfig,
+  AgentSeriesView,
   FleetTimings,
+  ImageState,
   InstanceAction,
   InstancePatch,
   InstanceSpec,
@@ -61,4 +69,5 @@ export type {
   InstanceView,
   StatusCheckValue,
 } from "./model/types.ts";
+export { UnknownImageError } from "./model/unknown-image-error.ts";
 export { UnknownInstanceError } from "./model/unknown-instance-error.ts";

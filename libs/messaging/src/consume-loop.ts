@@ -58,6 +58,12 @@ export interface ConsumeLoopOptions {
   readonly concurrency?: number;
   /** Called for each message outcome (self-metrics). */
   readonly onOutcome?: (outcome: Outcome, subject: string, type: string | undefined) => void;
+  /**
+   * Signal progress (`working()`) on every message held, in a handler or read ahead, this often (ms; default: never).
+   * A handler that may outlast `ackWaitMs` (a collector's pass under throttling) sets it below the ack wait so its
+   * messages are not redelivered to another replica meanwhile.
+   */
+  readonly progressIntervalMs?: number;
 }
 
 /** A running consume loop. */
@@ -156,6 +162,15 @@ async function run(
   let fetching = true;
   const arrived = createSignal();
   const taken = createSignal();
+  /** Messages read and not yet settled (waiting or in a handler): the ones progress is signalled for. */
+  const held = new Set<JsMsg>();
+  const progress =
+    options.progressIntervalMs !== undefined && options.progressIntervalMs > 0
+      ? setInterval(() => {
+          for (const msg of held) msg.working();
+        }, options.progressIntervalMs)
+      : undefined;
+  progress?.unref();
 
   const fetchLoop = async (): Promise<void> => {
     let failures = 0;
@@ -207,6 +222,7 @@ async function run(
     try {
       for await (const msg of messages) {
         waiting.push(msg);
+        if (progress) held.add(msg);
         arrived.notify();
       }
     } finally {
@@ -235,6 +251,9 @@ async function run(
     ended = Math.max(0, ended - size);
     taken.notify();
     const handled: Promise<void> = handleBatch(batch, options)
+      .finally(() => {
+        for (const msg of batch) held.delete(msg);
+      })
       .catch((error: unknown) => {
         // Unsettled messages are redelivered after the ack wait.
         options.logger.error(
@@ -247,6 +266,7 @@ async function run(
   }
   await fetched;
   await Promise.all(inFlight);
+  clearInterval(progress);
 }
 
 /** Wakes one waiter (a promise only while somebody waits, not one per message). */

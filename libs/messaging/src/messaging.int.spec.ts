@@ -331,6 +331,34 @@ describe("slow handlers", () => {
   });
 });
 
+describe("progress", () => {
+  it("keeps running and prefetched messages alive past their ack wait with working()", async () => {
+    await publishStatusEvents("long", 20);
+    const deliveries: number[] = [];
+    const loop = await startConsumeLoop({
+      nc,
+      stream: topology.streams.telemetry.name,
+      durable: "test-progress",
+      filterSubject: "cml.telemetry.>",
+      logger: silentLogger,
+      batchSize: 10,
+      ackWaitMs: 1_000,
+      progressIntervalMs: 300,
+      batchHandler: async (batch) => {
+        // Each batch outlasts the ack wait, and the next one waits read ahead meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        for (const delivery of batch) deliveries.push(delivery.deliveryCount);
+        return batch.map(() => undefined);
+      },
+    });
+    await waitFor(() => deliveries.length >= 20, { what: "all 20 handled", timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await loop.stop();
+    expect(deliveries).toHaveLength(20);
+    expect(deliveries.every((count) => count === 1)).toBe(true);
+  });
+});
+
 describe("ops publisher", () => {
   it("publishes job events to CML_OPS and never throws when the stream is absent", async () => {
     const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });

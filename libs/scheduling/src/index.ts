@@ -1,5 +1,5 @@
 export type { CollectBatchHandlerOptions, RegionCollector } from "./collect-batch-handler.ts";
-export { createCollectBatchHandler } from "./collect-batch-handler.ts";
+export { createCollectBatchHandler, DEFAULT_PASS_WAIT_MS } from "./collect-batch-handler.ts";
 export type { CollectScheduler, CollectSchedulerOptions } from "./collect-scheduler.ts";
 export { createCollectScheduler } from "./collect-scheduler.ts";
 export type { CollectTarget } from "./collect-target.ts";
@@ -7,7 +7,8 @@ export { byRegion, mergeTargets } from "./collect-target.ts";
 export { openWorkerDirectory } from "./open-worker-directory.ts";
 export type { CollectCommandTarget } from "./publish-collect-commands.ts";
 export { publishCollectCommands, publishDiscoverCommand } from "./publish-collect-commands.ts";
-export type { SlotPass, SlotPassClaims } from "./slot-pass-claims.ts";
+export { RegionNotServedError } from "./region-not-served-error.ts";
+export type { PassDetails, PassOutcome, SlotPass, SlotPassClaims } from "./slot-pass-claims.ts";
 export { createSlotPassClaims } from "./slot-pass-claims.ts";
 export type { SlotTicker, SlotTickerOptions, TickerLogger } from "./slot-ticker.ts";
 export { createSlotTicker } from "./slot-ticker.ts";

@@ -6,7 +6,7 @@ import {
   type Outcome,
   startConsumeLoop,
 } from "@cml-telemetry/messaging";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createCollectBatchHandler, type RegionCollector } from "./collect-batch-handler.ts";
 import { createSlotPassClaims } from "./slot-pass-claims.ts";
@@ -32,6 +32,10 @@ export interface CollectConsumerOptions {
   readonly logger: Logger;
   /** Commands handled together at most (default 1000). */
   readonly batchSize?: number;
+  /** How long commands covered by another replica's pass wait for its outcome (default 90 s). */
+  readonly passWaitMs?: number;
+  /** Ack wait of the consumer (default 120 s); progress is signalled every third of it. */
+  readonly ackWaitMs?: number;
   readonly onCycle?: (job: "pass" | "direct", durationMs: number, workers: number) => void;
   readonly onOutcome?: (outcome: Outcome) => void;
   readonly now?: () => number;
@@ -40,10 +44,11 @@ export interface CollectConsumerOptions {
 /**
  * Starts the durable `collector-<source>` consumer on `cml.cmd.collect.<source>.*` of a collector replica:
  * whole-fetch batches of up to `batchSize` commands handled by {@link createCollectBatchHandler}, with slot passes
- * claimed as `collect-<source>` jobs of service `collector-<source>`.
+ * claimed as `collect-<source>` jobs of service `collector-<source>` and progress signalled on held commands.
  */
 export async function startCollectConsumer(options: CollectConsumerOptions): Promise<ConsumeLoop> {
   const js = jetstream(options.nc);
+  const ackWaitMs = options.ackWaitMs ?? 120_000;
   const service = `collector-${options.source}` as const;
   const jobName = `collect-${options.source}`;
   return await startConsumeLoop({
@@ -56,6 +61,8 @@ export async function startCollectConsumer(options: CollectConsumerOptions): Pro
       directory: options.directory,
       claims: createSlotPassClaims({
         js,
+        jsm: await jetstreamManager(options.nc),
+        opsStream: options.topology.streams.ops.name,
         service,
         jobName,
         logger: options.logger,
@@ -68,12 +75,16 @@ export async function startCollectConsumer(options: CollectConsumerOptions): Pro
       jobName,
       ops: options.ops,
       logger: options.logger,
+      passWaitMs: options.passWaitMs,
       onCycle: options.onCycle,
       now: options.now,
     }),
     batchSize: options.batchSize ?? 1_000,
     batchMode: "whole-fetch",
-    ackWaitMs: 120_000,
+    ackWaitMs,
+    // A pass under throttling, or a wait for another replica's pass, may outlast the ack wait: signal progress on
+    // the running and the read-ahead commands so they are not redelivered to another replica meanwhile.
+    progressIntervalMs: Math.floor(ackWaitMs / 3),
     logger: options.logger,
     onOutcome: options.onOutcome,
   });

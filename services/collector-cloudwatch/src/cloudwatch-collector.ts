@@ -1,13 +1,22 @@
-import type { CloudWatchClient, Dimension } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { type AwsCaller, describeAwsFailure } from "@cml-telemetry/aws";
-import { type CloudwatchMetrics, createEvent, subjects, telemetry } from "@cml-telemetry/contracts";
+import {
+  type CloudwatchMetrics,
+  createEvent,
+  type PartialFailure,
+  type SourceFailed,
+  subjects,
+  telemetry,
+} from "@cml-telemetry/contracts";
 import type { Logger, WindowedPublisher } from "@cml-telemetry/messaging";
 import type { CollectTarget, RegionCollector, WorkerDirectory } from "@cml-telemetry/scheduling";
 import { periodOf } from "./cloudwatch-schedule-rules.ts";
 import {
   type Datapoint,
   getMetricDataPack,
+  isFailedMetric,
   packRequests,
+  type WorkerDatapoints,
   type WorkerMetricRequest,
 } from "./get-metric-data-batcher.ts";
 import type { MemoryDimensionsCache } from "./memory-dimensions-cache.ts";
@@ -22,6 +31,8 @@ export interface CloudWatchCollectorOptions {
   readonly logger: Logger;
   /** Told the number of metric queries of every `GetMetricData` request (`cloudwatch_metrics_requested_total`). */
   readonly onQueriesSent?: (region: string, count: number) => void;
+  /** Told each worker whose reading failed (`source`) or lacked memory (`memory`), by `errorType`. */
+  readonly onError?: (errorType: string, scope: "source" | "memory") => void;
   /** Packs in flight at once per region (default 4). */
   readonly concurrency?: number;
   readonly now?: () => number;
@@ -29,27 +40,31 @@ export interface CloudWatchCollectorOptions {
 
 /**
  * Creates the CloudWatch region collector: CPU (`AWS/EC2 CPUUtilization` by InstanceId) and memory (`CWAgent
- * mem_used_percent` under each agent's own dimensions) of up to 250 workers per `GetMetricData` call (500 queries),
- * period 60 s with detailed monitoring else 300 s, the newest complete datapoint per series with its own time,
- * `memoryUtilization: null` without agent data, `stale: true` for a datapoint older than expected.
+ * mem_used_percent` under the agent's current dimension set) of up to 250 workers per `GetMetricData` call (500
+ * queries), period 60 s with detailed monitoring else 300 s, the newest complete datapoint per series with its own
+ * time, `memoryUtilization: null` without agent data, `stale: true` for a datapoint older than expected. Memory that
+ * cannot be read (ListMetrics denied or failing, a failed memory result) costs memory only: CPU is published with a
+ * `memoryError`. A failed CPU result, or a failed call, is a `cloudwatch.failed` for its workers only.
  */
 export function createCloudWatchCollector(options: CloudWatchCollectorOptions): RegionCollector {
   const now = options.now ?? Date.now;
   return async (region, targets, publisher) => {
-    let memory: Map<string, Dimension[]>;
-    try {
-      memory = await options.memoryDimensions.dimensionsFor(
-        region,
-        targets.map((target) => target.instanceId),
-      );
-    } catch (error) {
-      await publishFailed(targets, region, error, publisher);
-      return;
-    }
+    const memory = await options.memoryDimensions.choose(
+      region,
+      targets.map((target) => {
+        const worker = options.directory.get(target.workerId);
+        return {
+          instanceId: target.instanceId,
+          instanceType: worker?.instanceType ?? null,
+          imageId: worker?.amiId ?? null,
+        };
+      }),
+    );
     const requests: WorkerMetricRequest[] = targets.map((target) => ({
       target,
       periodSeconds: periodOf(options.directory.get(target.workerId)),
-      memoryDimensions: memory.get(target.instanceId),
+      memoryDimensions: memory.dimensions.get(target.instanceId),
+      memoryError: memory.errors.get(target.instanceId),
     }));
     const packs = packRequests(requests);
     const window = metricWindow(now());
@@ -64,27 +79,20 @@ export function createCloudWatchCollector(options: CloudWatchCollectorOptions): 
   };
 
   async function publishFailed(
-    targets: readonly CollectTarget[],
-    region: string,
-    error: unknown,
+    target: CollectTarget,
+    failure: Pick<SourceFailed, "errorType" | "errorMessage" | "retryable">,
     publisher: WindowedPublisher,
   ): Promise<void> {
-    const failure = describeAwsFailure(error);
-    options.logger.warn(
-      { region, workers: targets.length, errorType: failure.errorType, err: failure.errorMessage },
-      "CloudWatch could not be read; publishing cloudwatch.failed for the affected workers",
+    options.onError?.(failure.errorType, "source");
+    const data: SourceFailed = { ...refOf(target), ...failure, observedAt: new Date(now()).toISOString() };
+    await publishEach(publisher, target, (correlationId) =>
+      createEvent(telemetry.cloudwatchFailed, {
+        source: "collector-cloudwatch",
+        subject: target.workerId,
+        correlationId,
+        data,
+      }),
     );
-    const observedAt = new Date(now()).toISOString();
-    for (const target of targets) {
-      await publishEach(publisher, target, (correlationId) =>
-        createEvent(telemetry.cloudwatchFailed, {
-          source: "collector-cloudwatch",
-          subject: target.workerId,
-          correlationId,
-          data: { ...refOf(target), ...failure, observedAt },
-        }),
-      );
-    }
   }
 
   async function collectPack(
@@ -93,7 +101,7 @@ export function createCloudWatchCollector(options: CloudWatchCollectorOptions): 
     window: MetricWindow,
     publisher: WindowedPublisher,
   ): Promise<void> {
-    let datapoints: Map<string, { cpu: Datapoint | undefined; memory: Datapoint | undefined }>;
+    let datapoints: Map<string, WorkerDatapoints>;
     try {
       datapoints = await getMetricDataPack({
         client: options.clientFor(region),
@@ -104,29 +112,47 @@ export function createCloudWatchCollector(options: CloudWatchCollectorOptions): 
         onQueriesSent: (count) => options.onQueriesSent?.(region, count),
       });
     } catch (error) {
-      await publishFailed(
-        pack.map((request) => request.target),
-        region,
-        error,
-        publisher,
+      const failure = describeAwsFailure(error);
+      options.logger.warn(
+        { region, workers: pack.length, errorType: failure.errorType, err: failure.errorMessage },
+        "GetMetricData failed; publishing cloudwatch.failed for the workers of the call",
       );
+      for (const request of pack) await publishFailed(request.target, failure, publisher);
       return;
     }
     const observedAt = new Date(now()).toISOString();
     for (const request of pack) {
       const { target, periodSeconds } = request;
       const points = datapoints.get(target.workerId);
+      if (isFailedMetric(points?.cpu)) {
+        await publishFailed(target, { ...points.cpu.failure, retryable: true }, publisher);
+        continue;
+      }
+      const cpu: Datapoint | undefined = points?.cpu;
+      const memoryPoint = isFailedMetric(points?.memory) ? undefined : points?.memory;
+      const memoryError: PartialFailure | undefined =
+        request.memoryError ?? (isFailedMetric(points?.memory) ? points.memory.failure : undefined);
+      if (memoryError) options.onError?.(memoryError.errorType, "memory");
+      // The chosen series gave nothing current: the agent may publish under another set now (resize, new config).
+      if (
+        request.memoryDimensions &&
+        !memoryError &&
+        (!memoryPoint || isStaleDatapoint(memoryPoint.atSeconds, periodSeconds, window))
+      ) {
+        options.memoryDimensions.reportEmpty(region, target.instanceId, request.memoryDimensions);
+      }
       const data: CloudwatchMetrics = {
         ...refOf(target),
-        cpuUtilization: points?.cpu ? clampPercent(points.cpu.value) : null,
-        memoryUtilization: points?.memory ? clampPercent(points.memory.value) : null,
+        cpuUtilization: cpu ? clampPercent(cpu.value) : null,
+        memoryUtilization: memoryPoint ? clampPercent(memoryPoint.value) : null,
         periodSeconds,
-        datapointAt: points?.cpu ? new Date(points.cpu.atSeconds * 1000).toISOString() : null,
-        memoryDatapointAt: points?.memory ? new Date(points.memory.atSeconds * 1000).toISOString() : null,
+        datapointAt: cpu ? new Date(cpu.atSeconds * 1000).toISOString() : null,
+        memoryDatapointAt: memoryPoint ? new Date(memoryPoint.atSeconds * 1000).toISOString() : null,
         stale:
-          (points?.cpu !== undefined && isStaleDatapoint(points.cpu.atSeconds, periodSeconds, window)) ||
-          (points?.memory !== undefined && isStaleDatapoint(points.memory.atSeconds, periodSeconds, window)),
+          (cpu !== undefined && isStaleDatapoint(cpu.atSeconds, periodSeconds, window)) ||
+          (memoryPoint !== undefined && isStaleDatapoint(memoryPoint.atSeconds, periodSeconds, window)),
         detailedMonitoring: periodSeconds === 60,
+        memoryError: memoryError ?? null,
         observedAt,
       };
       await publishEach(publisher, target, (correlationId) =>

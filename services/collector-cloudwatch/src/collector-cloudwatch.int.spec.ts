@@ -6,7 +6,7 @@ import {
   telemetry,
   type WorkerState,
 } from "@cml-telemetry/contracts";
-import type { AgentConfig } from "@cml-telemetry/fleet-sim";
+import { type AgentConfig, ASG_NAME_TAG, memoryAt } from "@cml-telemetry/fleet-sim";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
 import { createMetrics } from "@cml-telemetry/observability";
 import { publishCollectCommands } from "@cml-telemetry/scheduling";
@@ -53,10 +53,16 @@ async function startCollector(
   return bed.track(collector);
 }
 
-/** A running worker in the simulator and in KV (as worker-aggregate would hold it). */
+/** A running worker in the simulator and in KV (as worker-aggregate would hold it after discovery). */
 async function addWorker(
   region: string,
-  options: { agent?: AgentConfig; detailed?: boolean; status?: WorkerState["status"]; cpu?: number } = {},
+  options: {
+    agent?: AgentConfig;
+    detailed?: boolean;
+    status?: WorkerState["status"];
+    cpu?: number;
+    tags?: Record<string, string>;
+  } = {},
 ): Promise<WorkerState> {
   const instance = bed.fleet.add({
     instanceId: newInstanceId(),
@@ -66,12 +72,25 @@ async function addWorker(
     agent: options.agent ?? "instance-id",
     detailedMonitoring: options.detailed ?? false,
     cpuOverride: options.cpu ?? null,
-    tags: { "cml:worker": "true" },
+    tags: { "cml:worker": "true", ...options.tags },
   });
   return await putWorker(bed.kv, region, instance.instanceId, {
     status: options.status ?? "RUNNING",
     detailedMonitoring: options.detailed ?? false,
+    instanceType: instance.instanceType,
+    amiId: instance.imageId,
   });
+}
+
+/** The simulator's value for a period: the average of its 1-minute memory datapoints. */
+function simulatedMemory(
+  instanceId: string,
+  datapointAt: string | null | undefined,
+  periodSeconds: number,
+): number {
+  const start = Date.parse(datapointAt ?? "") / 1000;
+  const minutes = Array.from({ length: periodSeconds / 60 }, (_, i) => memoryAt(instanceId, start + i * 60));
+  return minutes.reduce((sum, value) => sum + value, 0) / minutes.length;
 }
 
 /** Publishes one slot's scheduled commands as every replica's ticker would (deduplicated by msg-id). */
@@ -118,9 +137,12 @@ describe("metrics", () => {
       detailedMonitoring: false,
       stale: false,
     });
-    expect(a?.memoryUtilization).toEqual(expect.any(Number));
+    expect(a?.memoryUtilization).toBeCloseTo(simulatedMemory(plain.instanceId, a?.memoryDatapointAt, 300), 6);
     expect(b).toMatchObject({ periodSeconds: 60, detailedMonitoring: true, stale: false });
-    expect(b?.memoryUtilization).toEqual(expect.any(Number));
+    expect(b?.memoryUtilization).toBeCloseTo(
+      simulatedMemory(appended.instanceId, b?.memoryDatapointAt, 60),
+      6,
+    );
     expect(b?.memoryDatapointAt).not.toBeNull();
     expect(c?.memoryUtilization).toBeNull();
     expect(c?.memoryDatapointAt).toBeNull();
@@ -217,23 +239,149 @@ describe("failures", () => {
 });
 
 describe("memory dimensions", () => {
-  it("fails the region's workers while ListMetrics never answered, then reads memory", async () => {
-    const worker = await addWorker("eu-west-1", { agent: "instance-image-type" });
+  it("costs memory only while ListMetrics fails: CPU is read, memory names the error, then memory is read", async () => {
+    const worker = await addWorker("eu-west-1", { agent: "instance-image-type", cpu: 33 });
     bed.sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "error", count: 1 });
     await startCollector({ clients: cloudWatchClients(1) });
     await publishSlot([worker]);
-    await waitFor(() => bed.capture.of(telemetry.cloudwatchFailed.type, worker.id).length === 1, {
-      what: "failed",
+    await waitFor(() => metricsOf(worker.id).length === 1, { what: "CPU without memory" });
+    expect(metricsOf(worker.id)[0]).toMatchObject({
+      cpuUtilization: 33,
+      memoryUtilization: null,
+      memoryError: { errorType: "AwsError" },
     });
-    const failed = parseEventData(
-      telemetry.cloudwatchFailed,
-      bed.capture.of(telemetry.cloudwatchFailed.type, worker.id)[0] as never,
-    );
-    expect(failed).toMatchObject({ errorType: "AwsError", retryable: true });
-    expect(getMetricDataCalls()).toBe(0);
+    expect(bed.capture.of(telemetry.cloudwatchFailed.type, worker.id)).toEqual([]);
     await publishSlot([worker]);
-    await waitFor(() => metricsOf(worker.id).length === 1, { what: "metrics" });
-    expect(metricsOf(worker.id)[0]?.memoryUtilization).toEqual(expect.any(Number));
+    await waitFor(() => metricsOf(worker.id).length === 2, { what: "memory read again" });
+    const second = metricsOf(worker.id)[1];
+    expect(second?.memoryUtilization).toBeCloseTo(
+      simulatedMemory(worker.instanceId, second?.memoryDatapointAt, 300),
+      6,
+    );
+    expect(second?.memoryError ?? null).toBeNull();
+  });
+
+  it("reads memory without ListMetrics permission as CPU only, naming the missing permission", async () => {
+    const worker = await addWorker("us-east-1", { agent: "instance-image-type", cpu: 21 });
+    bed.sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "deny" });
+    const metrics = await createMetrics({ service: "collector-cloudwatch", port: 0 });
+    bed.track({ stop: () => metrics.close() });
+    await startCollector({ meter: metrics.meter });
+    await publishSlot([worker]);
+    await waitFor(() => metricsOf(worker.id).length === 1, { what: "CPU" });
+    const data = metricsOf(worker.id)[0];
+    expect(data).toMatchObject({ cpuUtilization: 21, memoryUtilization: null });
+    expect(data?.memoryError?.errorType).toBe("access_denied");
+    expect(data?.memoryError?.errorMessage).toContain("cloudwatch:ListMetrics");
+    expect(await metrics.scrape()).toMatch(
+      /collect_errors_total\{[^}]*scope="memory"[^}]*type="access_denied"[^}]*\} 1|collect_errors_total\{[^}]*type="access_denied"[^}]*scope="memory"[^}]*\} 1/,
+    );
+  });
+
+  it("reads memory from the agent's current series after a resize, never the old one", async () => {
+    const worker = await addWorker("us-east-1", { agent: "instance-image-type", detailed: true });
+    const withGroup = await addWorker("us-east-1", {
+      agent: "instance-image-type-asg",
+      detailed: true,
+      tags: { [ASG_NAME_TAG]: "cml-workers" },
+    });
+    const collector = await startCollector({ now: bed.now, dimensionsRefreshMs: 3_600_000 });
+    await publishSlot([worker, withGroup]);
+    await waitFor(() => metricsOf(worker.id).length === 1 && metricsOf(withGroup.id).length === 1, {
+      what: "memory before the resize",
+    });
+    const grouped = metricsOf(withGroup.id)[0];
+    expect(grouped?.memoryUtilization).toBeCloseTo(
+      simulatedMemory(withGroup.instanceId, grouped?.memoryDatapointAt, 60),
+      6,
+    );
+    // Resize: stop, change the type, start; the agent now publishes under the new InstanceType.
+    bed.fleet.update(worker.instanceId, { action: "stop" });
+    bed.fleet.clock.advance(30_000);
+    bed.fleet.update(worker.instanceId, { instanceType: "c5.9xlarge", action: "start" });
+    bed.fleet.clock.advance(60_000);
+    const restartedAt = bed.now();
+    await putWorker(bed.kv, worker.region, worker.instanceId, {
+      status: "RUNNING",
+      detailedMonitoring: true,
+      instanceType: "c5.9xlarge",
+      amiId: worker.amiId,
+    });
+    bed.fleet.clock.advance(5 * 60_000);
+    await waitFor(() => collector.directory.get(worker.id)?.instanceType === "c5.9xlarge", {
+      what: "the resize in the directory",
+    });
+    await publishSlot([worker]);
+    await waitFor(() => metricsOf(worker.id).length === 2, { what: "memory after the resize" });
+    const after = metricsOf(worker.id)[1];
+    expect(Date.parse(after?.memoryDatapointAt ?? "")).toBeGreaterThanOrEqual(restartedAt);
+    expect(after?.memoryUtilization).toBeCloseTo(
+      simulatedMemory(worker.instanceId, after?.memoryDatapointAt, 60),
+      6,
+    );
+    expect(after?.stale).toBe(false);
+  });
+});
+
+describe("per-result status", () => {
+  it("fails a worker whose CPU result is Forbidden or InternalError, and names a failed memory result", async () => {
+    const forbidden = await addWorker("us-east-1", { cpu: 11 });
+    const brokenMemory = await addWorker("us-east-1", { cpu: 12 });
+    const fine = await addWorker("us-east-1", { cpu: 13 });
+    bed.sim.faults.add({
+      service: "cloudwatch",
+      kind: "result-status",
+      resultStatus: "Forbidden",
+      metricName: "CPUUtilization",
+      instanceId: forbidden.instanceId,
+    });
+    bed.sim.faults.add({
+      service: "cloudwatch",
+      kind: "result-status",
+      resultStatus: "InternalError",
+      metricName: "mem_used_percent",
+      instanceId: brokenMemory.instanceId,
+    });
+    await startCollector();
+    await publishSlot([forbidden, brokenMemory, fine]);
+    await waitFor(
+      () =>
+        bed.capture.of(telemetry.cloudwatchFailed.type, forbidden.id).length === 1 &&
+        metricsOf(brokenMemory.id).length === 1 &&
+        metricsOf(fine.id).length === 1,
+      { what: "results" },
+    );
+    expect(
+      parseEventData(
+        telemetry.cloudwatchFailed,
+        bed.capture.of(telemetry.cloudwatchFailed.type, forbidden.id)[0] as never,
+      ),
+    ).toMatchObject({ errorType: "metric_forbidden" });
+    expect(metricsOf(forbidden.id)).toEqual([]);
+    expect(metricsOf(brokenMemory.id)[0]).toMatchObject({
+      cpuUtilization: 12,
+      memoryUtilization: null,
+      memoryError: { errorType: "metric_internal_error" },
+    });
+    expect(metricsOf(fine.id)[0]?.cpuUtilization).toBe(13);
+  });
+
+  it("completes PartialData results through NextToken", async () => {
+    const workers: WorkerState[] = [];
+    for (let i = 0; i < 6; i++) workers.push(await addWorker("eu-west-1", { detailed: true }));
+    bed.fleet.setRealism({ maxDatapointsPerCall: 25 });
+    await startCollector();
+    await publishSlot(workers);
+    await waitFor(() => workers.every((w) => metricsOf(w.id).length === 1), { what: "metrics" });
+    expect(getMetricDataCalls()).toBeGreaterThan(5);
+    for (const worker of workers) {
+      const data = metricsOf(worker.id)[0];
+      expect(data?.stale).toBe(false);
+      expect(data?.memoryUtilization).toBeCloseTo(
+        simulatedMemory(worker.instanceId, data?.memoryDatapointAt, 60),
+        6,
+      );
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import type { AwsCaller } from "@cml-telemetry/aws";
+import { awsErrorTypes, type PartialFailure } from "@cml-telemetry/contracts";
 import type { CollectTarget } from "@cml-telemetry/scheduling";
 import { MEMORY_METRIC } from "./memory-dimensions-cache.ts";
 import { isCompleteBucket, type MetricWindow } from "./metric-window.ts";
@@ -18,6 +19,8 @@ export interface WorkerMetricRequest {
   readonly periodSeconds: number;
   /** The agent's dimension set for memory; undefined = no agent data, memory is not requested. */
   readonly memoryDimensions: Dimension[] | undefined;
+  /** Why memory cannot be read for this worker now (it is then not requested). */
+  readonly memoryError?: PartialFailure | undefined;
 }
 
 /** The newest complete datapoint of a series. */
@@ -26,10 +29,20 @@ export interface Datapoint {
   readonly value: number;
 }
 
-/** Newest CPU and memory datapoints of one worker. */
+/** A metric whose result CloudWatch answered with `StatusCode` `InternalError` or `Forbidden`. */
+export interface FailedMetric {
+  readonly failure: PartialFailure;
+}
+
+/** Newest CPU and memory datapoints of one worker (undefined: none in the window), or the failure of its result. */
 export interface WorkerDatapoints {
-  readonly cpu: Datapoint | undefined;
-  readonly memory: Datapoint | undefined;
+  readonly cpu: Datapoint | FailedMetric | undefined;
+  readonly memory: Datapoint | FailedMetric | undefined;
+}
+
+/** Whether a worker's result failed (per-result `StatusCode`). */
+export function isFailedMetric(value: Datapoint | FailedMetric | undefined): value is FailedMetric {
+  return value !== undefined && "failure" in value;
 }
 
 /** Number of queries a request needs (CPU, plus memory when the agent publishes it). */
@@ -94,9 +107,10 @@ export function buildQueries(pack: readonly WorkerMetricRequest[]): MetricDataQu
 }
 
 /**
- * Runs one pack as a `GetMetricData` call (following every `NextToken` page) and returns the newest complete
- * datapoint of each series, by worker id. `onQueriesSent` is told the queries of every request sent (AWS bills
- * each metric of each request).
+ * Runs one pack as a `GetMetricData` call (following every `NextToken` page: a `PartialData` result continues there)
+ * and returns the newest complete datapoint of each series, by worker id, or the failure of a result CloudWatch
+ * answered with `StatusCode` `InternalError` or `Forbidden`. `onQueriesSent` is told the queries of every request sent
+ * (AWS bills each metric of each request).
  */
 export async function getMetricDataPack(options: {
   client: CloudWatchClient;
@@ -108,6 +122,7 @@ export async function getMetricDataPack(options: {
 }): Promise<Map<string, WorkerDatapoints>> {
   const queries = buildQueries(options.pack);
   const series = new Map<string, Array<[number, number]>>();
+  const failed = new Map<string, PartialFailure>();
   let nextToken: string | undefined;
   do {
     const page = await options.caller.call("GetMetricData", options.region, () =>
@@ -124,6 +139,17 @@ export async function getMetricDataPack(options: {
     options.onQueriesSent?.(queries.length);
     for (const result of page.MetricDataResults ?? []) {
       if (!result.Id) continue;
+      if (result.StatusCode === "InternalError" || result.StatusCode === "Forbidden") {
+        failed.set(
+          result.Id,
+          resultFailure(
+            result.StatusCode,
+            describeQuery(options.pack, result.Id),
+            result.Messages?.[0]?.Value,
+          ),
+        );
+        continue;
+      }
       const points = series.get(result.Id) ?? [];
       const timestamps = result.Timestamps ?? [];
       const values = result.Values ?? [];
@@ -136,7 +162,9 @@ export async function getMetricDataPack(options: {
     nextToken = page.NextToken || undefined;
   } while (nextToken);
 
-  const newest = (id: string, period: number): Datapoint | undefined => {
+  const newest = (id: string, period: number): Datapoint | FailedMetric | undefined => {
+    const failure = failed.get(id);
+    if (failure) return { failure };
     let best: Datapoint | undefined;
     for (const [atSeconds, value] of series.get(id) ?? []) {
       if (!isCompleteBucket(atSeconds, period, options.window)) continue;
@@ -150,4 +178,19 @@ export async function getMetricDataPack(options: {
       { cpu: newest(`c${index}`, request.periodSeconds), memory: newest(`m${index}`, request.periodSeconds) },
     ]),
   );
+}
+
+function resultFailure(status: "InternalError" | "Forbidden", metric: string, detail: string | undefined) {
+  return {
+    errorType: status === "Forbidden" ? awsErrorTypes.metricForbidden : awsErrorTypes.metricInternalError,
+    errorMessage: `GetMetricData answered StatusCode ${status} for ${metric}${detail ? `: ${detail}` : ""}`,
+  };
+}
+
+/** What a query id (`c<i>` / `m<i>`) of a pack asks for, in words. */
+function describeQuery(pack: readonly WorkerMetricRequest[], id: string): string {
+  const instanceId = pack[Number(id.slice(1))]?.target.instanceId ?? "an instance";
+  return id.startsWith("m")
+    ? `${MEMORY_METRIC.namespace} ${MEMORY_METRIC.name} of ${instanceId}`
+    : `AWS/EC2 CPUUtilization of ${instanceId}`;
 }

@@ -35,7 +35,7 @@ export async function startCollectorCloudWatch(
   const now = options.now ?? Date.now;
   const js = jetstream(options.nc);
   const base = await openAwsCollectorBase(options, "CloudWatch");
-  const { directory, caller, clientFor } = base;
+  const { directory, caller, clientFor, metrics } = base;
   const requestedCounter = options.meter?.createCounter("cloudwatch_metrics_requested_total", {
     description: "Metric queries sent to GetMetricData (what AWS bills), by region",
   });
@@ -52,10 +52,11 @@ export async function startCollectorCloudWatch(
       onError: (region, error) =>
         options.logger.warn(
           { region, err: (error as Error).message },
-          "ListMetrics failed; memory dimensions not refreshed",
+          "ListMetrics failed; the agent's memory series are not refreshed",
         ),
     }),
     logger: options.logger,
+    onError: (errorType, scope) => metrics?.recordError(errorType, scope),
     onQueriesSent: (region, count) => {
       requested += count;
       requestedCounter?.add(count, { region });

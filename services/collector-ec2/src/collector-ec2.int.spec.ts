@@ -1,7 +1,8 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { useAwsCollectorTestBed } from "@cml-telemetry/aws/testing";
-import { parseEventData, telemetry, workerIdOf } from "@cml-telemetry/contracts";
+import { parseEventData, telemetry, type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
 import { createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
+import { createMetrics } from "@cml-telemetry/observability";
 import { publishCollectCommands, publishDiscoverCommand } from "@cml-telemetry/scheduling";
 import { newInstanceId, putWorker } from "@cml-telemetry/scheduling/testing";
 import { waitFor } from "@cml-telemetry/testing";
@@ -56,6 +57,44 @@ function awsCalls(action: string, region?: string): number {
     : (calls.byRegion[region]?.[`ec2:${action}`] ?? 0);
 }
 
+/** Publishes refresh commands for the workers, as the API's refresh does. */
+async function refresh(workers: readonly WorkerState[], correlationId = "req-1"): Promise<void> {
+  await publishCollectCommands({
+    js: jetstream(bed.nc),
+    service: "collector-ec2",
+    source: "ec2",
+    targets: workers.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
+    reason: "refresh",
+    correlationId,
+  });
+}
+
+function failedOf(workerId: string) {
+  return bed.capture
+    .of(telemetry.ec2Failed.type, workerId)
+    .map((e) => parseEventData(telemetry.ec2Failed, e));
+}
+
+function statusesOf(workerId: string) {
+  return bed.capture
+    .of(telemetry.ec2Status.type, workerId)
+    .map((e) => parseEventData(telemetry.ec2Status, e));
+}
+
+/** A worker state that was seen existing: a status check succeeded a minute ago. */
+function seenExisting(): Partial<WorkerState> {
+  return {
+    ec2Metrics: {
+      instanceState: "running",
+      instanceStatusCheck: "ok",
+      systemStatusCheck: "ok",
+      lastCheckedAt: new Date(bed.now() - 60_000).toISOString(),
+      lastObservedAt: new Date(bed.now() - 60_000).toISOString(),
+      lastError: null,
+    },
+  };
+}
+
 describe("discovery", () => {
   it("publishes the tagged instances of both regions and ignores untagged and long-gone ones", async () => {
     const tagged = REGIONS.flatMap((region) => [
@@ -98,7 +137,7 @@ describe("discovery", () => {
     expect(bed.capture.of("io.cml-telemetry.job.started.v1").length).toBeGreaterThanOrEqual(2);
   });
 
-  it("publishes only new or changed instances and reports known ones gone from AWS as terminated", async () => {
+  it("publishes only new or changed instances and checks known ones the filter no longer returns", async () => {
     const unchanged = addInstance("us-east-1");
     const changed = addInstance("eu-west-1");
     const view = bed.fleet.view(unchanged);
@@ -113,24 +152,67 @@ describe("discovery", () => {
       detailedMonitoring: view.detailedMonitoring,
     });
     await putWorker(bed.kv, "eu-west-1", changed.instanceId, { instanceType: "t3.nano" });
-    const gone = await putWorker(bed.kv, "eu-west-1", newInstanceId());
-    await startCollector();
-    await waitFor(() => bed.capture.of(telemetry.ec2Status.type, gone.id).length === 1, {
-      what: "vanished status",
-    });
-    expect(
-      parseEventData(telemetry.ec2Status, bed.capture.of(telemetry.ec2Status.type, gone.id)[0] as never),
-    ).toMatchObject({
-      instanceState: "terminated",
-      instanceStatus: "not-applicable",
-      systemStatus: "not-applicable",
-    });
+    const gone = await putWorker(bed.kv, "eu-west-1", newInstanceId(), seenExisting());
+    await startCollector({ now: bed.now });
+    await waitFor(() => failedOf(gone.id).length === 1, { what: "missing worker checked" });
+    // EC2 is eventually consistent: one NotFound is not a termination (that takes EC2_NOT_FOUND_GRACE_SECONDS).
+    expect(failedOf(gone.id)[0]).toMatchObject({ errorType: "not_found", retryable: true });
+    expect(statusesOf(gone.id)).toEqual([]);
     await waitFor(() => bed.capture.of(telemetry.ec2Discovered.type).length >= 1, {
       what: "changed instance",
     });
     expect(bed.capture.of(telemetry.ec2Discovered.type).map((e) => e.subject)).toEqual([
       workerIdOf("eu-west-1", changed.instanceId),
     ]);
+  });
+
+  it("names every AMI it can: a deregistered or unshared one is null for its own workers, asked again after an hour", async () => {
+    const image = () => `ami-0${newInstanceId().slice(3)}`;
+    const [kept, gone, unshared] = ["cml-2.9.1", "cml-2.8.0", "cml-2.9.0-shared"].map((amiName) =>
+      bed.fleet.add({
+        instanceId: newInstanceId(),
+        region: "us-east-1",
+        imageId: image(),
+        amiName,
+        launchTime: Date.now() - 3_600_000,
+        tags: { "cml:worker": "true" },
+      }),
+    );
+    bed.fleet.setImageState(gone?.imageId ?? "", "deregistered", "us-east-1");
+    bed.fleet.setImageState(unshared?.imageId ?? "", "unshared", "us-east-1");
+    await startCollector({ now: bed.now });
+    const amiNames = () =>
+      new Map(
+        bed.capture
+          .of(telemetry.ec2Discovered.type)
+          .map((e) => parseEventData(telemetry.ec2Discovered, e))
+          .map((d) => [d.instanceId, d.amiName]),
+      );
+    await waitFor(() => amiNames().size === 3, { what: "discovered" });
+    expect(amiNames()).toEqual(
+      new Map([
+        [kept?.instanceId, "cml-2.9.1"],
+        [gone?.instanceId, null],
+        [unshared?.instanceId, null],
+      ]),
+    );
+    const imageCalls = awsCalls("DescribeImages");
+    const discoverAgain = async (slot: number) => {
+      const before = awsCalls("DescribeInstances", "us-east-1");
+      bed.capture.clear();
+      await publishDiscoverCommand({ js: jetstream(bed.nc), region: "us-east-1", slot });
+      await waitFor(() => awsCalls("DescribeInstances", "us-east-1") > before && amiNames().size === 3, {
+        what: "discovery again",
+      });
+    };
+    // Within the hour the negative answers are remembered: no call for them, no call for the named one.
+    await discoverAgain(1_764_072_000);
+    expect(awsCalls("DescribeImages")).toBe(imageCalls);
+    bed.fleet.setImageState(gone?.imageId ?? "", "available", "us-east-1");
+    bed.fleet.clock.advance(3_601_000);
+    await discoverAgain(1_764_075_600);
+    expect(amiNames().get(gone?.instanceId ?? "")).toBe("cml-2.8.0");
+    expect(amiNames().get(unshared?.instanceId ?? "")).toBeNull();
   });
 
   it("selects workers by key=value tags", async () => {
@@ -184,35 +266,95 @@ describe("status collection", () => {
     expect(stopped).toMatchObject({ instanceStatus: "not-applicable", systemStatus: "not-applicable" });
   });
 
-  it("reports an instance removed from AWS as terminated (NotFound) while the rest of its chunk is read", async () => {
-    const kept = addInstance("eu-west-1");
-    const removed = addInstance("eu-west-1");
-    const keptWorker = await putWorker(bed.kv, "eu-west-1", kept.instanceId);
-    const removedWorker = await putWorker(bed.kv, "eu-west-1", removed.instanceId);
-    bed.fleet.remove(removed.instanceId);
-    const collector = await startCollector({ schedule: false });
-    await publishCollectCommands({
-      js: jetstream(bed.nc),
-      service: "collector-ec2",
-      source: "ec2",
-      targets: [keptWorker, removedWorker].map((w) => ({
-        workerId: w.id,
-        region: w.region,
-        instanceId: w.instanceId,
-      })),
-      reason: "refresh",
-      correlationId: "req-1",
+  it("reports a just-launched instance EC2 does not find yet as not_found, never as terminated", async () => {
+    bed.fleet.setRealism({ ec2ConsistencySeconds: 3_600 });
+    const launched = bed.fleet.add({ instanceId: newInstanceId(), region: "us-east-1", state: "pending" });
+    const kept = addInstance("us-east-1");
+    expect(bed.fleet.isConsistent(launched)).toBe(false);
+    // Registered through the API: never seen existing, so even a lasting NotFound is a clear error, not a termination.
+    const registered = await putWorker(bed.kv, "us-east-1", launched.instanceId, { status: "UNKNOWN" });
+    const keptWorker = await putWorker(bed.kv, "us-east-1", kept.instanceId);
+    const metrics = await createMetrics({ service: "collector-ec2", port: 0 });
+    bed.track({ stop: () => metrics.close() });
+    await startCollector({ schedule: false, now: bed.now, meter: metrics.meter });
+    await refresh([registered, keptWorker]);
+    await waitFor(() => failedOf(registered.id).length === 1 && statusesOf(keptWorker.id).length === 1, {
+      what: "not_found and the other worker's status",
     });
-    await waitFor(() => bed.capture.of(telemetry.ec2Status.type).length === 2, { what: "two statuses" });
-    const byWorker = new Map(bed.capture.of(telemetry.ec2Status.type).map((e) => [e.subject, e]));
-    expect(parseEventData(telemetry.ec2Status, byWorker.get(removedWorker.id) as never).instanceState).toBe(
-      "terminated",
+    expect(failedOf(registered.id)[0]).toMatchObject({ errorType: "not_found", retryable: true });
+    expect(failedOf(registered.id)[0]?.errorMessage).toMatch(/us-east-1/);
+    expect(bed.capture.of(telemetry.ec2Failed.type, registered.id)[0]?.correlationid).toBe("req-1");
+    bed.fleet.clock.advance(901_000);
+    await refresh([registered]);
+    await waitFor(() => failedOf(registered.id).length === 2, { what: "second not_found" });
+    expect(statusesOf(registered.id)).toEqual([]);
+    expect(await metrics.scrape()).toMatch(/collect_errors_total\{[^}]*type="not_found"[^}]*\} 2/);
+  });
+
+  it("terminates a worker seen existing only after NotFound lasted the grace; AWS's terminated at once", async () => {
+    const removed = addInstance("eu-west-1");
+    const terminated = addInstance("eu-west-1");
+    const removedWorker = await putWorker(bed.kv, "eu-west-1", removed.instanceId, seenExisting());
+    const terminatedWorker = await putWorker(bed.kv, "eu-west-1", terminated.instanceId, seenExisting());
+    bed.fleet.remove(removed.instanceId);
+    bed.fleet.update(terminated.instanceId, { action: "terminate" });
+    await startCollector({ schedule: false, now: bed.now, notFoundGraceSeconds: 900 });
+    await refresh([removedWorker, terminatedWorker]);
+    await waitFor(
+      () => failedOf(removedWorker.id).length === 1 && statusesOf(terminatedWorker.id).length === 1,
+      {
+        what: "first answers",
+      },
     );
-    expect(parseEventData(telemetry.ec2Status, byWorker.get(keptWorker.id) as never).instanceState).toBe(
-      "running",
-    );
-    expect(byWorker.get(keptWorker.id)?.correlationid).toBe("req-1");
-    expect(collector.directory.size()).toBe(2);
+    expect(statusesOf(terminatedWorker.id)[0]?.instanceState).toBe("shutting-down");
+    bed.fleet.clock.advance(600_000);
+    await refresh([removedWorker]);
+    await waitFor(() => failedOf(removedWorker.id).length === 2, { what: "still within the grace" });
+    expect(statusesOf(removedWorker.id)).toEqual([]);
+    bed.fleet.clock.advance(301_000);
+    await refresh([removedWorker]);
+    await waitFor(() => statusesOf(removedWorker.id).length === 1, { what: "terminated after the grace" });
+    expect(statusesOf(removedWorker.id)[0]).toMatchObject({
+      instanceState: "terminated",
+      instanceStatus: "not-applicable",
+      systemStatus: "not-applicable",
+    });
+  });
+
+  it("collects every other id of a call with a malformed or unknown id in it", async () => {
+    const instances = Array.from({ length: 99 }, () => addInstance("us-east-1"));
+    const workers = await Promise.all(instances.map((i) => putWorker(bed.kv, "us-east-1", i.instanceId)));
+    // Accepted by the message contract, refused by EC2 (10 hex digits): the collector never sends it.
+    const malformed = await putWorker(bed.kv, "us-east-1", "i-0123456789");
+    const removed = instances[40];
+    bed.fleet.remove(removed?.instanceId ?? "");
+    const collector = await startCollector({ schedule: false });
+    await waitFor(() => collector.directory.size() === 100, { what: "directory" });
+    await refresh([...workers, malformed]);
+    await waitFor(() => bed.capture.of(telemetry.ec2Status.type).length === 98, { what: "98 statuses" });
+    await waitFor(() => bed.capture.of(telemetry.ec2Failed.type).length === 2, { what: "two failures" });
+    expect(failedOf(malformed.id)[0]).toMatchObject({ errorType: "malformed_id", retryable: false });
+    expect(failedOf(workers[40]?.id ?? "")[0]).toMatchObject({ errorType: "not_found" });
+    // One call for the 99 sendable ids, one more without the id NotFound named: at most log2(100) extra calls.
+    expect(awsCalls("DescribeInstanceStatus")).toBeLessThanOrEqual(1 + Math.ceil(Math.log2(100)));
+    expect(bed.sim.calls().errors["InvalidInstanceID.Malformed"]).toBeUndefined();
+  });
+
+  it("leaves a command of a region it does not serve to a replica that serves it", async () => {
+    const instance = addInstance("eu-west-1");
+    const worker = await putWorker(bed.kv, "eu-west-1", instance.instanceId);
+    const eastOnly = new Map([...ec2Clients()].filter(([region]) => region === "us-east-1"));
+    const east = await startCollector({ schedule: false, clients: eastOnly });
+    await refresh([worker]);
+    await waitFor(() => east.directory.size() === 1, { what: "directory" });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(statusesOf(worker.id)).toEqual([]);
+    const westOnly = new Map([...ec2Clients()].filter(([region]) => region === "eu-west-1"));
+    await startCollector({ schedule: false, clients: westOnly });
+    await waitFor(() => statusesOf(worker.id).length === 1, {
+      what: "collected by the replica serving eu-west-1",
+    });
+    expect(bed.capture.of(telemetry.ec2Status.type, worker.id)[0]?.correlationid).toBe("req-1");
   });
 
   it("skips workers of regions it does not serve without holding up the others", async () => {

@@ -1,10 +1,12 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import { awsError } from "@cml-telemetry/aws/testing";
-import { workerIdOf } from "@cml-telemetry/contracts";
+import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
 import { initialWorkerStateFixture } from "@cml-telemetry/scheduling/testing";
 import { describe, expect, it } from "vitest";
-import { notFoundIds } from "./describe-statuses.ts";
+import { imageIdsBlamed } from "./ami-name-cache.ts";
+import { instanceIdsBlamed } from "./describe-statuses.ts";
 import { discoveryChanged, toDiscoveredData } from "./discovered-data.ts";
+import { notFoundVerdict } from "./not-found-grace.ts";
 import { parseWorkerTag, workerTagFilter } from "./worker-tag.ts";
 
 describe("worker tag", () => {
@@ -70,10 +72,59 @@ describe("discovered data", () => {
 });
 
 describe("AWS failures", () => {
-  it("reads NotFound ids", () => {
+  it("reads the ids EC2's NotFound and Malformed errors blame", () => {
     expect(
-      notFoundIds(awsError("InvalidInstanceID.NotFound", "The instance IDs 'i-0aa11, i-0bb22' do not exist")),
-    ).toEqual(["i-0aa11", "i-0bb22"]);
-    expect(notFoundIds(awsError("InternalError"))).toEqual([]);
+      instanceIdsBlamed(
+        awsError("InvalidInstanceID.NotFound", "The instance IDs 'i-0aa11, i-0bb22' do not exist"),
+      ),
+    ).toEqual({ reason: "not_found", ids: ["i-0aa11", "i-0bb22"] });
+    expect(instanceIdsBlamed(awsError("InvalidInstanceID.Malformed", 'Invalid id: "i-0123456789"'))).toEqual({
+      reason: "malformed_id",
+      ids: ["i-0123456789"],
+    });
+    expect(instanceIdsBlamed(awsError("InternalError"))).toBeUndefined();
+    expect(
+      imageIdsBlamed(
+        awsError("InvalidAMIID.NotFound", "The image ids '[ami-0aa11, ami-0bb22]' do not exist"),
+      ),
+    ).toEqual({ reason: "InvalidAMIID.NotFound", ids: ["ami-0aa11", "ami-0bb22"] });
+    expect(imageIdsBlamed(awsError("RequestLimitExceeded"))).toBeUndefined();
+  });
+});
+
+describe("NotFound grace", () => {
+  const start = Date.UTC(2026, 10, 25, 12);
+  const seen: WorkerState = {
+    ...initialWorkerStateFixture("w"),
+    ec2Metrics: {
+      ...initialWorkerStateFixture("w").ec2Metrics,
+      lastCheckedAt: "2026-11-25T11:59:00.000Z",
+    },
+  };
+  const verdict = (worker: WorkerState | undefined, afterMs: number) =>
+    notFoundVerdict({ worker, sinceMs: start, nowMs: start + afterMs, graceMs: 900_000 });
+
+  it("terminates a worker seen existing only once NotFound has lasted the grace", () => {
+    expect(verdict(seen, 0)).toEqual({ terminate: false, seenExisting: true, sinceMs: start });
+    expect(verdict(seen, 899_999).terminate).toBe(false);
+    expect(verdict(seen, 900_000).terminate).toBe(true);
+    expect(
+      verdict(
+        {
+          ...seen,
+          ec2Metrics: initialWorkerStateFixture("w").ec2Metrics,
+          lastDiscoveredAt: "2026-11-25T11:00:00.000Z",
+        },
+        900_000,
+      ).terminate,
+    ).toBe(true);
+  });
+
+  it("never terminates a worker never seen existing (wrong id or region)", () => {
+    expect(verdict(initialWorkerStateFixture("w"), 86_400_000)).toMatchObject({
+      terminate: false,
+      seenExisting: false,
+    });
+    expect(verdict(undefined, 86_400_000).terminate).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import {
   type OpsPublisher,
   startJob,
 } from "@cml-telemetry/messaging";
-import type { RegionCollector, WorkerDirectory } from "@cml-telemetry/scheduling";
+import { type RegionCollector, RegionNotServedError, type WorkerDirectory } from "@cml-telemetry/scheduling";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { AmiNameCache } from "./ami-name-cache.ts";
 import { describeTaggedInstances } from "./describe-tagged-instances.ts";
@@ -67,11 +67,12 @@ export function createDiscoveryHandler(
     const correlationId = correlationIdOf(delivery.event);
     const logger = options.logger;
     if (!options.regions.includes(region)) {
-      logger.warn(
-        { region, correlationId },
-        "discover command for a region this collector does not serve; ignored",
-      );
-      return;
+      if (delivery.deliveryCount === 1)
+        logger.warn(
+          { region, correlationId },
+          "discover command for a region this replica does not serve (CML_REGIONS); left for a replica that does",
+        );
+      throw new RegionNotServedError(region);
     }
     const job = startJob(
       options.ops,

@@ -29,6 +29,7 @@ const collector = await startCollectorEc2({
   tag,
   intervalSeconds: config.COLLECT_INTERVAL_EC2_SECONDS,
   discoveryIntervalSeconds: config.DISCOVERY_INTERVAL_SECONDS,
+  notFoundGraceSeconds: config.EC2_NOT_FOUND_GRACE_SECONDS,
 });
 runtime.ready(collector, {
   regions: config.CML_REGIONS,

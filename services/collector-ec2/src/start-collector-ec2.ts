@@ -18,6 +18,8 @@ export interface CollectorEc2Options extends AwsCollectorOptions<EC2Client> {
   readonly intervalSeconds: number;
   /** `DISCOVERY_INTERVAL_SECONDS` */
   readonly discoveryIntervalSeconds: number;
+  /** `EC2_NOT_FOUND_GRACE_SECONDS`: how long NotFound must last before a worker seen existing is terminated (900). */
+  readonly notFoundGraceSeconds?: number;
   readonly onDiscovered?: (outcome: DiscoveryOutcome) => void;
 }
 
@@ -67,6 +69,9 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
     clientFor,
     caller,
     logger: options.logger,
+    workerState: (workerId) => directory.get(workerId),
+    notFoundGraceSeconds: options.notFoundGraceSeconds,
+    onFailure: (errorType) => metrics?.recordError(errorType),
     now: () => new Date(now()),
   });
   const loops: ConsumeLoop[] = [];
@@ -91,8 +96,9 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
             amiNames: createAmiNameCache({
               clientFor,
               caller,
+              now,
               onError: (region, error) =>
-                options.logger.warn({ region, err: (error as Error).message }, "AMI names could not be read"),
+                options.logger.warn({ region, err: (error as Error).message }, "AMI name could not be read"),
             }),
             directory,
             checkMissing: collectRegion,
@@ -107,6 +113,8 @@ export async function startCollectorEc2(options: CollectorEc2Options): Promise<C
         ),
         batchSize: 10,
         ackWaitMs: 120_000,
+        // A discovery slowed by throttling must not be redelivered to another replica mid-way.
+        progressIntervalMs: 40_000,
         logger: options.logger,
         ...(metrics ? { onOutcome: metrics.onOutcome } : {}),
       }),

@@ -23,7 +23,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 export interface AwsCollectorTestBedOptions {
   /** Regions of the simulated fleet and of the SDK clients. */
   readonly regions: readonly string[];
-  /** Clock of the simulated fleet (default `Date.now`). */
+  /** Base clock of the simulated fleet (default `Date.now`); each test's `fleet.clock` starts on it. */
   readonly fleetNow?: () => number;
   /** Runs after the per-test reset, before the test. */
   readonly onReset?: () => void;
@@ -40,8 +40,12 @@ export type SimulatedAwsClientConfig = ReturnType<typeof awsClientConfig> & {
 export interface AwsCollectorTestBed {
   readonly nc: NatsConnection;
   readonly topology: Topology;
+  /** A fresh fleet per test, with every realism mode on; `fleet.clock.advance()` moves simulated time. */
   readonly fleet: FleetModel;
+  /** The AWS simulator of the current test's fleet. */
   readonly sim: AwsSimulator;
+  /** The simulated clock (epoch ms) of the current test: give it to the collector under test as its `now`. */
+  readonly now: () => number;
   /** KV `cml_workers`, fresh for each test. */
   readonly kv: KV;
   /** Every `cml.>` message of the current test. */
@@ -61,9 +65,9 @@ export interface AwsCollectorTestBed {
 
 /**
  * Registers the vitest hooks of an AWS collector's integration test file and returns its test bed: one real
- * nats-server, topology and AWS simulator per file; per test, empty streams, an empty fleet, no faults and a fresh
- * telemetry capture. After each test the collectors and clients are stopped and every captured message must pass the
- * CloudEvents schema and its catalogue definition.
+ * nats-server and topology per file; per test, empty streams, a fresh empty fleet (realism modes on, its own clock)
+ * behind a fresh AWS simulator, and a fresh telemetry capture. After each test the collectors and clients are stopped
+ * and every captured message must pass the CloudEvents schema and its catalogue definition.
  */
 export function useAwsCollectorTestBed(options: AwsCollectorTestBedOptions): AwsCollectorTestBed {
   let server: TestNatsServer | undefined;
@@ -85,24 +89,21 @@ export function useAwsCollectorTestBed(options: AwsCollectorTestBedOptions): Aws
     server = await startNatsServer();
     nc = await connect({ servers: server.url });
     topology = createTopology({ namePrefix: uniquePrefix() });
-    fleet = createFleetModel({ regions: options.regions, now: options.fleetNow });
-    sim = await startAwsSimulator({ fleet });
   });
 
   beforeEach(async () => {
-    const currentFleet = ready(fleet, "fleet");
-    const currentSim = ready(sim, "simulator");
     kv = await resetTopology(ready(nc, "connection"), ready(topology, "topology"));
-    for (const instance of [...currentFleet.instances()]) currentFleet.remove(instance.instanceId);
-    currentSim.faults.clear();
-    currentSim.resetCalls();
     options.onReset?.();
+    fleet = createFleetModel({ regions: options.regions, now: options.fleetNow });
+    sim = await startAwsSimulator({ fleet });
     capture = captureTelemetry(ready(nc, "connection"), "cml.>");
   });
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((collector) => collector.stop()));
     for (const client of clients.splice(0)) client.destroy();
+    await sim?.close();
+    sim = undefined;
     const current = ready(capture, "capture");
     current.stop();
     expect(current.schemaErrors).toEqual([]);
@@ -116,7 +117,6 @@ export function useAwsCollectorTestBed(options: AwsCollectorTestBedOptions): Aws
 
   afterAll(async () => {
     await nc?.drain();
-    await sim?.close();
     await server?.stop();
   });
 
@@ -133,6 +133,7 @@ export function useAwsCollectorTestBed(options: AwsCollectorTestBedOptions): Aws
     get sim() {
       return ready(sim, "simulator");
     },
+    now: () => ready(fleet, "fleet").now(),
     get kv() {
       return ready(kv, "KV bucket");
     },

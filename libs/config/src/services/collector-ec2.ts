@@ -19,6 +19,10 @@ export const collectorEc2ConfigSchema = z
       description:
         "Seconds between discovery slots per region (`DescribeInstances` filtered by `CML_WORKER_TAG`).",
     }),
+    EC2_NOT_FOUND_GRACE_SECONDS: envVar(envSeconds({ min: 0, max: 86_400 }).default(900), {
+      description:
+        "How long EC2 must keep answering `InvalidInstanceID.NotFound` for a worker it once showed before the worker is reported terminated. EC2 is eventually consistent (a just-launched or just-tagged instance can be NotFound for a while), so until then the worker gets an `ec2.failed` `not_found`; a worker EC2 never showed (wrong instance id or region) is never terminated this way. AWS's own `terminated`/`shutting-down` states terminate at once.",
+    }),
   })
   .transform(withDefaultRegion);
 

@@ -139,6 +139,76 @@ describe("EC2 contract (real @aws-sdk/client-ec2)", () => {
     ).toBe("InvalidInstanceID.NotFound");
   });
 
+  it("ec2-eventual-consistency: a just-launched instance is NotFound by id for a while, then found", async () => {
+    const launched = fleet.add({ region: "us-east-1" });
+    fleet.setRealism({ ec2ConsistencySeconds: 3_600 });
+    const client = ec2("us-east-1");
+    const known = fleet.instances("us-east-1").find((i) => i.state === "running")?.instanceId ?? "";
+    try {
+      const missing = client.send(
+        new DescribeInstanceStatusCommand({
+          InstanceIds: [known, launched.instanceId],
+          IncludeAllInstances: true,
+        }),
+      );
+      await expect(missing).rejects.toMatchObject({
+        name: "InvalidInstanceID.NotFound",
+        message: `The instance ID '${launched.instanceId}' does not exist`,
+      });
+      fleet.setRealism({ ec2ConsistencySeconds: 0 });
+      const found = await client.send(
+        new DescribeInstanceStatusCommand({ InstanceIds: [launched.instanceId], IncludeAllInstances: true }),
+      );
+      expect(found.InstanceStatuses?.[0]?.InstanceId).toBe(launched.instanceId);
+    } finally {
+      fleet.setRealism({ ec2ConsistencySeconds: 20 });
+      fleet.remove(launched.instanceId);
+    }
+  });
+
+  it("fails the whole call for one malformed id: only i- plus 8 or 17 hex digits", async () => {
+    const client = ec2("us-east-1");
+    const known = fleet.instances("us-east-1")[0]?.instanceId ?? "";
+    for (const bad of ["i-0123456789", "i-0123456789ABCDEF0", "0123456789abcdef0"]) {
+      await expect(
+        client.send(
+          new DescribeInstanceStatusCommand({ InstanceIds: [known, bad], IncludeAllInstances: true }),
+        ),
+      ).rejects.toMatchObject({ name: "InvalidInstanceID.Malformed", message: `Invalid id: "${bad}"` });
+    }
+    const short = await errorName(client.send(new DescribeInstancesCommand({ InstanceIds: ["i-01234567"] })));
+    expect(short).toBe("InvalidInstanceID.NotFound");
+  });
+
+  it("fails DescribeImages naming a deregistered (NotFound) or no-longer-shared (Unavailable) AMI", async () => {
+    const client = ec2("eu-west-1");
+    const [kept, gone, unshared] = fleet.images("eu-west-1").map((image) => image.imageId);
+    fleet.setImageState(gone ?? "", "deregistered", "eu-west-1");
+    fleet.setImageState(unshared ?? "", "unshared", "eu-west-1");
+    try {
+      await expect(
+        client.send(new DescribeImagesCommand({ ImageIds: [kept ?? "", gone ?? "", unshared ?? ""] })),
+      ).rejects.toMatchObject({
+        name: "InvalidAMIID.NotFound",
+        message: `The image id '[${gone}]' does not exist`,
+      });
+      await expect(
+        client.send(new DescribeImagesCommand({ ImageIds: [kept ?? "", unshared ?? ""] })),
+      ).rejects.toMatchObject({
+        name: "InvalidAMIID.Unavailable",
+        message: `The image ID '${unshared}' is no longer available`,
+      });
+      expect(await errorName(client.send(new DescribeImagesCommand({ ImageIds: ["ami-123"] })))).toBe(
+        "InvalidAMIID.Malformed",
+      );
+      const ok = await client.send(new DescribeImagesCommand({ ImageIds: [kept ?? ""] }));
+      expect(ok.Images?.map((i) => i.ImageId)).toEqual([kept]);
+    } finally {
+      fleet.setImageState(gone ?? "", "available", "eu-west-1");
+      fleet.setImageState(unshared ?? "", "available", "eu-west-1");
+    }
+  });
+
   it("throttles with RequestLimitExceeded, which the SDK retries", async () => {
     sim.faults.add({
       service: "ec2",
@@ -241,7 +311,13 @@ describe("CloudWatch contract (real @aws-sdk/client-cloudwatch)", () => {
       metrics.push(...(page.Metrics ?? []));
     }
     const shapes = new Set(metrics.map((m) => (m.Dimensions ?? []).map((d) => d.Name).join("+")));
-    expect(shapes).toEqual(new Set(["InstanceId", "InstanceId+ImageId+InstanceType"]));
+    expect(shapes).toEqual(
+      new Set([
+        "InstanceId",
+        "InstanceId+ImageId+InstanceType",
+        "InstanceId+ImageId+InstanceType+AutoScalingGroupName",
+      ]),
+    );
     const withoutAgent = running().find((i) => i.agent === "none");
     expect(metrics.some((m) => m.Dimensions?.some((d) => d.Value === withoutAgent?.instanceId))).toBe(false);
     const byInstance = await client.send(
@@ -275,6 +351,44 @@ describe("CloudWatch contract (real @aws-sdk/client-cloudwatch)", () => {
     expect(counts.full).toBeGreaterThan(0);
     expect(counts.simple).toBeGreaterThan(0);
     expect(counts.wrong).toBe(0);
+  });
+
+  it("denies ListMetrics with AccessDenied naming the permission while GetMetricData works", async () => {
+    sim.faults.add({ service: "cloudwatch", action: "ListMetrics", kind: "deny" });
+    const client = cloudWatch("us-east-1");
+    await expect(client.send(new ListMetricsCommand({ Namespace: "CWAgent" }))).rejects.toMatchObject({
+      name: "AccessDenied",
+      $metadata: { httpStatusCode: 403 },
+      message: expect.stringContaining("cloudwatch:ListMetrics"),
+    });
+    const out = await client.send(
+      new GetMetricDataCommand({
+        ...window(),
+        MetricDataQueries: [cpu("a", running()[0]?.instanceId ?? "")],
+      }),
+    );
+    expect(out.MetricDataResults?.[0]?.StatusCode).toBe("Complete");
+  });
+
+  it("answers per-result StatusCode InternalError and Forbidden through the SDK", async () => {
+    const [a, b] = running();
+    sim.faults.add({
+      service: "cloudwatch",
+      kind: "result-status",
+      resultStatus: "Forbidden",
+      instanceId: a?.instanceId,
+    });
+    const out = await cloudWatch("us-east-1").send(
+      new GetMetricDataCommand({
+        ...window(),
+        MetricDataQueries: [cpu("a", a?.instanceId ?? ""), cpu("b", b?.instanceId ?? "")],
+      }),
+    );
+    expect(out.MetricDataResults?.map((r) => [r.Id, r.StatusCode, (r.Values?.length ?? 0) > 0])).toEqual([
+      ["a", "Forbidden", false],
+      ["b", "Complete", true],
+    ]);
+    expect(out.MetricDataResults?.[0]?.Messages?.[0]?.Code).toBe("Forbidden");
   });
 
   it("throttles with Throttling and fails with InternalFailure", async () => {

@@ -153,7 +153,13 @@ async function handleAws(
       send(
         200,
         JSON.stringify(
-          handler({ input, region: scope.region, fleet: parts.fleet, counters: parts.counters }),
+          handler({
+            input,
+            region: scope.region,
+            fleet: parts.fleet,
+            counters: parts.counters,
+            faults: parts.faults,
+          }),
         ),
       );
       return;

@@ -1,8 +1,15 @@
 import { AwsApiError } from "./aws-api-error.ts";
 import type { AwsService } from "./aws-service.ts";
 
-/** What a fault does to a matching call. */
-export type FaultKind = "throttle" | "error" | "latency";
+/**
+ * What a fault does to a matching call: `throttle`, `error`, `latency`, `deny` (the caller lacks the IAM permission:
+ * CloudWatch `AccessDenied`, EC2 `UnauthorizedOperation`), or `result-status` (GetMetricData answers, but the
+ * matching results carry a `StatusCode` of `resultStatus` and no datapoints).
+ */
+export type FaultKind = "throttle" | "error" | "latency" | "deny" | "result-status";
+
+/** A per-result status of GetMetricData that is a failure. */
+export type FailedResultStatus = "InternalError" | "Forbidden";
 
 /** A fault to inject; without `count` or `durationMs` it holds until removed. */
 export interface FaultRuleInput {
@@ -22,6 +29,12 @@ export interface FaultRuleInput {
   errorCode?: string;
   errorMessage?: string;
   statusCode?: number;
+  /** `result-status` faults: the status of the matching results (default `InternalError`). */
+  resultStatus?: FailedResultStatus;
+  /** `result-status` faults: only results of this metric (e.g. `mem_used_percent`). */
+  metricName?: string;
+  /** `result-status` faults: only results of this instance. */
+  instanceId?: string;
 }
 
 /** An active fault. */
@@ -48,6 +61,12 @@ export interface FaultInjector {
   remove(id: string): boolean;
   clear(): void;
   evaluate(service: AwsService, action: string, region: string): FaultDecision;
+  /** The failed status of one GetMetricData result, if a `result-status` fault matches it (counts as one hit). */
+  resultStatus(
+    region: string,
+    metricName: string,
+    instanceId: string | undefined,
+  ): FailedResultStatus | undefined;
 }
 
 /** Creates an empty fault injector using the given clock (epoch ms). */
@@ -93,13 +112,13 @@ export function createFaultInjector(now: () => number = Date.now): FaultInjector
       const t = now();
       const decision: FaultDecision = { delayMs: 0 };
       for (const rule of rules) {
-        if (rule.service !== service || !active(rule, t)) continue;
+        if (rule.service !== service || rule.kind === "result-status" || !active(rule, t)) continue;
         if (rule.action !== undefined && rule.action !== action) continue;
         if (rule.region !== undefined && rule.region !== region) continue;
         if (rule.kind === "latency") {
           decision.delayMs += rule.latencyMs ?? 0;
         } else if (!decision.error) {
-          decision.error = faultError(rule);
+          decision.error = faultError(rule, action);
         } else {
           continue;
         }
@@ -109,10 +128,35 @@ export function createFaultInjector(now: () => number = Date.now): FaultInjector
       prune(t);
       return decision;
     },
+    resultStatus: (region, metricName, instanceId) => {
+      const t = now();
+      for (const rule of rules) {
+        if (rule.kind !== "result-status" || rule.service !== "cloudwatch" || !active(rule, t)) continue;
+        if (rule.action !== undefined && rule.action !== "GetMetricData") continue;
+        if (rule.region !== undefined && rule.region !== region) continue;
+        if (rule.metricName !== undefined && rule.metricName !== metricName) continue;
+        if (rule.instanceId !== undefined && rule.instanceId !== instanceId) continue;
+        rule.hits++;
+        if (rule.remaining !== null) rule.remaining--;
+        return rule.resultStatus ?? "InternalError";
+      }
+      return undefined;
+    },
   };
 }
 
-function faultError(rule: FaultRule): AwsApiError {
+function faultError(rule: FaultRule, action: string): AwsApiError {
+  if (rule.kind === "deny") {
+    const permission = `${rule.service}:${action}`;
+    const denial = `User: arn:aws:sts::123456789012:assumed-role/fleet-sim/collector is not authorized to perform: ${permission} because no identity-based policy allows the ${permission} action`;
+    return rule.service === "ec2"
+      ? new AwsApiError(
+          "UnauthorizedOperation",
+          `You are not authorized to perform this operation. ${denial}`,
+          403,
+        )
+      : new AwsApiError("AccessDenied", denial, 403);
+  }
   if (rule.kind === "throttle") {
     return rule.service === "ec2"
       ? new AwsApiError("RequestLimitExceeded", "Request limit exceeded.", 503)

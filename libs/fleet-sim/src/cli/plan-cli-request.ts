@@ -18,7 +18,8 @@ export const CLI_USAGE = `Usage: fleet-sim <command>   (control API at $FLEET_SI
   set <instanceId|name> key=value ...   change an instance:
         state=<pending|running|stopping|stopped|shutting-down|terminated>  (immediate)
         action=<start|stop|terminate|reboot>                              (through AWS's intermediate states)
-        cpu=<0-100|auto> memory=<0-100|auto> agent=<none|instance-id|instance-image-type>
+        cpu=<0-100|auto> memory=<0-100|auto>
+        agent=<none|instance-id|instance-image-type|instance-image-type-asg>
         monitoring=<on|off> type=<instanceType> status=<ok|impaired|...|auto> system=<...|auto>
         tag.<Key>=<value> (empty value removes the tag) cml=<on|off>
         cml.mode=<up|down|booting|slow|bad-credentials|malformed> cml.version=<v> cml.ready=<true|false>
@@ -30,7 +31,9 @@ export const CLI_USAGE = `Usage: fleet-sim <command>   (control API at $FLEET_SI
   faults throttle|error <ec2|cloudwatch> [Action] [count] [region=<r>] [for=<seconds>]
   faults latency <ec2|cloudwatch> <ms> [Action] [region=<r>] [for=<seconds>]
   faults clear | faults remove <id>
-  calls | calls reset                    AWS and CML call counters`;
+  calls | calls reset                    AWS and CML call counters
+  clock [+<seconds>]                     simulated time; +N moves it N seconds forward
+  image <imageId> <available|deregistered|unshared> [region]   deregister or unshare an AMI`;
 
 const INSTANCE_KEYS: Record<string, string> = {
   state: "state",
@@ -69,9 +72,30 @@ export function planCliRequest(args: readonly string[]): CliRequest {
     case "calls":
       if (rest[0] === "reset") return { method: "DELETE", path: "/calls" };
       return { method: "GET", path: "/calls" };
+    case "clock":
+      return planClock(rest[0]);
+    case "image":
+      return planImage(rest);
     default:
       throw new CliUsageError(command ? `Unknown command "${command}"` : "No command given");
   }
+}
+
+function planClock(move: string | undefined): CliRequest {
+  if (move === undefined) return { method: "GET", path: "/clock" };
+  const seconds = Number(move.replace(/^\+/, ""));
+  if (!move.startsWith("+") || !Number.isFinite(seconds) || seconds < 0)
+    throw new CliUsageError(`clock takes +<seconds>, got "${move}"`);
+  return { method: "POST", path: "/clock", body: { advanceSeconds: seconds } };
+}
+
+function planImage([imageId, state, region]: readonly string[]): CliRequest {
+  if (!imageId || !state) throw new CliUsageError("image takes <imageId> <available|deregistered|unshared>");
+  return {
+    method: "PATCH",
+    path: `/images/${encodeURIComponent(imageId)}`,
+    body: region ? { state, region } : { state },
+  };
 }
 
 function ref(value: string | undefined): string {

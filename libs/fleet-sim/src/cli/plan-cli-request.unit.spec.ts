@@ -70,6 +70,22 @@ describe("planCliRequest", () => {
     expect(planCliRequest(["calls", "reset"])).toEqual({ method: "DELETE", path: "/calls" });
   });
 
+  it("moves the clock and changes AMIs", () => {
+    expect(planCliRequest(["clock"])).toEqual({ method: "GET", path: "/clock" });
+    expect(planCliRequest(["clock", "+900"])).toEqual({
+      method: "POST",
+      path: "/clock",
+      body: { advanceSeconds: 900 },
+    });
+    expect(() => planCliRequest(["clock", "900"])).toThrow(/\+<seconds>/);
+    expect(planCliRequest(["image", "ami-0aaaaaaaaaaaaaaaa", "deregistered", "eu-west-1"])).toEqual({
+      method: "PATCH",
+      path: "/images/ami-0aaaaaaaaaaaaaaaa",
+      body: { state: "deregistered", region: "eu-west-1" },
+    });
+    expect(() => planCliRequest(["image", "ami-0aaaaaaaaaaaaaaaa"])).toThrow(CliUsageError);
+  });
+
   it("rejects bad usage with a clear error", () => {
     expect(() => planCliRequest(["set", "w1", "colour=red"])).toThrow(CliUsageError);
     expect(() => planCliRequest(["set", "w1", "cpu=lots"])).toThrow(/cpu must be a number/);

@@ -164,4 +164,28 @@ describe("startFleetSimulator", () => {
     await control("DELETE", "/calls");
     expect(((await control("GET", "/calls")).json as { aws: { total: number } }).aws.total).toBe(0);
   });
+
+  it("moves the clock, tunes realism modes and deregisters AMIs through the control API", async () => {
+    const before = Date.parse(((await control("GET", "/clock")).json as { now: string }).now);
+    const moved = await control("POST", "/clock", { advanceSeconds: 900 });
+    expect(moved.json).toMatchObject({ offsetSeconds: 900 });
+    expect(Date.parse((moved.json as { now: string }).now) - before).toBeGreaterThanOrEqual(900_000);
+    expect((await control("POST", "/clock", { advanceSeconds: -1 })).status).toBe(400);
+    expect((await control("GET", "/realism")).json).toMatchObject({ ec2ConsistencySeconds: 20 });
+    expect((await control("PATCH", "/realism", { ec2ConsistencySeconds: 5 })).json).toMatchObject({
+      ec2ConsistencySeconds: 5,
+      metricListingDays: 14,
+    });
+    expect((await control("PATCH", "/realism", { bogus: 1 })).status).toBe(400);
+    const images = (await control("GET", "/images?region=us-east-1")).json as {
+      images: Array<{ imageId: string; state: string }>;
+    };
+    const imageId = images.images[0]?.imageId ?? "";
+    expect(images.images[0]?.state).toBe("available");
+    const changed = await control("PATCH", `/images/${imageId}`, { state: "deregistered" });
+    expect(changed.json).toMatchObject({ images: [{ imageId, state: "deregistered" }] });
+    expect((await control("PATCH", "/images/ami-0ffffffffffffffff", { state: "unshared" })).status).toBe(404);
+    await control("PATCH", `/images/${imageId}`, { state: "available" });
+    await control("PATCH", "/realism", { ec2ConsistencySeconds: 20 });
+  });
 });

@@ -4,9 +4,17 @@ import type { AwsSimulatorParts, ControlRequestHandler } from "../aws/aws-simula
 import { sendJson } from "../http/send-json.ts";
 import type { InstanceRecord } from "../model/fleet-model.ts";
 import type { InstancePatch, InstanceSpec } from "../model/types.ts";
+import { UnknownImageError } from "../model/unknown-image-error.ts";
 import { UnknownInstanceError } from "../model/unknown-instance-error.ts";
 import type { CmlControl } from "./cml-control.ts";
-import { faultRuleSchema, instancePatchSchema, instanceSpecSchema } from "./control-schemas.ts";
+import {
+  clockMoveSchema,
+  faultRuleSchema,
+  imagePatchSchema,
+  instancePatchSchema,
+  instanceSpecSchema,
+  realismPatchSchema,
+} from "./control-schemas.ts";
 
 /** Thrown for bad control-API input; answered as 400 problem+json. */
 class BadRequestError extends Error {
@@ -15,10 +23,15 @@ class BadRequestError extends Error {
 
 /**
  * Builds the JSON control API served under `/_sim/` on the AWS simulator's port:
- * fleet listing, instance add/update/remove, faults, call counters and (with `cml`) the CML behaviour.
+ * fleet listing, instance add/update/remove, AMIs, the clock, realism modes, faults, call counters and (with `cml`)
+ * the CML behaviour.
  */
 export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) => ControlRequestHandler {
   return ({ fleet, faults, counters }) => {
+    const clockView = () => ({
+      now: new Date(fleet.now()).toISOString(),
+      offsetSeconds: fleet.clock.offsetMs() / 1000,
+    });
     const view = (instance: InstanceRecord): Record<string, unknown> => {
       const base: Record<string, unknown> = { ...fleet.view(instance) };
       if (cml) base.cmlServer = cml.describe(instance) ?? null;
@@ -35,6 +48,26 @@ export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) =
         switch (route) {
           case "GET /health":
             return sendJson(response, 200, { ok: true, now: new Date(fleet.now()).toISOString() });
+          case "GET /clock":
+            return sendJson(response, 200, clockView());
+          case "POST /clock": {
+            fleet.clock.advance(parse(clockMoveSchema, body).advanceSeconds * 1000);
+            fleet.advance();
+            await cml?.idle();
+            return sendJson(response, 200, clockView());
+          }
+          case "GET /realism":
+            return sendJson(response, 200, fleet.realism);
+          case "PATCH /realism":
+            return sendJson(response, 200, fleet.setRealism(parse(realismPatchSchema, body)));
+          case "GET /images":
+            return sendJson(response, 200, {
+              images: fleet.images(url.searchParams.get("region") ?? undefined),
+            });
+          case "PATCH /images/:": {
+            const { state, region } = parse(imagePatchSchema, body);
+            return sendJson(response, 200, { images: fleet.setImageState(ref, state, region) });
+          }
           case "GET /fleet": {
             const region = url.searchParams.get("region") ?? undefined;
             return sendJson(response, 200, {
@@ -91,7 +124,8 @@ export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) =
             return sendJson(response, 404, { title: `No control route ${method} ${url.pathname}` });
         }
       } catch (error) {
-        if (error instanceof UnknownInstanceError) return sendJson(response, 404, { title: error.message });
+        if (error instanceof UnknownInstanceError || error instanceof UnknownImageError)
+          return sendJson(response, 404, { title: error.message });
         if (error instanceof BadRequestError || error instanceof RangeError) {
           return sendJson(response, 400, { title: error.message });
         }

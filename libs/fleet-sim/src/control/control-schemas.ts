@@ -1,20 +1,18 @@
 import { z } from "zod";
+import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN } from "../aws/ec2/ec2-ids.ts";
 import { INSTANCE_STATE_NAMES, STATUS_CHECK_VALUES } from "../model/instance-state.ts";
 
 const stateName = z.enum(INSTANCE_STATE_NAMES as [string, ...string[]]);
 const statusValue = z.enum(STATUS_CHECK_VALUES as [string, ...string[]]);
-const agent = z.enum(["none", "instance-id", "instance-image-type"]);
+const agent = z.enum(["none", "instance-id", "instance-image-type", "instance-image-type-asg"]);
 const percent = z.number().min(0).max(100);
 
 /** Body of `POST /_sim/instances`. */
 export const instanceSpecSchema = z.strictObject({
-  instanceId: z
-    .string()
-    .regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/)
-    .optional(),
+  instanceId: z.string().regex(INSTANCE_ID_PATTERN).optional(),
   region: z.string().min(1),
   availabilityZone: z.string().optional(),
-  imageId: z.string().optional(),
+  imageId: z.string().regex(IMAGE_ID_PATTERN).optional(),
   amiName: z.string().optional(),
   instanceType: z.string().optional(),
   privateIpAddress: z.string().optional(),
@@ -55,11 +53,36 @@ export const faultRuleSchema = z.strictObject({
   service: z.enum(["ec2", "cloudwatch"]),
   action: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
-  kind: z.enum(["throttle", "error", "latency"]),
+  kind: z.enum(["throttle", "error", "latency", "deny", "result-status"]),
   count: z.number().int().positive().optional(),
   durationMs: z.number().positive().optional(),
   latencyMs: z.number().min(0).optional(),
   errorCode: z.string().optional(),
   errorMessage: z.string().optional(),
   statusCode: z.number().int().min(400).max(599).optional(),
+  resultStatus: z.enum(["InternalError", "Forbidden"]).optional(),
+  metricName: z.string().min(1).optional(),
+  instanceId: z.string().min(1).optional(),
+});
+
+/** Body of `PATCH /_sim/images/:imageId`. */
+export const imagePatchSchema = z.strictObject({
+  state: z.enum(["available", "deregistered", "unshared"]),
+  region: z.string().min(1).optional(),
+});
+
+/** Body of `POST /_sim/clock`: move simulated time forward. */
+export const clockMoveSchema = z.strictObject({
+  advanceSeconds: z
+    .number()
+    .min(0)
+    .max(366 * 86_400),
+});
+
+/** Body of `PATCH /_sim/realism`. */
+export const realismPatchSchema = z.strictObject({
+  ec2ConsistencySeconds: z.number().min(0).max(3_600).optional(),
+  metricLagJitterSeconds: z.number().int().min(0).max(600).optional(),
+  metricListingDays: z.number().min(0).max(15).optional(),
+  maxDatapointsPerCall: z.number().int().min(1).max(100_800).optional(),
 });

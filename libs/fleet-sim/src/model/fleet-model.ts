@@ -1,8 +1,12 @@
+import { agentDimensions, type Dimension, sameDimensions } from "./agent-dimensions.ts";
 import { generateFleetSpecs } from "./generate-fleet.ts";
-import { createSeededRandom } from "./seeded-random.ts";
+import { DEFAULT_REALISM, type RealismModes } from "./realism.ts";
+import { createSeededRandom, hashString, noise } from "./seeded-random.ts";
+import { createSimClock, type SimClock } from "./sim-clock.ts";
 import type {
   AgentConfig,
   FleetTimings,
+  ImageState,
   InstanceAction,
   InstancePatch,
   InstanceSpec,
@@ -10,6 +14,7 @@ import type {
   InstanceView,
   StatusCheckValue,
 } from "./types.ts";
+import { UnknownImageError } from "./unknown-image-error.ts";
 import { UnknownInstanceError } from "./unknown-instance-error.ts";
 
 /** Options of {@link createFleetModel}. */
@@ -26,9 +31,11 @@ export interface FleetModelOptions {
   workerTagKey?: string;
   /** Explicit instances, added after the generated ones. */
   instances?: readonly InstanceSpec[];
-  /** Clock in epoch milliseconds (default `Date.now`). */
+  /** Base clock in epoch milliseconds (default `Date.now`); the model's {@link FleetModel.clock} can move ahead of it. */
   now?: () => number;
   timings?: Partial<FleetTimings>;
+  /** Realism modes (default: all on, with AWS's figures). */
+  realism?: Partial<RealismModes>;
 }
 
 /** A change in the fleet, for listeners such as the CML server pool. */
@@ -61,13 +68,31 @@ export interface InstanceRecord {
   systemStatusOverride: StatusCheckValue | null;
   cml: boolean;
   cmlBootSeconds: number;
+  /** When the instance was launched or got the worker tag: EC2's id lookups may miss it for a while after. */
+  consistencyFrom: number;
+  /** The agent's memory series, oldest first; the last one is open (`to` null) while the agent publishes it. */
+  agentSeries: Array<{ dimensions: Dimension[]; from: number; to: number | null }>;
   runs: Array<[number, number | null]>;
+}
+
+/** An AMI of a region (read it, change it only through the model). */
+export interface ImageRecord {
+  imageId: string;
+  region: string;
+  name: string;
+  state: ImageState;
 }
 
 /** The simulated fleet: instances in several regions whose state and metrics change over time. */
 export interface FleetModel {
   readonly timings: Readonly<FleetTimings>;
   readonly workerTagKey: string;
+  /** The model's clock; move it to run minutes or days of simulated time at once. */
+  readonly clock: SimClock;
+  /** The realism modes in force. */
+  readonly realism: Readonly<RealismModes>;
+  /** Changes realism modes; returns the modes now in force. */
+  setRealism(patch: Partial<RealismModes>): Readonly<RealismModes>;
   /** Current time of the model's clock (epoch ms). */
   now(): number;
   /** Applies every lifecycle transition that is due. */
@@ -90,6 +115,17 @@ export interface FleetModel {
   };
   /** Public IP while running, else null (AWS releases it on stop). */
   publicIp(instance: InstanceRecord): string | null;
+  /** Whether EC2 calls naming the instance by id find it now (false right after launch or worker tagging). */
+  isConsistent(instance: InstanceRecord): boolean;
+  /** AMIs of one region (or all). */
+  images(region?: string): readonly ImageRecord[];
+  /** One AMI of a region, undefined when the region has none with that id. */
+  image(region: string, imageId: string): ImageRecord | undefined;
+  /**
+   * Deregisters an AMI, stops sharing it, or makes it available again; without `region`, in every region that has it.
+   * @throws UnknownImageError when no region has it.
+   */
+  setImageState(imageId: string, state: ImageState, region?: string): ImageRecord[];
   /** A plain snapshot of one instance. */
   view(instance: InstanceRecord): InstanceView;
   /** Subscribes to changes; returns the unsubscribe function. */
@@ -105,7 +141,7 @@ export const DEFAULT_TIMINGS: Readonly<FleetTimings> = {
   metricLagSeconds: 60,
 };
 
-/** How long running intervals are kept for datapoints. */
+/** How long running intervals and closed agent series are kept for datapoints. */
 const RUN_HISTORY_MS = 15 * 86_400_000;
 
 /**
@@ -114,8 +150,12 @@ const RUN_HISTORY_MS = 15 * 86_400_000;
  * const fleet = createFleetModel({ seed: 7, workers: 20, untagged: 1, regions: ["us-east-1", "eu-west-1"] });
  */
 export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
-  const now = options.now ?? Date.now;
+  const clock = createSimClock(options.now ?? Date.now);
+  const now = clock.now;
   const timings: FleetTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+  let realism: RealismModes = { ...DEFAULT_REALISM, ...options.realism };
+  const consistencyKey = String(options.seed ?? 1);
+  const images = new Map<string, ImageRecord>();
   const workerTagKey = options.workerTagKey ?? "cml:worker";
   const byId = new Map<string, InstanceRecord>();
   const byRegion = new Map<string, InstanceRecord[]>();
@@ -147,6 +187,44 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     record.transitionAt = at;
     if (to === null) inTransition.delete(record);
     else inTransition.add(record);
+  };
+
+  /** Opens a new agent series when the agent's dimension set changed (resize, agent configuration, ASG tag). */
+  const followAgent = (record: InstanceRecord, at: number): void => {
+    const open = record.agentSeries.at(-1);
+    const current = agentDimensions(record);
+    if (open && open.to === null) {
+      if (current && sameDimensions(open.dimensions, current)) return;
+      open.to = at;
+    }
+    if (current) record.agentSeries.push({ dimensions: current, from: at, to: null });
+    while (
+      record.agentSeries.length > 1 &&
+      (record.agentSeries[0]?.to ?? Number.POSITIVE_INFINITY) < at - RUN_HISTORY_MS
+    ) {
+      record.agentSeries.shift();
+    }
+  };
+
+  const registerImage = (record: InstanceRecord): void => {
+    const key = `${record.region}/${record.imageId}`;
+    if (!images.has(key))
+      images.set(key, {
+        imageId: record.imageId,
+        region: record.region,
+        name: record.amiName,
+        state: "available",
+      });
+  };
+
+  const isConsistent = (record: InstanceRecord): boolean => {
+    const windowMs = realism.ec2ConsistencySeconds * 1000;
+    if (windowMs <= 0) return true;
+    const delay = noise(
+      hashString(`${consistencyKey}/${record.instanceId}`),
+      Math.floor(record.consistencyFrom / 1000),
+    );
+    return now() >= record.consistencyFrom + Math.floor(delay * windowMs);
   };
 
   const advance = (): void => {
@@ -187,15 +265,19 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
       transitionTo: null,
       tags: { ...spec.tags },
       detailedMonitoring: spec.detailedMonitoring ?? false,
-      agent: spec.agent ?? "instance-id",
+      agent: spec.agent ?? "instance-image-type",
       cpuOverride: spec.cpuOverride ?? null,
       memoryOverride: spec.memoryOverride ?? null,
       instanceStatusOverride: spec.instanceStatusOverride ?? null,
       systemStatusOverride: spec.systemStatusOverride ?? null,
       cml: spec.cml ?? false,
       cmlBootSeconds: spec.cmlBootSeconds ?? 0,
+      consistencyFrom: launchTime,
+      agentSeries: [],
       runs: [],
     };
+    followAgent(record, launchTime);
+    registerImage(record);
     if (state === "running") record.runs.push([launchTime, null]);
     if (state === "stopped" || state === "stopping")
       record.runs.push([launchTime, Math.max(launchTime, t - 3_600_000)]);
@@ -274,10 +356,16 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     if (patch.systemStatusOverride !== undefined) record.systemStatusOverride = patch.systemStatusOverride;
     if (patch.cml !== undefined) record.cml = patch.cml;
     if (patch.cmlBootSeconds !== undefined) record.cmlBootSeconds = patch.cmlBootSeconds;
+    const workerTagBefore = record.tags[workerTagKey];
     for (const [key, value] of Object.entries(patch.tags ?? {})) {
       if (value === null) delete record.tags[key];
       else record.tags[key] = value;
     }
+    const t = now();
+    // A newly set worker tag is a fresh tagging: EC2's id lookups may lag behind it like after a launch.
+    if (record.tags[workerTagKey] !== undefined && record.tags[workerTagKey] !== workerTagBefore)
+      record.consistencyFrom = t;
+    followAgent(record, t);
     emit("updated", record);
     return record;
   };
@@ -332,12 +420,29 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     ...statusChecks(record),
     cml: record.cml,
     cmlBootSeconds: record.cmlBootSeconds,
+    consistent: isConsistent(record),
+    agentSeries: record.agentSeries.map((series) => ({
+      dimensions: series.dimensions.map((d) => ({ ...d })),
+      from: series.from,
+      to: series.to,
+    })),
     runs: record.runs.map(([start, end]) => [start, end] as const),
   });
+
+  const imagesOf = (region?: string): ImageRecord[] =>
+    [...images.values()].filter((image) => region === undefined || image.region === region);
 
   const model: FleetModel = {
     timings,
     workerTagKey,
+    clock,
+    get realism() {
+      return realism;
+    },
+    setRealism: (patch) => {
+      realism = { ...realism, ...patch };
+      return realism;
+    },
     now,
     advance,
     instances: (region) => {
@@ -356,6 +461,15 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     remove,
     statusChecks,
     publicIp,
+    isConsistent,
+    images: imagesOf,
+    image: (region, imageId) => images.get(`${region}/${imageId}`),
+    setImageState: (imageId, state, region) => {
+      const matching = imagesOf(region).filter((image) => image.imageId === imageId);
+      if (matching.length === 0) throw new UnknownImageError(imageId);
+      for (const image of matching) image.state = state;
+      return matching;
+    },
     view,
     onChange: (listener) => {
       listeners.add(listener);

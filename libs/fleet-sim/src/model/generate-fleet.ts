@@ -1,3 +1,4 @@
+import { ASG_NAME_TAG } from "./agent-dimensions.ts";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
 import type { AgentConfig, InstanceSpec } from "./types.ts";
 
@@ -20,7 +21,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Generates a realistic, deterministic fleet: workers spread round-robin over the regions, mostly running,
- * with both CloudWatch agent configurations, some without an agent, some with detailed monitoring, one
+ * with every CloudWatch agent configuration (one of them in an Auto Scaling group), some without an agent, some with
+ * detailed monitoring, one
  * booting and one stopped worker in every 50, plus untagged non-worker instances.
  */
 export function generateFleetSpecs(options: GenerateFleetOptions): InstanceSpec[] {
@@ -35,7 +37,17 @@ export function generateFleetSpecs(options: GenerateFleetOptions): InstanceSpec[
     const state = role === 1 ? "pending" : role === 2 ? "stopped" : "running";
     // Variety is keyed on the index within the region so every region gets every case.
     const k = Math.floor(i / options.regions.length);
-    const agent: AgentConfig = k % 10 === 3 ? "none" : k % 2 === 0 ? "instance-id" : "instance-image-type";
+    const agent: AgentConfig =
+      k % 10 === 3
+        ? "none"
+        : k % 10 === 7
+          ? "instance-image-type-asg"
+          : k % 2 === 0
+            ? "instance-id"
+            : "instance-image-type";
+    // Workers whose agent adds AutoScalingGroupName run in an Auto Scaling group, which tags its instances.
+    const groupTag: Record<string, string> =
+      agent === "instance-image-type-asg" ? { [ASG_NAME_TAG]: `cml-workers-${region}` } : {};
     specs.push({
       ...baseSpec(random, region, options.now),
       ...image,
@@ -47,6 +59,7 @@ export function generateFleetSpecs(options: GenerateFleetOptions): InstanceSpec[
         Name: `cml-worker-${String(i + 1).padStart(width, "0")}`,
         [options.workerTagKey]: "true",
         Team: random.pick(["training", "dev", "demo"]),
+        ...groupTag,
       },
       cml: true,
       cmlBootSeconds: state === "pending" ? 90 : 0,

@@ -1,11 +1,9 @@
+import { type Dimension, sameDimensions } from "./agent-dimensions.ts";
 import type { FleetModel, InstanceRecord } from "./fleet-model.ts";
 import { cpuAt, memoryAt } from "./metric-series.ts";
+import { hashString, noise } from "./seeded-random.ts";
 
-/** A CloudWatch dimension. */
-export interface Dimension {
-  Name: string;
-  Value: string;
-}
+export { agentDimensions, type Dimension } from "./agent-dimensions.ts";
 
 /** A CloudWatch metric identity (namespace, name, exact dimension set). */
 export interface MetricIdentity {
@@ -14,12 +12,19 @@ export interface MetricIdentity {
   Dimensions: Dimension[];
 }
 
+/** A metric an instance has published, with the time of its newest data (epoch ms). */
+export interface ListedMetric extends MetricIdentity {
+  lastDataAt: number;
+}
+
 /** A metric resolved to the instance whose series it is. */
 export interface ResolvedSeries {
   instance: InstanceRecord;
   kind: "cpu" | "memory";
   /** Native resolution of the series in seconds. */
   granularitySeconds: number;
+  /** When this exact series received data (epoch ms; `end` null: still does); undefined: whenever the instance ran. */
+  active?: ReadonlyArray<{ from: number; to: number | null }>;
 }
 
 /** One native datapoint (epoch seconds). */
@@ -28,54 +33,49 @@ export interface NativeDatapoint {
   value: number;
 }
 
+/** When a datapoint becomes visible: `lagSeconds` plus a seeded 0..`jitterSeconds` after its period ends. */
+export interface PublishDelay {
+  lagSeconds: number;
+  jitterSeconds: number;
+}
+
 /** Namespace and name of the EC2 CPU metric. */
 export const CPU_METRIC = { namespace: "AWS/EC2", name: "CPUUtilization" } as const;
 /** Namespace and name of the CloudWatch agent memory metric. */
 export const MEMORY_METRIC = { namespace: "CWAgent", name: "mem_used_percent" } as const;
 
-/** The agent's dimension set for the instance, or undefined without an agent. */
-export function agentDimensions(instance: InstanceRecord): Dimension[] | undefined {
-  switch (instance.agent) {
-    case "none":
-      return undefined;
-    case "instance-id":
-      return [{ Name: "InstanceId", Value: instance.instanceId }];
-    case "instance-image-type":
-      return [
-        { Name: "InstanceId", Value: instance.instanceId },
-        { Name: "ImageId", Value: instance.imageId },
-        { Name: "InstanceType", Value: instance.instanceType },
-      ];
-    default: {
-      const unknown: never = instance.agent;
-      throw new RangeError(`Unknown agent config ${String(unknown)}`);
-    }
-  }
-}
-
-/** Metrics an instance has published (what ListMetrics shows for it); instances that never ran have none. */
-export function metricsOf(instance: InstanceRecord): MetricIdentity[] {
-  if (instance.runs.length === 0) return [];
-  const metrics: MetricIdentity[] = [
+/**
+ * Metrics an instance has published (what ListMetrics can show for it), each with the time of its newest data:
+ * CPU under `InstanceId`, and memory under every dimension set the agent has used (a resize starts a new series;
+ * the old one keeps its last data). Instances that never ran have none.
+ */
+export function metricsOf(instance: InstanceRecord, nowMs: number): ListedMetric[] {
+  const cpuLast = lastRunningWithin(instance, Number.NEGATIVE_INFINITY, nowMs);
+  if (cpuLast === undefined) return [];
+  const metrics: ListedMetric[] = [
     {
       Namespace: CPU_METRIC.namespace,
       MetricName: CPU_METRIC.name,
       Dimensions: [{ Name: "InstanceId", Value: instance.instanceId }],
+      lastDataAt: cpuLast,
     },
   ];
-  const dimensions = agentDimensions(instance);
-  if (dimensions)
+  for (const series of instance.agentSeries) {
+    const last = lastRunningWithin(instance, series.from, series.to ?? nowMs);
+    if (last === undefined) continue;
     metrics.push({
       Namespace: MEMORY_METRIC.namespace,
       MetricName: MEMORY_METRIC.name,
-      Dimensions: dimensions,
+      Dimensions: series.dimensions.map((d) => ({ ...d })),
+      lastDataAt: last,
     });
+  }
   return metrics;
 }
 
 /**
- * Finds the series a metric refers to in a region. CloudWatch matches the dimension set exactly, so the
- * memory metric only resolves with the instance agent's own dimensions.
+ * Finds the series a metric refers to in a region. CloudWatch matches the dimension set exactly, so memory only
+ * resolves with a dimension set the agent has really published (an old set after a resize gives its old data).
  */
 export function resolveSeries(
   fleet: FleetModel,
@@ -91,31 +91,41 @@ export function resolveSeries(
     return { instance, kind: "cpu", granularitySeconds: instance.detailedMonitoring ? 60 : 300 };
   }
   if (metric.Namespace === MEMORY_METRIC.namespace && metric.MetricName === MEMORY_METRIC.name) {
-    const expected = agentDimensions(instance);
-    if (!expected || !sameDimensions(expected, metric.Dimensions)) return undefined;
-    return { instance, kind: "memory", granularitySeconds: 60 };
+    const active = instance.agentSeries.filter((series) =>
+      sameDimensions(series.dimensions, metric.Dimensions),
+    );
+    if (active.length === 0) return undefined;
+    return { instance, kind: "memory", granularitySeconds: 60, active };
   }
   return undefined;
 }
 
 /**
- * Native datapoints of a series in `[startSeconds, endSeconds)`, oldest first: one per granularity step,
- * only for steps while the instance was running, and only once the step is older than its visibility lag.
+ * Native datapoints of a series in `[startSeconds, endSeconds)`, oldest first: one per granularity step, only for
+ * steps in which the series received data (the instance was running, under this dimension set), and only once the
+ * step's period has ended and its publish delay has passed.
  */
 export function nativeDatapoints(
   series: ResolvedSeries,
   startSeconds: number,
   endSeconds: number,
   nowSeconds: number,
-  lagSeconds: number,
+  delay: PublishDelay,
 ): NativeDatapoint[] {
   const g = series.granularitySeconds;
   const { instance } = series;
-  const lastVisible = nowSeconds - g - lagSeconds;
+  const key = hashString(`${instance.instanceId}/${series.kind}/delay`);
+  const jitterLimit = Math.max(0, delay.jitterSeconds);
+  const lastVisible = nowSeconds - g - delay.lagSeconds;
   const points: NativeDatapoint[] = [];
   const first = Math.ceil(startSeconds / g) * g;
   for (let t = first; t < endSeconds && t <= lastVisible; t += g) {
-    if (!wasRunning(instance, t * 1000, (t + g) * 1000)) continue;
+    if (
+      jitterLimit > 0 &&
+      t + g + delay.lagSeconds + Math.floor(noise(key, t) * (jitterLimit + 1)) > nowSeconds
+    )
+      continue;
+    if (!hadData(series, t * 1000, (t + g) * 1000)) continue;
     points.push({ timestamp: t, value: valueAt(series, t) });
   }
   return points;
@@ -127,6 +137,16 @@ function valueAt(series: ResolvedSeries, t: number): number {
   return instance.memoryOverride ?? memoryAt(instance.instanceId, t);
 }
 
+function hadData(series: ResolvedSeries, fromMs: number, toMs: number): boolean {
+  const active = series.active ?? [{ from: Number.NEGATIVE_INFINITY, to: null }];
+  return active.some(
+    (window) =>
+      window.from < toMs &&
+      (window.to === null || window.to > fromMs) &&
+      wasRunning(series.instance, Math.max(fromMs, window.from), Math.min(toMs, window.to ?? toMs)),
+  );
+}
+
 function wasRunning(instance: InstanceRecord, fromMs: number, toMs: number): boolean {
   for (const [start, end] of instance.runs) {
     if (start < toMs && (end === null || end > fromMs)) return true;
@@ -134,7 +154,12 @@ function wasRunning(instance: InstanceRecord, fromMs: number, toMs: number): boo
   return false;
 }
 
-function sameDimensions(a: readonly Dimension[], b: readonly Dimension[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((d) => b.some((e) => e.Name === d.Name && e.Value === d.Value));
+/** The latest instant in `[fromMs, toMs]` at which the instance ran, or undefined when it did not run then. */
+function lastRunningWithin(instance: InstanceRecord, fromMs: number, toMs: number): number | undefined {
+  let last: number | undefined;
+  for (const [start, end] of instance.runs) {
+    const runEnd = Math.min(end ?? toMs, toMs);
+    if (start <= toMs && runEnd >= fromMs && start <= runEnd) last = Math.max(last ?? runEnd, runEnd);
+  }
+  return last;
 }

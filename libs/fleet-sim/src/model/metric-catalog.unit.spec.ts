@@ -4,6 +4,7 @@ import { createFleetModel, type FleetModelOptions } from "./fleet-model.ts";
 import { metricsOf, nativeDatapoints, resolveSeries } from "./metric-catalog.ts";
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
+const FIXED_DELAY = { lagSeconds: 60, jitterSeconds: 0 };
 
 function fleetWith(spec: FleetModelOptions["instances"]) {
   const clock = createManualClock(START);
@@ -49,7 +50,7 @@ describe("metric catalog", () => {
     const series = resolveSeries(fleet, "us-east-1", cpuOf("i-0aaaaaaaaaaaaaaaa"));
     if (!series) throw new Error("series expected");
     const now = START / 1000;
-    const points = nativeDatapoints(series, now - 600, now, now, 60);
+    const points = nativeDatapoints(series, now - 600, now, now, FIXED_DELAY);
     expect(points.at(-1)?.timestamp).toBe(now - 120);
     expect(points).toHaveLength(9);
   });
@@ -68,7 +69,7 @@ describe("metric catalog", () => {
     const series = resolveSeries(fleet, "us-east-1", cpuOf("i-0aaaaaaaaaaaaaaaa"));
     if (!series) throw new Error("series expected");
     const now = clock.now() / 1000;
-    const points = nativeDatapoints(series, now - 7_200, now, now, 60);
+    const points = nativeDatapoints(series, now - 7_200, now, now, FIXED_DELAY);
     expect(points.at(-1)?.timestamp).toBe(START / 1000 - 60);
     expect(new Set(points.map((p) => p.value))).toEqual(new Set([80]));
   });
@@ -85,7 +86,7 @@ describe("metric catalog", () => {
       },
       { instanceId: "i-0cccccccccccccccc", region: "us-east-1", agent: "none" },
     ]);
-    const [a, b, c] = fleet.instances().map(metricsOf);
+    const [a, b, c] = fleet.instances().map((instance) => metricsOf(instance, START));
     expect(a?.map((m) => m.MetricName)).toEqual(["CPUUtilization", "mem_used_percent"]);
     expect(b?.[1]?.Dimensions).toEqual([
       { Name: "InstanceId", Value: "i-0bbbbbbbbbbbbbbbb" },

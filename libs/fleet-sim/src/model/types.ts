@@ -12,10 +12,24 @@ export type StatusCheckValue = "ok" | "impaired" | "insufficient-data" | "not-ap
 
 /**
  * Which CloudWatch agent configuration the instance runs:
- * `none` (no agent, no memory series), `instance-id` (dimension `InstanceId` only) or
- * `instance-image-type` (`append_dimensions`: `InstanceId`, `ImageId`, `InstanceType`).
+ * `none` (no agent, no memory series), `instance-id` (dimension `InstanceId` only),
+ * `instance-image-type` (`append_dimensions`: `InstanceId`, `ImageId`, `InstanceType`; the default) or
+ * `instance-image-type-asg` (those plus `AutoScalingGroupName`, from the `aws:autoscaling:groupName` tag).
  */
-export type AgentConfig = "none" | "instance-id" | "instance-image-type";
+export type AgentConfig = "none" | "instance-id" | "instance-image-type" | "instance-image-type-asg";
+
+/**
+ * Whether an AMI can still be described: `available`, `deregistered` (`DescribeImages` naming it fails with
+ * `InvalidAMIID.NotFound`) or `unshared` (its owner stopped sharing it: `InvalidAMIID.Unavailable`).
+ */
+export type ImageState = "available" | "deregistered" | "unshared";
+
+/** One dimension set the CloudWatch agent published memory under, and when (epoch ms; `to` null: still). */
+export interface AgentSeriesView {
+  dimensions: Array<{ Name: string; Value: string }>;
+  from: number;
+  to: number | null;
+}
 
 /** Lifecycle actions that move an instance through AWS's intermediate states over time. */
 export type InstanceAction = "start" | "stop" | "terminate" | "reboot";
@@ -106,6 +120,10 @@ export interface InstanceView {
   systemStatus: StatusCheckValue;
   cml: boolean;
   cmlBootSeconds: number;
+  /** Whether EC2 calls naming the instance by id find it yet (see the `ec2-eventual-consistency` mode). */
+  consistent: boolean;
+  /** Every memory series of the agent (a resize or a new agent configuration starts a new one). */
+  agentSeries: AgentSeriesView[];
   /** Running intervals `[start, end|null]` in epoch ms (recent history, for datapoints). */
   runs: ReadonlyArray<readonly [number, number | null]>;
 }

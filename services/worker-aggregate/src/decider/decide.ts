@@ -169,6 +169,7 @@ function decideCloudwatch(data: CloudwatchMetrics, state: WorkerState): DomainEv
         detailedMonitoring: data.detailedMonitoring,
         datapointAt: data.datapointAt,
         stale: data.stale,
+        ...(data.memoryError ? { memoryError: data.memoryError } : {}),
         collectedAt: data.observedAt,
       },
     },

@@ -342,6 +342,29 @@ describe("cloudwatch.metrics", () => {
       });
   });
 
+  it("keeps CPU and names the memory error as the block's last error when only memory could not be read", () => {
+    const memoryError = {
+      errorType: "access_denied",
+      errorMessage: "cloudwatch:ListMetrics is not allowed; memory is not collected",
+    };
+    spec
+      .given(discoveredAt0())
+      .when(commandOf.cloudwatch({ observedAt: at(2), memoryUtilization: null, memoryError }))
+      .thenState((state, events) => {
+        expect(events).toMatchObject([{ name: "cloudwatch_metrics_updated", data: { memoryError } }]);
+        expect(state.cloudwatchMetrics).toMatchObject({
+          cpuUtilization: 12.5,
+          memoryUtilization: null,
+          lastCollectedAt: at(2),
+          lastError: { type: "access_denied", message: memoryError.errorMessage, at: at(2) },
+        });
+      });
+    spec
+      .given(history(commandOf.discovered(), commandOf.cloudwatch({ observedAt: at(1), memoryError })))
+      .when(commandOf.cloudwatch({ observedAt: at(2), memoryError: null }))
+      .thenState((state) => expect(state.cloudwatchMetrics.lastError).toBeNull());
+  });
+
   it("ignores an observation older than the last one", () => {
     spec
       .given(history(commandOf.discovered(), commandOf.cloudwatch({ observedAt: at(5) })))

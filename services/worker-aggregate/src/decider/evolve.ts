@@ -76,7 +76,14 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
           detailedMonitoringEnabled: data.detailedMonitoring,
           lastCollectedAt: data.collectedAt,
           lastObservedAt: data.collectedAt,
-          lastError: null,
+          // Memory that could not be read while CPU could is the block's error (e.g. ListMetrics denied).
+          lastError: data.memoryError
+            ? {
+                type: data.memoryError.errorType,
+                message: data.memoryError.errorMessage,
+                at: data.collectedAt,
+              }
+            : null,
         },
       };
     }

@@ -11,6 +11,7 @@ const ERROR_TYPES: Record<string, string> = {
   ValidationError: "com.amazon.coral.validate#ValidationException",
   UnknownOperationException: "com.amazon.coral.service#UnknownOperationException",
   MissingAuthenticationToken: "com.amazon.coral.service#MissingAuthenticationTokenException",
+  AccessDenied: "com.amazon.coral.service#AccessDeniedException",
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { FleetModel } from "../../model/fleet-model.ts";
 import { AwsApiError } from "../aws-api-error.ts";
 import type { CallCounters } from "../call-counters.ts";
+import type { FaultInjector } from "../fault-injector.ts";
 
 /** What a CloudWatch operation handler gets: the parsed JSON input, the signed region and the fleet. */
 export interface CloudWatchRequest {
@@ -8,6 +9,8 @@ export interface CloudWatchRequest {
   region: string;
   fleet: FleetModel;
   counters: CallCounters;
+  /** Per-result faults (`result-status`); call-level faults were applied before the handler. */
+  faults: FaultInjector;
 }
 
 /** Throws CloudWatch's `ValidationError` with the given message. */

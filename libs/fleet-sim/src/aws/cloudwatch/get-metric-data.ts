@@ -2,9 +2,11 @@ import {
   type Dimension,
   type MetricIdentity,
   nativeDatapoints,
+  type PublishDelay,
   resolveSeries,
 } from "../../model/metric-catalog.ts";
 import { AwsApiError } from "../aws-api-error.ts";
+import type { FailedResultStatus } from "../fault-injector.ts";
 import { decodePagingToken, encodePagingToken } from "../paging-token.ts";
 import { aggregateStatistic, assertStatistic } from "./aggregate-statistic.ts";
 import {
@@ -17,8 +19,6 @@ import {
 
 /** AWS's limit of queries in one GetMetricData call. */
 export const MAX_METRIC_DATA_QUERIES = 500;
-/** AWS's default and maximum of datapoints returned by one GetMetricData call. */
-export const DEFAULT_MAX_DATAPOINTS = 100_800;
 
 interface ParsedQuery {
   id: string;
@@ -34,18 +34,21 @@ interface MetricDataResult {
   Label: string;
   Timestamps: number[];
   Values: number[];
-  StatusCode: "Complete" | "PartialData";
+  StatusCode: "Complete" | "PartialData" | FailedResultStatus;
+  Messages?: Array<{ Code: string; Value: string }>;
 }
 
 /**
  * CloudWatch `GetMetricData` with MetricStat queries: at most 500 queries, datapoints per period bucket,
- * newest first by default (`ScanBy`), paged by `MaxDatapoints`/`NextToken`.
+ * newest first by default (`ScanBy`), paged by `MaxDatapoints`/`NextToken` (at most `maxDatapointsPerCall` per call,
+ * the result cut there is `PartialData`). A `result-status` fault gives a result `InternalError` or `Forbidden`.
  */
 export function getMetricData({
   input,
   region,
   fleet,
   counters,
+  faults,
 }: CloudWatchRequest): Record<string, unknown> {
   const rawQueries = input.MetricDataQueries;
   if (rawQueries === undefined || rawQueries === null) {
@@ -70,7 +73,7 @@ export function getMetricData({
       `Value '${scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]`,
     );
   }
-  const maxDatapoints = readMaxDatapoints(input.MaxDatapoints);
+  const maxDatapoints = readMaxDatapoints(input.MaxDatapoints, fleet.realism.maxDatapointsPerCall);
   const token = optionalString(input, "NextToken");
   const position = token
     ? decodePagingToken("GetMetricData", token, "InvalidNextToken", ["q", "o"])
@@ -83,7 +86,19 @@ export function getMetricData({
     const query = queries[q];
     if (!query?.returnData) continue;
     const offset = q === position.q ? (position.o ?? 0) : 0;
-    const series = bucketed(query, region, fleet, start, end, nowSeconds, fleet.timings.metricLagSeconds);
+    const failed = faults.resultStatus(
+      region,
+      query.metric.MetricName,
+      query.metric.Dimensions.find((d) => d.Name === "InstanceId")?.Value,
+    );
+    if (failed !== undefined) {
+      results.push(failedResult(query, failed));
+      continue;
+    }
+    const series = bucketed(query, region, fleet, start, end, nowSeconds, {
+      lagSeconds: fleet.timings.metricLagSeconds,
+      jitterSeconds: fleet.realism.metricLagJitterSeconds,
+    });
     if (scanBy === "TimestampDescending") series.reverse();
     const take = Math.min(budget, series.length - offset);
     const slice = series.slice(offset, offset + Math.max(0, take));
@@ -106,6 +121,21 @@ export function getMetricData({
     : { MetricDataResults: results, Messages: [], NextToken: nextToken };
 }
 
+function failedResult(query: ParsedQuery, status: FailedResultStatus): MetricDataResult {
+  const message =
+    status === "Forbidden"
+      ? "You are not authorized to access the data of this metric."
+      : "An internal error occurred while retrieving the data of this metric.";
+  return {
+    Id: query.id,
+    Label: query.label ?? query.metric.MetricName,
+    Timestamps: [],
+    Values: [],
+    StatusCode: status,
+    Messages: [{ Code: status, Value: message }],
+  };
+}
+
 function bucketed(
   query: ParsedQuery,
   region: string,
@@ -113,12 +143,12 @@ function bucketed(
   start: number,
   end: number,
   nowSeconds: number,
-  lagSeconds: number,
+  delay: PublishDelay,
 ): Array<[number, number]> {
   const series = resolveSeries(fleet, region, query.metric);
   if (!series) return [];
   const alignedStart = Math.floor(start / query.period) * query.period;
-  const points = nativeDatapoints(series, alignedStart, end, nowSeconds, lagSeconds);
+  const points = nativeDatapoints(series, alignedStart, end, nowSeconds, delay);
   const buckets = new Map<number, number[]>();
   for (const point of points) {
     const bucket = Math.floor(point.timestamp / query.period) * query.period;
@@ -191,10 +221,10 @@ function assertUniqueIds(queries: readonly ParsedQuery[]): void {
   }
 }
 
-function readMaxDatapoints(raw: unknown): number {
-  if (raw === undefined || raw === null) return DEFAULT_MAX_DATAPOINTS;
+function readMaxDatapoints(raw: unknown, limit: number): number {
+  if (raw === undefined || raw === null) return limit;
   if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 1) {
     throw validationError("The parameter MaxDatapoints must be a positive integer.");
   }
-  return Math.min(raw, DEFAULT_MAX_DATAPOINTS);
+  return Math.min(raw, limit);
 }

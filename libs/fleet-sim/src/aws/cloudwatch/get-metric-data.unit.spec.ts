@@ -3,11 +3,15 @@ import { createFleetModel } from "../../model/fleet-model.ts";
 import { createManualClock } from "../../testing/manual-clock.ts";
 import { AwsApiError } from "../aws-api-error.ts";
 import { createCallCounters } from "../call-counters.ts";
+import { createFaultInjector } from "../fault-injector.ts";
 import { getMetricData } from "./get-metric-data.ts";
 
 const clock = createManualClock();
+const faults = createFaultInjector(clock.now);
+// A fixed publish delay keeps the expected timestamps exact; the jittered default has its own test below.
 const fleet = createFleetModel({
   now: clock.now,
+  realism: { metricLagJitterSeconds: 0 },
   instances: [
     {
       instanceId: "i-0aaaaaaaaaaaaaaaa",
@@ -36,8 +40,14 @@ function cpuQuery(id: string, period = 60, stat = "Average") {
 
 function run(input: Record<string, unknown>) {
   const counters = createCallCounters();
-  const output = getMetricData({ input, region: "us-east-1", fleet, counters }) as {
-    MetricDataResults: Array<{ Id: string; Timestamps: number[]; Values: number[]; StatusCode: string }>;
+  const output = getMetricData({ input, region: "us-east-1", fleet, counters, faults }) as {
+    MetricDataResults: Array<{
+      Id: string;
+      Timestamps: number[];
+      Values: number[];
+      StatusCode: string;
+      Messages?: Array<{ Code: string; Value: string }>;
+    }>;
     NextToken?: string;
   };
   return { output, counters };
@@ -119,5 +129,72 @@ describe("getMetricData", () => {
     expect(code({ StartTime: 1, EndTime: 2, MetricDataQueries: [cpuQuery("a"), cpuQuery("a")] })).toBe(
       "ValidationError",
     );
+  });
+
+  it("cloudwatch-publish-delay: a 1-minute period shows 60–119 s after it ends, never the current minute", () => {
+    const own = createManualClock(clock.now());
+    const jittered = createFleetModel({
+      now: own.now,
+      instances: [
+        {
+          instanceId: "i-0aaaaaaaaaaaaaaaa",
+          region: "us-east-1",
+          detailedMonitoring: true,
+          launchTime: own.now() - 86_400_000,
+        },
+      ],
+    });
+    const firstSeen = new Map<number, number>();
+    for (let second = 0; second <= 600; second++) {
+      const at = nowSeconds + second;
+      own.set(at * 1000);
+      const out = getMetricData({
+        input: { StartTime: nowSeconds - 300, EndTime: nowSeconds + 600, MetricDataQueries: [cpuQuery("a")] },
+        region: "us-east-1",
+        fleet: jittered,
+        counters: createCallCounters(),
+        faults,
+      }) as { MetricDataResults: Array<{ Timestamps: number[] }> };
+      for (const t of out.MetricDataResults[0]?.Timestamps ?? []) if (!firstSeen.has(t)) firstSeen.set(t, at);
+    }
+    // Seconds from the end of each period to its first appearance.
+    const delays = [...firstSeen].filter(([t]) => t >= nowSeconds).map(([t, at]) => at - (t + 60));
+    expect(delays.length).toBeGreaterThan(5);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(60);
+    expect(Math.max(...delays)).toBeLessThan(120);
+    expect(new Set(delays).size).toBeGreaterThan(1);
+  });
+
+  it("answers a per-result StatusCode of InternalError or Forbidden without datapoints", () => {
+    const window = { StartTime: nowSeconds - 600, EndTime: nowSeconds };
+    faults.add({ service: "cloudwatch", kind: "result-status", resultStatus: "Forbidden", count: 1 });
+    faults.add({ service: "cloudwatch", kind: "result-status", metricName: "CPUUtilization", count: 1 });
+    const { output } = run({ ...window, MetricDataQueries: [cpuQuery("a"), cpuQuery("b"), cpuQuery("c")] });
+    expect(output.MetricDataResults.map((r) => [r.Id, r.StatusCode, r.Values.length])).toEqual([
+      ["a", "Forbidden", 0],
+      ["b", "InternalError", 0],
+      ["c", "Complete", 9],
+    ]);
+    expect(output.MetricDataResults[0]?.Messages?.[0]?.Code).toBe("Forbidden");
+    expect(faults.list()).toEqual([]);
+  });
+
+  it("cloudwatch-datapoint-limit: cuts a call at maxDatapointsPerCall with PartialData and NextToken", () => {
+    fleet.setRealism({ maxDatapointsPerCall: 5 });
+    try {
+      const window = { StartTime: nowSeconds - 600, EndTime: nowSeconds };
+      const first = run({ ...window, MetricDataQueries: [cpuQuery("a")] }).output;
+      expect(first.MetricDataResults.map((r) => [r.Values.length, r.StatusCode])).toEqual([
+        [5, "PartialData"],
+      ]);
+      const second = run({
+        ...window,
+        NextToken: first.NextToken,
+        MetricDataQueries: [cpuQuery("a")],
+      }).output;
+      expect(second.MetricDataResults.map((r) => [r.Values.length, r.StatusCode])).toEqual([[4, "Complete"]]);
+    } finally {
+      fleet.setRealism({ maxDatapointsPerCall: 100_800 });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { FleetModel, InstanceRecord } from "../../model/fleet-model.ts";
 import { AwsApiError } from "../aws-api-error.ts";
 import type { QueryParams } from "../query-params.ts";
+import { INSTANCE_ID_PATTERN } from "./ec2-ids.ts";
 
 /** What an EC2 action handler gets: parsed parameters, the region from the signature and the fleet. */
 export interface Ec2Request {
@@ -37,7 +38,9 @@ export function readMaxResults(params: QueryParams, instanceIds: readonly string
 }
 
 /**
- * Resolves explicit `InstanceId.N` values in the request's region, in request order.
+ * Resolves explicit `InstanceId.N` values in the request's region, in request order. One id that is not `i-` plus
+ * 8 or 17 hex digits fails the whole call (`Malformed`, naming the first); ids the region does not know, or does not
+ * know yet (eventual consistency right after launch or tagging), fail it with `NotFound` naming all of them.
  * @throws AwsApiError `InvalidInstanceID.Malformed` / `InvalidInstanceID.NotFound` like EC2.
  */
 export function resolveInstanceIds(
@@ -45,14 +48,15 @@ export function resolveInstanceIds(
   region: string,
   ids: readonly string[],
 ): InstanceRecord[] {
-  const malformed = ids.find((id) => !/^i-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id));
+  const malformed = ids.find((id) => !INSTANCE_ID_PATTERN.test(id));
   if (malformed !== undefined)
     throw new AwsApiError("InvalidInstanceID.Malformed", `Invalid id: "${malformed}"`);
   const found: InstanceRecord[] = [];
   const missing: string[] = [];
   for (const id of new Set(ids)) {
     const instance = fleet.find(id);
-    if (instance && instance.region === region && instance.instanceId === id) found.push(instance);
+    if (instance && instance.region === region && instance.instanceId === id && fleet.isConsistent(instance))
+      found.push(instance);
     else missing.push(id);
   }
   if (missing.length === 1) {

@@ -1,4 +1,5 @@
 import {
+  AWS_INSTANCE_ID_PATTERN,
   LICENSE_STATUSES,
   SERVICE_STATUSES,
   STATUS_CHECK_VALUES,
@@ -105,7 +106,10 @@ export const registerWorkerBodySchema = z
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region name such as us-east-1"),
     instance_id: z
       .string()
-      .regex(/^i-[0-9a-f]{8,17}$/, "must be an EC2 instance id such as i-0123456789abcdef0"),
+      .regex(
+        AWS_INSTANCE_ID_PATTERN,
+        "must be an EC2 instance id: i- and 8 or 17 lowercase hex digits, such as i-0123456789abcdef0",
+      ),
     name: z.string().min(1).max(255).optional(),
     https_endpoint: z.url({ protocol: /^https$/ }).optional(),
   })

@@ -385,6 +385,9 @@ describe("POST /api/v1/workers", () => {
   it.each([
     [{ instance_id: "i-0123456789abcdef0" }, "region"],
     [{ region: "us-east-1", instance_id: "bad" }, "instance_id"],
+    // EC2 accepts 8 or 17 hex digits only; anything else would fail every call it is sent in.
+    [{ region: "us-east-1", instance_id: "i-0123456789" }, "instance_id"],
+    [{ region: "us-east-1", instance_id: "i-0123456789ABCDEF0" }, "instance_id"],
     [{ ...body, https_endpoint: "http://insecure" }, "https_endpoint"],
     [{ ...body, extra: 1 }, "body"],
   ])("answers 400 for a bad body %j", async (payload, param) => {

@@ -1,0 +1,154 @@
+import { createTopology, type Topology, type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
+import {
+  type ConsumeLoop,
+  createOpsPublisher,
+  provisionTopology,
+  silentLogger,
+} from "@cml-telemetry/messaging";
+import { removeTopology } from "@cml-telemetry/messaging/testing";
+import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RegionCollector } from "./collect-batch-handler.ts";
+import { publishCollectCommands } from "./publish-collect-commands.ts";
+import { createSlotPassClaims } from "./slot-pass-claims.ts";
+import { startCollectConsumer } from "./start-collect-consumer.ts";
+import { initialWorkerStateFixture } from "./testing/fixtures.ts";
+import type { WorkerDirectory } from "./worker-directory.ts";
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let topology: Topology;
+const loops: ConsumeLoop[] = [];
+const SLOT = 1_764_072_000;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+});
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+});
+beforeEach(async () => {
+  const base = createTopology({ namePrefix: uniquePrefix() });
+  // A one-second duplicate window on CML_OPS: a claim that relied on Nats-Msg-Id dedupe would expire at once.
+  topology = {
+    ...base,
+    streams: { ...base.streams, ops: { ...base.streams.ops, duplicateWindowSeconds: 1 } },
+  };
+  await provisionTopology(nc, topology, { logger: silentLogger });
+});
+afterEach(async () => {
+  await Promise.all(loops.splice(0).map((loop) => loop.stop()));
+  await removeTopology(nc, topology);
+});
+
+function workers(count: number): WorkerState[] {
+  return Array.from({ length: count }, (_, i) => {
+    const instanceId = `i-${String(i).padStart(8, "0")}`;
+    return {
+      ...initialWorkerStateFixture(workerIdOf("us-east-1", instanceId)),
+      instanceId,
+      status: "RUNNING",
+    };
+  });
+}
+
+function directoryOf(states: readonly WorkerState[]): WorkerDirectory {
+  const byId = new Map(states.map((state) => [state.id, state]));
+  return {
+    ready: Promise.resolve(),
+    get: (id) => byId.get(id),
+    list: () => [...byId.values()],
+    size: () => byId.size,
+    stop: () => undefined,
+  };
+}
+
+async function startReplica(states: readonly WorkerState[], collectRegion: RegionCollector): Promise<void> {
+  loops.push(
+    await startCollectConsumer({
+      nc,
+      topology,
+      source: "ec2",
+      directory: directoryOf(states),
+      collectRegion,
+      regions: new Set(["us-east-1"]),
+      isDue: () => true,
+      accepts: () => true,
+      ops: createOpsPublisher({ nc, service: "collector-ec2", logger: silentLogger }),
+      logger: silentLogger,
+      batchSize: 5,
+      passWaitMs: 10_000,
+    }),
+  );
+}
+
+async function publishSlot(states: readonly WorkerState[]): Promise<void> {
+  await publishCollectCommands({
+    js: jetstream(nc),
+    service: "collector-ec2",
+    source: "ec2",
+    targets: states.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
+    reason: "schedule",
+    slot: SLOT,
+  });
+}
+
+describe("slot pass claims", () => {
+  it("hold for the whole slot, beyond the stream's duplicate window", async () => {
+    const jsm = await jetstreamManager(nc);
+    const claims = () =>
+      createSlotPassClaims({
+        js: jetstream(nc),
+        jsm,
+        opsStream: topology.streams.ops.name,
+        service: "collector-ec2",
+        jobName: "collect-ec2",
+        logger: silentLogger,
+      });
+    const first = await claims().resolve("us-east-1", SLOT, () => ["a"]);
+    expect(first).toMatchObject({ owner: true, fresh: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const later = await claims().resolve("us-east-1", SLOT, () => ["a"]);
+    expect(later).toMatchObject({ owner: false, fresh: true });
+  });
+});
+
+describe("failed slot passes", () => {
+  it("are retried: a command redelivered after a failed pass is collected, not acknowledged as covered", async () => {
+    const states = workers(3);
+    let attempts = 0;
+    const collected = new Set<string>();
+    await startReplica(states, async (_region, targets) => {
+      attempts += 1;
+      if (attempts === 1) throw new Error("telemetry could not be published");
+      for (const target of targets) collected.add(target.workerId);
+    });
+    await publishSlot(states);
+    await waitFor(() => collected.size === 3, {
+      what: "every worker collected after the failure",
+      timeoutMs: 15_000,
+    });
+    expect(attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it("leave no worker uncollected when another replica owned the pass and it failed", async () => {
+    const states = workers(20);
+    let failed = false;
+    const collected = new Set<string>();
+    const collect: RegionCollector = async (_region, targets) => {
+      if (!failed) {
+        failed = true;
+        throw new Error("telemetry could not be published");
+      }
+      for (const target of targets) collected.add(target.workerId);
+    };
+    await startReplica(states, collect);
+    await startReplica(states, collect);
+    await publishSlot(states);
+    await waitFor(() => collected.size === 20, { what: "every worker collected", timeoutMs: 20_000 });
+  });
+});
