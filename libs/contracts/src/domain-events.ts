@@ -15,6 +15,7 @@ import {
   timestampSchema,
   workerIdSchema,
 } from "./primitives.ts";
+import { boundedSystemInfoSchema } from "./worker-state.ts";
 
 /** Fields every domain event carries: the worker and the aggregate version that produced it. */
 const base = {
@@ -99,7 +100,7 @@ export const cmlMetricsUpdatedSchema = z.object({
   memoryUsedPercent: percentSchema.nullable(),
   diskUsedPercent: percentSchema.nullable(),
   runningNodes: nonNegativeIntSchema.nullable(),
-  systemInfo: z.record(z.string(), z.unknown()).nullable(),
+  systemInfo: boundedSystemInfoSchema,
   syncedAt: timestampSchema,
 });
 export const sourceFailedEventSchema = z.object({

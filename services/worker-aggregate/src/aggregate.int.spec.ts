@@ -224,11 +224,11 @@ describe("worker-aggregate over JetStream", () => {
     await publishAll([telemetryMessage.discovered(discoveredData())]);
     await telemetryDrained();
     await publishAll([
-      telemetryMessage.ec2Status(ec2StatusData({ instanceState: "stopped", observedAt: at(10) })),
+      telemetryMessage.ec2Status(ec2StatusData({ instanceStatus: "impaired", observedAt: at(10) })),
     ]);
     await telemetryDrained();
     const js = jetstream(nc);
-    const late = telemetryMessage.ec2Status(ec2StatusData({ instanceState: "running", observedAt: at(5) }));
+    const late = telemetryMessage.ec2Status(ec2StatusData({ instanceState: "stopped", observedAt: at(5) }));
     const newer = telemetryMessage.cml(cmlData({ observedAt: at(12), runningLabsCount: 1 }));
     const older = telemetryMessage.cml(cmlData({ observedAt: at(11), runningLabsCount: 0, ready: false }));
     for (const message of [late, newer, older]) await publishEvent(js, message.subject, message.event);
@@ -236,12 +236,15 @@ describe("worker-aggregate over JetStream", () => {
 
     const record = await recordOf(WORKER_ID);
     expect(record?.state).toMatchObject({
-      status: "STOPPED",
+      status: "RUNNING",
       serviceStatus: "AVAILABLE",
       activeLabsCount: 1,
       lastActivityAt: at(12),
     });
-    expect(record?.state.ec2Metrics.lastCheckedAt).toBe(at(10));
+    expect(record?.state.ec2Metrics).toMatchObject({
+      lastCheckedAt: at(10),
+      instanceStatusCheck: "impaired",
+    });
     const events = await readWorkerEvents(nc, topology);
     expect(events.filter((logged) => logged.event.name === "cml_metrics_updated")).toHaveLength(1);
     expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);

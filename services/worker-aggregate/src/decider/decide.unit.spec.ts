@@ -6,6 +6,7 @@ import type { WorkerCommand } from "./commands.ts";
 import { decide } from "./decide.ts";
 import { evolve } from "./evolve.ts";
 import { initialState } from "./initial-state.ts";
+import { canConnect } from "./rules.ts";
 
 const spec = createDeciderSpec<WorkerCommand, DomainEvent, WorkerState>({
   decide,
@@ -145,11 +146,14 @@ describe("ec2.discovered", () => {
       });
   });
 
-  it("emits nothing for a newer discovery that changes nothing", () => {
+  it("records a newer discovery that changes nothing as instance_assigned only (it moves the discovery clock)", () => {
     spec
       .given(discoveredAt0())
       .when(commandOf.discovered({ observedAt: at(5) }))
-      .thenNothing();
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["instance_assigned"]);
+        expect(state).toMatchObject({ lastDiscoveredAt: at(5), statusObservedAt: at(5), status: "RUNNING" });
+      });
   });
 
   it("ignores a discovery older than or as old as the last applied one", () => {
@@ -646,7 +650,7 @@ describe("versions", () => {
       commandOf.ec2Status({ observedAt: at(2) }),
       commandOf.cml({ observedAt: at(3) }),
     );
-    expect(events.map((event) => event.data.version)).toEqual([1, 1, 1, 1, 2, 3, 3, 3]);
+    expect(events.map((event) => event.data.version)).toEqual([1, 1, 1, 1, 2, 3, 4, 4, 4]);
   });
 
   it("sets updatedAt to the newest observation applied", () => {
@@ -687,3 +691,164 @@ describe("event data", () => {
     }
   });
 });
+
+describe("observation clocks (late and redelivered inputs never roll state back)", () => {
+  it("keeps a status that a newer discovery set against an older discovery", () => {
+    const given = history(
+      commandOf.discovered(),
+      commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
+    );
+    spec
+      .given(given)
+      .when(commandOf.discovered({ instanceState: "running", observedAt: at(5) }))
+      .thenState((state, events) => {
+        expect(events).toEqual([]);
+        expect(state.status).toBe("STOPPED");
+      });
+  });
+
+  it("keeps a status that a discovery set against an older status check", () => {
+    const given = history(
+      commandOf.discovered(),
+      commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
+    );
+    spec
+      .given(given)
+      .when(commandOf.ec2Status({ instanceState: "running", observedAt: at(8) }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["ec2_metrics_updated"]);
+        expect(state.status).toBe("STOPPED");
+      });
+  });
+
+  it("keeps a status a newer discovery confirmed against an older status check", () => {
+    const given = history(commandOf.discovered(), commandOf.discovered({ observedAt: at(10) }));
+    spec
+      .given(given)
+      .when(commandOf.ec2Status({ instanceState: "stopped", observedAt: at(5) }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["ec2_metrics_updated"]);
+        expect(state.status).toBe("RUNNING");
+      });
+  });
+
+  it("keeps instance details a newer discovery confirmed against an older discovery", () => {
+    const given = history(commandOf.discovered(), commandOf.discovered({ observedAt: at(10) }));
+    spec
+      .given(given)
+      .when(commandOf.discovered({ publicIp: "203.0.113.99", observedAt: at(7) }))
+      .thenState((state, events) => {
+        expect(events).toEqual([]);
+        expect(state.publicIp).toBe("203.0.113.10");
+      });
+  });
+
+  it("keeps a status a status check set against an older discovery", () => {
+    const given = history(
+      commandOf.discovered(),
+      commandOf.ec2Status({ instanceState: "stopping", observedAt: at(10) }),
+    );
+    spec
+      .given(given)
+      .when(commandOf.discovered({ instanceState: "running", publicIp: "203.0.113.99", observedAt: at(6) }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["instance_assigned", "endpoint_changed"]);
+        expect(state.status).toBe("STOPPING");
+      });
+  });
+});
+
+describe("leaving RUNNING", () => {
+  const busyRunning = () =>
+    history(
+      commandOf.discovered(),
+      commandOf.cloudwatch({ observedAt: at(1) }),
+      commandOf.cml({ runningLabsCount: 2, runningNodes: 9, observedAt: at(2) }),
+    );
+
+  it.each([
+    ["stopping", "STOPPING"],
+    ["stopped", "STOPPED"],
+    ["shutting-down", "SHUTTING_DOWN"],
+    ["terminated", "TERMINATED"],
+  ])(
+    "to %s makes the service UNAVAILABLE and clears readiness, uptime, labs and utilisation",
+    (instanceState, status) => {
+      spec
+        .given(busyRunning())
+        .when(commandOf.ec2Status({ instanceState, observedAt: at(10) }))
+        .thenState((state, events) => {
+          expect(events.find((event) => event.name === "service_status_changed")?.data).toMatchObject({
+            oldStatus: "AVAILABLE",
+            newStatus: "UNAVAILABLE",
+          });
+          expect(state).toMatchObject({
+            status,
+            serviceStatus: "UNAVAILABLE",
+            cmlReadySince: null,
+            activeLabsCount: 0,
+            lastActivityAt: at(2),
+          });
+          expect(state.cmlMetrics).toMatchObject({
+            ready: null,
+            runningLabsCount: 0,
+            runningNodes: 0,
+            cpuPercent: null,
+            memoryUsedPercent: null,
+          });
+          expect(state.cloudwatchMetrics).toMatchObject({ cpuUtilization: null, memoryUtilization: null });
+          expect(canConnect(state)).toBe(false);
+        });
+    },
+  );
+
+  it("takes no CML or CloudWatch observation while not RUNNING (a late one from before the stop included)", () => {
+    const running = busyRunning();
+    const given = [
+      ...running,
+      ...decideAll(running, [commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) })]),
+    ];
+    for (const command of [
+      commandOf.cml({ runningLabsCount: 1, observedAt: at(9) }),
+      commandOf.cml({ runningLabsCount: 1, observedAt: at(11) }),
+      commandOf.cloudwatch({ observedAt: at(9) }),
+      commandOf.failed("cml", { errorType: "CmlBooting", observedAt: at(11) }),
+    ]) {
+      spec.given(given).when(command, dateAt(12)).thenNothing();
+    }
+  });
+
+  it("after a restart, ignores observations from before it and counts uptime from the first ready one after", () => {
+    const running = busyRunning();
+    const restarted = [
+      ...running,
+      ...decideAll(running, [
+        commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
+        commandOf.ec2Status({ instanceState: "running", observedAt: at(20) }),
+      ]),
+    ];
+    spec
+      .given(restarted)
+      .when(commandOf.cml({ observedAt: at(9) }), dateAt(21))
+      .thenNothing();
+    spec
+      .given(restarted)
+      .when(commandOf.cml({ observedAt: at(21) }), dateAt(21))
+      .thenState((state, events) => {
+        expect(state).toMatchObject({ serviceStatus: "AVAILABLE", cmlReadySince: at(21) });
+        expect(events.at(-1)?.data).toMatchObject({ uptimeSeconds: 0 });
+      });
+  });
+});
+
+/** Events of `commands` decided one after another on the state `given` leaves. */
+function decideAll(given: DomainEvent[], commands: WorkerCommand[]): DomainEvent[] {
+  let state = given.reduce(evolve, initialState(WORKER_ID));
+  const all: DomainEvent[] = [];
+  for (const command of commands) {
+    const events = decide(command, state, dateAt(30));
+    state = events.reduce(evolve, state);
+    all.push(...events);
+  }
+  return all;
+}

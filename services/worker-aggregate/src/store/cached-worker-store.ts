@@ -1,4 +1,5 @@
 import type { WorkerRecord } from "@cml-telemetry/contracts";
+import { parseRecord } from "./parse-record.ts";
 import { recordJson } from "./record-json.ts";
 import { CasConflictError, type WorkerStore } from "./worker-store.ts";
 
@@ -40,7 +41,7 @@ export function createCachedWorkerStore(
     }
   };
   const recordOf = (entry: CacheEntry): WorkerRecord => {
-    const record = JSON.parse(entry.json) as WorkerRecord;
+    const record = parseRecord(entry.json);
     // A published outbox is never needed again; the next write replaces it.
     return entry.outboxPublished ? { ...record, outbox: [] } : record;
   };

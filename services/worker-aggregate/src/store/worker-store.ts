@@ -1,7 +1,8 @@
-import { TransientError, type WorkerRecord, workerRecordSchema } from "@cml-telemetry/contracts";
+import { TransientError, type WorkerRecord } from "@cml-telemetry/contracts";
 import { type AckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "@cml-telemetry/messaging";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { parseRecord } from "./parse-record.ts";
 import type { RecordJson } from "./record-json.ts";
 
 /** A stored worker record and the KV revision it was read at (for compare-and-set). */
@@ -110,8 +111,7 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
       }
       if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
       const json = decoder.decode(entry.value);
-      const raw: unknown = JSON.parse(json);
-      const record = options.validate ? workerRecordSchema.parse(raw) : (raw as WorkerRecord);
+      const record = parseRecord(json, { validate: options.validate === true });
       return { record, revision: entry.revision, json };
     },
     async save(workerId, record, revision, serialised) {
