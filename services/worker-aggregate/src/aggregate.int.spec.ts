@@ -53,6 +53,7 @@ async function startAggregate(
     onAck?: () => void;
     onConflict?: () => void;
     batchSize?: number;
+    recordCacheSize?: number;
   } = {},
 ) {
   const connection = await connect({ servers: server.url });
@@ -68,6 +69,7 @@ async function startAggregate(
     idleCheckIntervalSeconds: 0,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize, batchMode: "eager" as const } : {}),
+    ...(options.recordCacheSize !== undefined ? { recordCacheSize: options.recordCacheSize } : {}),
     onOutcome: (outcome) => {
       if (outcome === "ack") options.onAck?.();
     },
@@ -323,6 +325,69 @@ describe("worker-aggregate over JetStream", () => {
     ]);
     // checkEventLog also finds any duplicate id and any gap.
     expect(checkEventLog(logged, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+
+  describe("an outbox the stream can no longer hold is never published again", () => {
+    /** Runs one discovery through an aggregate and stops it: the record keeps the decision's four events. */
+    async function discoverAndStop(): Promise<void> {
+      const first = await startAggregate();
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      await first.stop();
+      expect((await recordOf(WORKER_ID))?.outbox).toHaveLength(4);
+    }
+
+    /** Restarts (start-up scan), then makes the aggregate read the record again without a cache (an input it ignores). */
+    async function restartAndReread(): Promise<void> {
+      await startAggregate({ recordCacheSize: 0 });
+      await publishAll([telemetryMessage.discovered(discoveredData({ observedAt: at(-1) }))]);
+      await telemetryDrained();
+    }
+
+    it("after the stream's max age dropped its events", async () => {
+      const jsm = await jetstreamManager(nc);
+      const stream = topology.streams.workerEvents.name;
+      const info = await jsm.streams.info(stream);
+      await jsm.streams.update(stream, {
+        ...info.config,
+        max_age: 2_000 * 1_000_000,
+        duplicate_window: 500 * 1_000_000,
+      });
+      await discoverAndStop();
+      await waitFor(async () => (await jsm.streams.info(stream)).state.messages === 0, {
+        timeoutMs: 15_000,
+        what: "the events to reach the stream's max age",
+      });
+
+      await restartAndReread();
+      expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+      // Known to be beyond the stream, the entries are dropped from the record.
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+    });
+
+    it("after the stream was purged", async () => {
+      const jsm = await jetstreamManager(nc);
+      const stream = topology.streams.workerEvents.name;
+      // Long after the purge: the stream's duplicate window no longer drops a republished id.
+      const info = await jsm.streams.info(stream);
+      await jsm.streams.update(stream, { ...info.config, duplicate_window: 100 * 1_000_000 });
+      await discoverAndStop();
+      await jsm.streams.purge(stream);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      await restartAndReread();
+      expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+    });
+
+    it("and an outbox the stream holds is emptied by the start-up scan", async () => {
+      await discoverAndStop();
+      await startAggregate();
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+      expect(
+        checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
+      ).toEqual([]);
+    });
   });
 
   it("handles registration and idle-detection commands from CML_COMMANDS", async () => {

@@ -31,7 +31,7 @@ export async function publishPendingOutbox(
   stored: StoredRecord,
 ): Promise<number> {
   if (stored.outboxPublished || stored.record.outbox.length === 0) return 0;
-  const missing = await deps.publisher.unpublished(stored.record.outbox);
+  const missing = await deps.publisher.unpublished(stored.record.outbox, stored.writtenAtMs);
   if (missing.length > 0) deps.metrics.eventsPublished(await deps.publisher.publish(missing));
   deps.store.markOutboxPublished(workerId, stored.revision);
   return missing.length;

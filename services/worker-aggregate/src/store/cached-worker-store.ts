@@ -10,6 +10,8 @@ interface CacheEntry {
   readonly publishedJson?: string;
   readonly revision: number;
   readonly outboxPublished: boolean;
+  /** When the record was written (server clock), when known (it was read from KV). */
+  readonly writtenAtMs?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export function createCachedWorkerStore(
           revision: entry.revision,
           cached: true,
           outboxPublished: entry.outboxPublished,
+          ...(entry.writtenAtMs === undefined ? {} : { writtenAtMs: entry.writtenAtMs }),
         };
       }
       if (!loadOptions?.fresh && known !== undefined && !known.has(workerId)) return undefined;
@@ -69,6 +72,7 @@ export function createCachedWorkerStore(
         json: loaded.json ?? JSON.stringify(loaded.record),
         revision: loaded.revision,
         outboxPublished,
+        ...(loaded.writtenAtMs === undefined ? {} : { writtenAtMs: loaded.writtenAtMs }),
       });
       return outboxPublished ? { ...loaded, outboxPublished } : loaded;
     },

@@ -15,6 +15,8 @@ export interface StoredRecord {
   readonly outboxPublished?: boolean;
   /** The JSON text the record was read from, when the store has it. */
   readonly json?: string;
+  /** When the record was written (epoch ms, the NATS server's clock), when the store knows. */
+  readonly writtenAtMs?: number;
 }
 
 /** Another writer changed the record since it was read; re-read and decide again. */
@@ -112,7 +114,7 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
       if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
       const json = decoder.decode(entry.value);
       const record = parseRecord(json, { validate: options.validate === true });
-      return { record, revision: entry.revision, json };
+      return { record, revision: entry.revision, json, writtenAtMs: entry.created.getTime() };
     },
     async save(workerId, record, revision, serialised) {
       const bytes = Buffer.from(serialised?.json ?? JSON.stringify(record));
