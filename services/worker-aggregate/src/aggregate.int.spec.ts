@@ -8,6 +8,7 @@ import {
   type Topology,
   telemetry,
   type WorkerRecord,
+  workerIdOf,
 } from "@cml-telemetry/contracts";
 import {
   createOpsPublisher,
@@ -51,7 +52,9 @@ async function startAggregate(
     clock?: () => Date;
     thresholdMinutes?: number;
     onAck?: () => void;
+    onTerm?: () => void;
     onConflict?: () => void;
+    onInput?: (type: string, outcome: string) => void;
     batchSize?: number;
     recordCacheSize?: number;
   } = {},
@@ -72,8 +75,13 @@ async function startAggregate(
     ...(options.recordCacheSize !== undefined ? { recordCacheSize: options.recordCacheSize } : {}),
     onOutcome: (outcome) => {
       if (outcome === "ack") options.onAck?.();
+      if (outcome === "term") options.onTerm?.();
     },
-    metrics: { ...noopAggregateMetrics, casConflict: () => options.onConflict?.() },
+    metrics: {
+      ...noopAggregateMetrics,
+      casConflict: () => options.onConflict?.(),
+      inputHandled: (type, outcome) => options.onInput?.(type, outcome),
+    },
   });
   running.push(aggregate);
   return aggregate;
@@ -219,6 +227,23 @@ describe("worker-aggregate over JetStream", () => {
     expect(record?.state.cloudwatchMetrics).toMatchObject({ cpuUtilization: 33, lastCollectedAt: at(2) });
     const names = (await readWorkerEvents(nc, topology)).map((logged) => logged.event.name);
     expect(names.filter((name) => name === "cloudwatch_metrics_updated")).toHaveLength(1);
+  });
+
+  it("terms, logs and counts telemetry whose workerId is not the one of its region and instance id, creating no worker", async () => {
+    let termed = 0;
+    const outcomes: string[] = [];
+    await startAggregate({ onTerm: () => (termed += 1), onInput: (_, outcome) => outcomes.push(outcome) });
+    const phantom = workerIdOf("eu-west-1", discoveredData().instanceId);
+    await publishAll([
+      telemetryMessage.discovered(discoveredData({ workerId: phantom })),
+      telemetryMessage.discovered(discoveredData()),
+    ]);
+    await telemetryDrained();
+
+    const records = await readWorkerRecords(nc, topology);
+    expect([...records.keys()]).toEqual([WORKER_ID]);
+    expect(termed).toBe(1);
+    expect(outcomes.sort()).toEqual(["applied", "identity-mismatch"]);
   });
 
   it("does not roll state back for out-of-order observations, across and within batches", async () => {

@@ -2,6 +2,7 @@ import { TransientError } from "@cml-telemetry/contracts";
 import type { Delivery } from "@cml-telemetry/messaging";
 import type { WorkerCommand } from "../decider/commands.ts";
 import { toWorkerInput } from "../inputs/to-worker-input.ts";
+import { createWorkerIdentityCheck, WorkerIdentityError } from "../inputs/worker-identity.ts";
 import type { DetectIdleTick } from "./detect-idle-workers.ts";
 import { processWorkerCommands, type WorkerProcessorDeps } from "./process-worker.ts";
 
@@ -24,6 +25,7 @@ export const UNKNOWN_WORKER_RETRIES = 5;
 export function createBatchHandler(
   deps: WorkerProcessorDeps & { readonly onDetectIdle: (tick: DetectIdleTick) => Promise<number> },
 ): (deliveries: readonly Delivery[]) => Promise<unknown[]> {
+  const checkIdentity = createWorkerIdentityCheck();
   return async (deliveries) => {
     const results: unknown[] = new Array(deliveries.length).fill(undefined);
     const groups = new Map<string, WorkerGroup>();
@@ -32,7 +34,7 @@ export function createBatchHandler(
     const startedAt = performance.now();
     deliveries.forEach((delivery, index) => {
       try {
-        const input = toWorkerInput(delivery.event, receivedAt);
+        const input = toWorkerInput(delivery.event, receivedAt, checkIdentity);
         if (input.kind === "detectIdle") {
           ticks.push({ index, tick: input });
           return;
@@ -43,7 +45,10 @@ export function createBatchHandler(
         groups.set(input.workerId, group);
       } catch (error) {
         results[index] = error;
-        deps.metrics.inputHandled(delivery.event.type, "rejected");
+        deps.metrics.inputHandled(
+          delivery.event.type,
+          error instanceof WorkerIdentityError ? "identity-mismatch" : "rejected",
+        );
       }
     });
     await Promise.all(
