@@ -103,10 +103,20 @@ export const cmlMetricsUpdatedSchema = z.object({
   systemInfo: boundedSystemInfoSchema,
   syncedAt: timestampSchema,
 });
+/**
+ * `errorType` of a `source_failed` the aggregate itself emits for an observation it could not store (the worker's
+ * record would exceed what NATS accepts); the observation was dropped, the source itself may be fine.
+ */
+export const INPUT_REJECTED_ERROR_TYPE = "InputRejected";
+
 export const sourceFailedEventSchema = z.object({
   ...base,
   source: sourceSchema,
-  errorType: z.string(),
+  errorType: z
+    .string()
+    .describe(
+      `The source's failure (\`<source>.failed\` errorType), or \`${INPUT_REJECTED_ERROR_TYPE}\`: the aggregate could not store the observation`,
+    ),
   errorMessage: z.string(),
   retryable: z.boolean(),
   failedAt: timestampSchema,

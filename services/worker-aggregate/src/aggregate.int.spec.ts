@@ -246,6 +246,95 @@ describe("worker-aggregate over JetStream", () => {
     expect(outcomes.sort()).toEqual(["applied", "identity-mismatch"]);
   });
 
+  describe("an input that can never be written", () => {
+    /** A CML system_information body of about `bytes` bytes of JSON. */
+    const systemInfoOf = (bytes: number) => ({
+      version: "2.9.1+build.7",
+      ready: true,
+      padding: "x".repeat(bytes),
+    });
+
+    it("a 600 KB systemInfo is kept cut down, and the worker's other inputs apply", async () => {
+      await startAggregate();
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      const js = jetstream(nc);
+      for (const message of [
+        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(600_000), observedAt: at(1) })),
+        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
+      ]) {
+        await publishEvent(js, message.subject, message.event);
+      }
+      await telemetryDrained();
+
+      const state = (await recordOf(WORKER_ID))?.state;
+      expect(state?.cloudwatchMetrics.cpuUtilization).toBe(71);
+      expect(state?.cmlMetrics.systemInfo).toEqual({
+        version: "2.9.1+build.7",
+        ready: true,
+        _truncated: { originalBytes: JSON.stringify(systemInfoOf(600_000)).length, maxBytes: 8_192 },
+      });
+      expect(
+        checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
+      ).toEqual([]);
+    });
+
+    it("a record keeps systemInfo once (state), not again in its outbox", async () => {
+      // Records here may hold at most 12 KB: a 7 KB systemInfo fits once, not twice.
+      const jsm = await jetstreamManager(nc);
+      const kvStream = `KV_${topology.kv.workers.bucket}`;
+      const info = await jsm.streams.info(kvStream);
+      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: 12_000 });
+      await startAggregate();
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      await publishAll([
+        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(7_000), observedAt: at(1) })),
+      ]);
+      await telemetryDrained();
+
+      expect((await recordOf(WORKER_ID))?.state.cmlMetrics.systemInfo).toEqual(systemInfoOf(7_000));
+      const published = (await readWorkerEvents(nc, topology)).find(
+        (logged) => logged.event.name === "cml_metrics_updated",
+      );
+      expect(published?.event.data).toMatchObject({ systemInfo: systemInfoOf(7_000) });
+    });
+
+    it("is termed, logged and surfaced as source_failed, and the worker's other inputs apply", async () => {
+      // Records here may hold at most 9 KB: a 7 KB systemInfo cannot be stored, its failure can.
+      const jsm = await jetstreamManager(nc);
+      const kvStream = `KV_${topology.kv.workers.bucket}`;
+      const info = await jsm.streams.info(kvStream);
+      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: 9_000 });
+      let termed = 0;
+      await startAggregate({ onTerm: () => (termed += 1) });
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      const js = jetstream(nc);
+      for (const message of [
+        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(7_000), observedAt: at(1) })),
+        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
+      ]) {
+        await publishEvent(js, message.subject, message.event);
+      }
+      await telemetryDrained();
+
+      expect(termed).toBe(1);
+      const state = (await recordOf(WORKER_ID))?.state;
+      expect(state?.cloudwatchMetrics.cpuUtilization).toBe(71);
+      expect(state?.cmlMetrics).toMatchObject({
+        lastSyncedAt: null,
+        lastError: { type: "InputRejected", at: at(1) },
+      });
+      // The rejection says nothing about CML itself.
+      expect(state?.serviceStatus).toBe("UNAVAILABLE");
+      const events = await readWorkerEvents(nc, topology);
+      expect(events.filter((logged) => logged.event.name === "source_failed")).toHaveLength(1);
+      expect(events.some((logged) => logged.event.name === "service_status_changed")).toBe(false);
+      expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+    });
+  });
+
   it("does not roll state back for out-of-order observations, across and within batches", async () => {
     await startAggregate();
     await publishAll([telemetryMessage.discovered(discoveredData())]);

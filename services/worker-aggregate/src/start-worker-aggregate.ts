@@ -65,8 +65,10 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const js = jetstream(options.nc);
   const kv = await openWorkersKv(options.nc, options.topology);
   const acked = createAckedPublisher(options.nc);
+  const maxPayload = options.nc.info?.max_payload;
   const store = createWorkerStore(kv, {
     writes: { publisher: acked, bucket: options.topology.kv.workers.bucket },
+    ...(maxPayload ? { maxRecordBytes: maxPayload } : {}),
   });
   const deps: WorkerProcessorDeps = {
     store:

@@ -8,8 +8,11 @@ import { type OutboxEntry, toOutboxEntry } from "./domain-event-message.ts";
 /** How many applied input ids a record remembers to drop redeliveries (they arrive within the ack wait; the order guard catches older ones too). */
 export const RECENT_INPUT_IDS = 16;
 
-/** What became of one command; `unknown-worker`: an observation of a worker not registered (yet). */
-export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker";
+/**
+ * What became of one command; `unknown-worker`: an observation of a worker not registered (yet); `rejected`: it can
+ * never be stored (the worker's record would be too large).
+ */
+export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker" | "rejected";
 
 /** Result of folding commands into a worker record. */
 export interface AppliedCommands {

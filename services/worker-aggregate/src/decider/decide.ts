@@ -247,7 +247,7 @@ function decideFailed(data: SourceFailedData, state: WorkerState): DomainEvent[]
   const events: DomainEvent[] = [];
   if (data.source === "cml") {
     const newServiceStatus = serviceStatusOfCmlFailure(data.errorType);
-    if (newServiceStatus !== state.serviceStatus) {
+    if (newServiceStatus !== null && newServiceStatus !== state.serviceStatus) {
       events.push({
         name: "service_status_changed",
         data: {

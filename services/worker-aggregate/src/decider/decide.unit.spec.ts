@@ -534,6 +534,17 @@ describe("<source>.failed", () => {
       .thenState((state) => expect(state.ec2Metrics.lastError).toBeNull());
   });
 
+  it("leaves the service and its readiness alone for an observation the aggregate could not store", () => {
+    spec
+      .given(history(commandOf.discovered(), commandOf.cml()))
+      .when(commandOf.failed("cml", { errorType: "InputRejected", retryable: false, observedAt: at(2) }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["source_failed"]);
+        expect(state).toMatchObject({ serviceStatus: "AVAILABLE", cmlReadySince: at(1) });
+        expect(state.cmlMetrics.lastError).toMatchObject({ type: "InputRejected", at: at(2) });
+      });
+  });
+
   it("ignores a failure older than the last observation of that source", () => {
     spec
       .given(history(commandOf.discovered(), commandOf.cml({ observedAt: at(5) })))

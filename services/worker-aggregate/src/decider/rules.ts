@@ -1,4 +1,4 @@
-import type { ServiceStatus, WorkerState } from "@cml-telemetry/contracts";
+import { INPUT_REJECTED_ERROR_TYPE, type ServiceStatus, type WorkerState } from "@cml-telemetry/contracts";
 import { epochMs } from "./uptime.ts";
 
 /** Tag that fixes a worker's CML endpoint regardless of its IP addresses. */
@@ -23,9 +23,14 @@ export function serviceStatusOfReady(ready: boolean): ServiceStatus {
   return ready ? "AVAILABLE" : "STARTING";
 }
 
-/** Service status implied by a CML read failure (`errorType` of `cml.failed`). */
-export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus {
+/**
+ * Service status implied by a CML read failure (`errorType` of `cml.failed`); null when the failure says nothing about
+ * the service (an observation the aggregate could not store).
+ */
+export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus | null {
   switch (errorType) {
+    case INPUT_REJECTED_ERROR_TYPE:
+      return null;
     case "CmlBooting":
       return "STARTING";
     case "CmlAuthFailed":
@@ -38,7 +43,7 @@ export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus {
 
 /** Whether a CML failure means the application is not up (so readiness, and uptime, start over). */
 export function cmlFailureResetsReadiness(errorType: string): boolean {
-  return errorType !== "CmlAuthFailed";
+  return errorType !== "CmlAuthFailed" && errorType !== INPUT_REJECTED_ERROR_TYPE;
 }
 
 /** The endpoint discovery derives: the `cml:endpoint` tag, else `https://<publicIp>`, else none. */

@@ -28,6 +28,20 @@ export class CasConflictError extends Error {
   }
 }
 
+/**
+ * The record is larger than the server or the bucket accepts: the write can never succeed as it is. Not retried;
+ * the inputs that made it so are rejected.
+ */
+export class RecordTooLargeError extends Error {
+  override readonly name = "RecordTooLargeError";
+  readonly code = "RECORD_TOO_LARGE";
+  readonly bytes: number;
+  constructor(workerId: string, bytes: number, limit: string, options?: { cause?: unknown }) {
+    super(`the record of worker ${workerId} (${bytes} bytes) is larger than ${limit}`, options);
+    this.bytes = bytes;
+  }
+}
+
 /** The worker records in KV `cml_workers`, written only with compare-and-set. */
 export interface WorkerStore {
   /**
@@ -38,7 +52,8 @@ export interface WorkerStore {
   /**
    * Writes the record if the key is still at `revision` (undefined = must not exist yet); returns the new revision.
    * `serialised` is the record already serialised ({@link recordJson}), when the caller has it.
-   * @throws CasConflictError when another writer got there first.
+   * @throws CasConflictError when another writer got there first; RecordTooLargeError when the record can never be
+   * stored; TransientError when KV is unavailable.
    */
   save(
     workerId: string,
@@ -63,6 +78,18 @@ function isConflict(error: unknown): boolean {
   );
 }
 
+/** JetStream `err_code` of a message larger than the stream's `max_msg_size`. */
+const MESSAGE_EXCEEDS_MAXIMUM = 10054;
+
+/** Whether a write failed for the size of the message (the stream's or the server's limit). */
+function isTooLarge(error: unknown): boolean {
+  return (
+    ((error instanceof StreamPublishError || error instanceof JetStreamApiError) &&
+      error.code === MESSAGE_EXCEEDS_MAXIMUM) ||
+    (error instanceof Error && /max_payload/i.test(error.message))
+  );
+}
+
 function transient(what: string, workerId: string, error: unknown): TransientError {
   return new TransientError(`${what} of worker ${workerId} failed: ${(error as Error)?.message ?? error}`, {
     cause: error,
@@ -80,6 +107,8 @@ export interface WorkerStoreOptions {
    * client, which also handles keys whose last entry is a delete marker (and fails if the key really exists).
    */
   readonly writes?: { readonly publisher: AckedPublisher; readonly bucket: string };
+  /** Largest message the server accepts (its `max_payload`): a larger record is refused without being sent. */
+  readonly maxRecordBytes?: number;
 }
 
 /** KV-backed worker store. */
@@ -118,12 +147,21 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
     },
     async save(workerId, record, revision, serialised) {
       const bytes = Buffer.from(serialised?.json ?? JSON.stringify(record));
+      const limit = options.maxRecordBytes;
+      if (limit !== undefined && bytes.length > limit) {
+        throw new RecordTooLargeError(workerId, bytes.length, `the server's max_payload (${limit} bytes)`);
+      }
       try {
         return revision === undefined
           ? await create(workerId, bytes)
           : await update(workerId, bytes, revision);
       } catch (error) {
         if (isConflict(error)) throw new CasConflictError(workerId, { cause: error });
+        if (isTooLarge(error)) {
+          throw new RecordTooLargeError(workerId, bytes.length, "the workers bucket accepts", {
+            cause: error,
+          });
+        }
         throw transient("writing the record", workerId, error);
       }
     },
