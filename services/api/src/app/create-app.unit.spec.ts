@@ -29,7 +29,12 @@ describe("operations endpoints", () => {
       cloudwatchMetrics: { ...aWorkerState().cloudwatchMetrics, cpuUtilization: 12.5, memoryUtilization: 40 },
       cmlMetrics: { ...aWorkerState().cmlMetrics, ready: true, labsCount: 4 },
     });
+    const running = aWorkerState({
+      cmlReadySince: "2026-11-25T11:00:00.000Z",
+      cmlMetrics: { ...aWorkerState().cmlMetrics, ready: true },
+    });
     t.readModel.upsert(worker);
+    t.readModel.upsert(running);
     await t.app.request("/healthz");
     const text = await (await t.app.request("/metrics")).text();
     const labels = `worker_id="${worker.id}",region="eu-west-1"`;
@@ -37,7 +42,11 @@ describe("operations endpoints", () => {
     expect(text).toMatch(new RegExp(`cml_worker_cpu_utilization\\{[^}]*${labels}[^}]*\\} 12.5`));
     expect(text).toMatch(new RegExp(`cml_worker_memory_utilization\\{[^}]*${labels}[^}]*\\} 40`));
     expect(text).toMatch(new RegExp(`cml_worker_labs_count\\{[^}]*${labels}[^}]*\\} 4`));
-    expect(text).toMatch(new RegExp(`cml_worker_uptime_seconds\\{[^}]*${labels}[^}]*\\} 3600`));
+    // Uptime only while RUNNING, whatever readiness the stopped worker's state still holds.
+    expect(text).not.toMatch(new RegExp(`cml_worker_uptime_seconds\\{[^}]*${labels}`));
+    expect(text).toMatch(
+      new RegExp(`cml_worker_uptime_seconds\\{[^}]*worker_id="${running.id}"[^}]*\\} 3600`),
+    );
     expect(text).toMatch(
       /http_server_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} 1/,
     );
