@@ -5,8 +5,6 @@ import type { OutboxEntry } from "../aggregate/domain-event-message.ts";
 export interface RecordJson {
   readonly json: string;
   readonly entries: readonly string[];
-  /** The record's text with an empty outbox (what it amounts to once the outbox is published). */
-  readonly publishedJson: string;
 }
 
 const SYSTEM_INFO_REF = JSON.stringify({ $ref: OUTBOX_SYSTEM_INFO_REF });
@@ -36,7 +34,7 @@ export function recordJson(record: WorkerRecord): RecordJson {
   }
   const state = `{"state":${JSON.stringify(record.state)},"outbox":[`;
   const recent = `],"recentInputIds":${JSON.stringify(record.recentInputIds)}}`;
-  return { json: state + stored.join(",") + recent, entries, publishedJson: state + recent };
+  return { json: state + stored.join(",") + recent, entries };
 }
 
 /** An outbox entry as read from a record, with a `systemInfo` kept only in the state ({@link recordJson}) put back. */
