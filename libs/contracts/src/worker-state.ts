@@ -94,18 +94,21 @@ export const workerStateSchema = z.object({
   cmlReadySince: timestampSchema.nullable(),
   /** Set when idle_detected was emitted for the current idle period; cleared by activity. */
   idleDetectedAt: timestampSchema.nullable(),
-  /** Observation time of the newest accepted discovery: the order guard of the instance details. */
-  lastDiscoveredAt: timestampSchema.nullable(),
-  /**
-   * Observation time of the newest status observation taken (discovery or status check): the one order guard of
-   * `status`, so a late observation of either kind never rolls it back. Absent in records written before it existed.
-   */
-  statusObservedAt: timestampSchema.nullable().default(null),
-  /**
-   * When the worker last became RUNNING (null while it is not): CML and CloudWatch observations from before it belong
-   * to an earlier run and are ignored. Absent in records written before it existed.
-   */
-  runningSince: timestampSchema.nullable().default(null),
+  lastDiscoveredAt: timestampSchema
+    .nullable()
+    .describe("Observation time of the newest discovery taken: the order guard of the instance details"),
+  statusObservedAt: timestampSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "Observation time of the newest status observation taken (discovery or status check): the one order guard of `status`, so a late observation of either kind never rolls it back (absent in records written before it existed)",
+    ),
+  runningSince: timestampSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "When the worker last became RUNNING (null while it is not): CML and CloudWatch observations from before it belong to an earlier run and are ignored (absent in records written before it existed)",
+    ),
   ec2Metrics: ec2MetricsBlockSchema,
   cloudwatchMetrics: cloudwatchMetricsBlockSchema,
   cmlMetrics: cmlMetricsBlockSchema,
