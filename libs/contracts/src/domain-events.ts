@@ -160,7 +160,7 @@ export const domainEvents = {
   instance_assigned: domain(
     "instance_assigned",
     instanceAssignedSchema,
-    "The worker's EC2 instance details were (re)assigned from discovery.",
+    "The worker's EC2 instance details as a discovery saw them: emitted for every discovery taken, changed or not (its time is the clock of the details and of the status it saw).",
     {
       ...ex,
       region: "us-east-1",
