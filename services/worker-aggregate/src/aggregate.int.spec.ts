@@ -2,7 +2,6 @@ import {
   commands,
   consumerNames,
   createEvent,
-  createTopology,
   encodeEvent,
   subjects,
   type Topology,
@@ -14,21 +13,20 @@ import {
   createOpsPublisher,
   type OpsPublisher,
   openWorkersKv,
-  provisionTopology,
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
-import { removeTopology } from "@cml-telemetry/messaging/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
 import { domainEventMsgId, subjectOfOutboxEntry } from "./aggregate/domain-event-message.ts";
 import { startWorkerAggregate, type WorkerAggregate } from "./start-worker-aggregate.ts";
 import { discoveredRecord } from "./testing/discovered-record.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "./testing/event-log.ts";
 import { fleetTelemetry, fleetWorkerId } from "./testing/fleet-telemetry.ts";
+import { useNatsTopology } from "./testing/nats-topology.ts";
 import { type TelemetryMessage, telemetryMessage } from "./testing/telemetry-messages.ts";
 import {
   at,
@@ -40,7 +38,7 @@ import {
   WORKER_ID,
 } from "./testing/worker-fixtures.ts";
 
-let server: TestNatsServer;
+const nats = useNatsTopology();
 let nc: NatsConnection;
 let topology: Topology;
 let ops: OpsPublisher;
@@ -59,7 +57,7 @@ async function startAggregate(
     recordCacheSize?: number;
   } = {},
 ) {
-  const connection = await connect({ servers: server.url });
+  const connection = await connect({ servers: nats.server.url });
   connections.push(connection);
   const aggregate = await startWorkerAggregate({
     nc: connection,
@@ -110,24 +108,14 @@ async function recordOf(workerId: string): Promise<WorkerRecord | undefined> {
   return (await readWorkerRecords(nc, topology)).get(workerId);
 }
 
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-});
-beforeEach(async () => {
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  await provisionTopology(nc, topology, { logger: silentLogger });
+beforeEach(() => {
+  ({ nc, topology } = nats);
   ops = createOpsPublisher({ nc, service: "worker-aggregate", logger: silentLogger });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((aggregate) => aggregate.stop()));
   await Promise.all(connections.splice(0).map((connection) => connection.drain()));
   await ops.flush();
-  await removeTopology(nc, topology);
 });
 
 describe("worker-aggregate over JetStream", () => {
@@ -247,6 +235,31 @@ describe("worker-aggregate over JetStream", () => {
   });
 
   describe("an input that can never be written", () => {
+    /** Makes the workers bucket refuse records larger than `bytes`. */
+    async function limitRecordBytes(bytes: number): Promise<void> {
+      const jsm = await jetstreamManager(nc);
+      const kvStream = `KV_${topology.kv.workers.bucket}`;
+      const info = await jsm.streams.info(kvStream);
+      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: bytes });
+    }
+
+    /**
+     * Discovers the worker, then sends a CML reading with `systemInfo` and a CloudWatch reading (CPU 71) one after
+     * the other, as one batch, and waits until the aggregate handled them.
+     */
+    async function discoverThenCmlAndCloudwatch(systemInfo: Record<string, unknown>): Promise<void> {
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      const js = jetstream(nc);
+      for (const message of [
+        telemetryMessage.cml(cmlData({ systemInfo, observedAt: at(1) })),
+        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
+      ]) {
+        await publishEvent(js, message.subject, message.event);
+      }
+      await telemetryDrained();
+    }
+
     /** A CML system_information body of about `bytes` bytes of JSON. */
     const systemInfoOf = (bytes: number) => ({
       version: "2.9.1+build.7",
@@ -256,16 +269,7 @@ describe("worker-aggregate over JetStream", () => {
 
     it("a 600 KB systemInfo is kept cut down, and the worker's other inputs apply", async () => {
       await startAggregate();
-      await publishAll([telemetryMessage.discovered(discoveredData())]);
-      await telemetryDrained();
-      const js = jetstream(nc);
-      for (const message of [
-        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(600_000), observedAt: at(1) })),
-        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
-      ]) {
-        await publishEvent(js, message.subject, message.event);
-      }
-      await telemetryDrained();
+      await discoverThenCmlAndCloudwatch(systemInfoOf(600_000));
 
       const state = (await recordOf(WORKER_ID))?.state;
       expect(state?.cloudwatchMetrics.cpuUtilization).toBe(71);
@@ -281,10 +285,7 @@ describe("worker-aggregate over JetStream", () => {
 
     it("a record keeps systemInfo once (state), not again in its outbox", async () => {
       // Records here may hold at most 12 KB: a 7 KB systemInfo fits once, not twice.
-      const jsm = await jetstreamManager(nc);
-      const kvStream = `KV_${topology.kv.workers.bucket}`;
-      const info = await jsm.streams.info(kvStream);
-      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: 12_000 });
+      await limitRecordBytes(12_000);
       await startAggregate();
       await publishAll([telemetryMessage.discovered(discoveredData())]);
       await telemetryDrained();
@@ -302,22 +303,10 @@ describe("worker-aggregate over JetStream", () => {
 
     it("is termed, logged and surfaced as source_failed, and the worker's other inputs apply", async () => {
       // Records here may hold at most 9 KB: a 7 KB systemInfo cannot be stored, its failure can.
-      const jsm = await jetstreamManager(nc);
-      const kvStream = `KV_${topology.kv.workers.bucket}`;
-      const info = await jsm.streams.info(kvStream);
-      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: 9_000 });
+      await limitRecordBytes(9_000);
       let termed = 0;
       await startAggregate({ onTerm: () => (termed += 1) });
-      await publishAll([telemetryMessage.discovered(discoveredData())]);
-      await telemetryDrained();
-      const js = jetstream(nc);
-      for (const message of [
-        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(7_000), observedAt: at(1) })),
-        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
-      ]) {
-        await publishEvent(js, message.subject, message.event);
-      }
-      await telemetryDrained();
+      await discoverThenCmlAndCloudwatch(systemInfoOf(7_000));
 
       expect(termed).toBe(1);
       const state = (await recordOf(WORKER_ID))?.state;

@@ -1,48 +1,19 @@
-import { createTopology, type Topology, TransientError } from "@cml-telemetry/contracts";
-import {
-  createAckedPublisher,
-  openWorkersKv,
-  provisionTopology,
-  silentLogger,
-} from "@cml-telemetry/messaging";
-import { removeTopology } from "@cml-telemetry/messaging/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TransientError } from "@cml-telemetry/contracts";
+import { openWorkersKv } from "@cml-telemetry/messaging";
+import { describe, expect, it } from "vitest";
 import { decide } from "../decider/decide.ts";
 import { evolve } from "../decider/evolve.ts";
 import { initialState } from "../decider/initial-state.ts";
-import { createWorkerStore, type WorkerStore } from "../store/worker-store.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "../testing/event-log.ts";
 import { fleetWorkerId } from "../testing/fleet-telemetry.ts";
+import { useNatsTopology } from "../testing/nats-topology.ts";
+import { realProcessorDeps } from "../testing/processor-deps.ts";
 import { commandOf, instanceIdOf } from "../testing/worker-fixtures.ts";
-import { noopAggregateMetrics } from "./aggregate-metrics.ts";
 import { toOutboxEntry } from "./domain-event-message.ts";
-import { createOutboxPublisher } from "./outbox-publisher.ts";
 import type { WorkerProcessorDeps } from "./process-worker.ts";
 import { recoverOutboxes } from "./recover-outboxes.ts";
-import { createWorkerLocks } from "./worker-locks.ts";
 
-let server: TestNatsServer;
-let nc: NatsConnection;
-let topology: Topology;
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-});
-beforeEach(async () => {
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  await provisionTopology(nc, topology, { logger: silentLogger });
-});
-afterEach(async () => {
-  await removeTopology(nc, topology);
-});
+const nats = useNatsTopology();
 
 /** Stores the record of the n-th fleet worker as a crash right after its discovery was written leaves it. */
 async function crashLeftRecord(n: number): Promise<string> {
@@ -54,19 +25,16 @@ async function crashLeftRecord(n: number): Promise<string> {
     outbox: events.map((event, index) => toOutboxEntry(event, index, { time: now })),
     recentInputIds: [`discovery-${n}`],
   };
-  await (await openWorkersKv(nc, topology)).create(workerId, JSON.stringify(record));
+  await (await openWorkersKv(nats.nc, nats.topology)).create(workerId, JSON.stringify(record));
   return workerId;
 }
 
 /** Processor dependencies on the real KV and stream, with the store's reads failing as `failing` says. */
-async function depsWith(failing: {
+function depsWith(failing: {
   load?: (workerId: string) => boolean;
   list?: () => boolean;
 }): Promise<WorkerProcessorDeps> {
-  const kv = await openWorkersKv(nc, topology);
-  const acked = createAckedPublisher(nc);
-  const real = createWorkerStore(kv, { writes: { publisher: acked, bucket: topology.kv.workers.bucket } });
-  const store: WorkerStore = {
+  return realProcessorDeps(nats.nc, nats.topology, (real) => ({
     ...real,
     load: (workerId, options) =>
       failing.load?.(workerId)
@@ -76,17 +44,7 @@ async function depsWith(failing: {
       failing.list?.()
         ? Promise.reject(new TransientError("listing the workers timed out", { code: "KV_UNAVAILABLE" }))
         : real.workerIds(),
-  };
-  return {
-    store,
-    publisher: createOutboxPublisher(acked, await jetstreamManager(nc), {
-      stream: topology.streams.workerEvents.name,
-    }),
-    metrics: noopAggregateMetrics,
-    logger: silentLogger,
-    clock: () => new Date(),
-    locks: createWorkerLocks(),
-  };
+  }));
 }
 
 describe("recoverOutboxes", () => {
@@ -108,9 +66,9 @@ describe("recoverOutboxes", () => {
     expect(failures).toBe(4);
     expect(progress.some((report) => report.pending === 1 && report.checked === 3)).toBe(true);
     expect(progress.at(-1)).toEqual({ pending: 0, checked: 4 });
-    const events = await readWorkerEvents(nc, topology);
+    const events = await readWorkerEvents(nats.nc, nats.topology);
     expect(events).toHaveLength(16);
-    expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+    expect(checkEventLog(events, await readWorkerRecords(nats.nc, nats.topology))).toEqual([]);
   });
 
   it("retries listing the workers", async () => {

@@ -13,6 +13,7 @@ import { boundSystemInfo } from "./bound-system-info.ts";
 import { cmlReadingsOf } from "./cml-readings.ts";
 import type { DetectIdleData, SourceFailedData, WorkerCommand } from "./commands.ts";
 import { isKnown } from "./initial-state.ts";
+import { instanceDetailsOf } from "./instance-details.ts";
 import { belongsToCurrentRun, takesStatusObservation } from "./observation-clocks.ts";
 import {
   discoveredEndpoint,
@@ -100,13 +101,7 @@ function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[
       region: data.region,
       instanceId: data.instanceId,
       name: data.name ?? state.name,
-      instanceType: data.instanceType,
-      amiId: data.amiId,
-      amiName: data.amiName,
-      publicIp: data.publicIp,
-      privateIp: data.privateIp,
-      tags: data.tags,
-      detailedMonitoring: data.detailedMonitoring,
+      ...instanceDetailsOf(data),
     },
   });
   const derived = discoveredEndpoint(data.tags, data.publicIp);

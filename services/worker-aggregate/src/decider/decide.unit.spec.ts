@@ -16,8 +16,13 @@ const spec = createDeciderSpec<WorkerCommand, DomainEvent, WorkerState>({
 
 /** Events of a sequence of commands, each decided on the state the previous ones left. */
 function history(...commands: WorkerCommand[]): DomainEvent[] {
-  let state = initialState(WORKER_ID);
-  const all: DomainEvent[] = [];
+  return historyAfter([], ...commands);
+}
+
+/** {@link history} on the state the `given` events leave; returns the given events and the new ones. */
+function historyAfter(given: DomainEvent[], ...commands: WorkerCommand[]): DomainEvent[] {
+  let state = given.reduce(evolve, initialState(WORKER_ID));
+  const all: DomainEvent[] = [...given];
   for (const command of commands) {
     const events = decide(command, state, dateAt(0));
     state = events.reduce(evolve, state);
@@ -704,67 +709,49 @@ describe("event data", () => {
 });
 
 describe("observation clocks (late and redelivered inputs never roll state back)", () => {
-  it("keeps a status that a newer discovery set against an older discovery", () => {
-    const given = history(
-      commandOf.discovered(),
+  it.each<[string, WorkerCommand, WorkerCommand, string[], Partial<WorkerState>]>([
+    [
+      "a status a newer discovery set against an older discovery",
       commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
-    );
-    spec
-      .given(given)
-      .when(commandOf.discovered({ instanceState: "running", observedAt: at(5) }))
-      .thenState((state, events) => {
-        expect(events).toEqual([]);
-        expect(state.status).toBe("STOPPED");
-      });
-  });
-
-  it("keeps a status that a discovery set against an older status check", () => {
-    const given = history(
-      commandOf.discovered(),
+      commandOf.discovered({ instanceState: "running", observedAt: at(5) }),
+      [],
+      { status: "STOPPED" },
+    ],
+    [
+      "a status a discovery set against an older status check",
       commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
-    );
-    spec
-      .given(given)
-      .when(commandOf.ec2Status({ instanceState: "running", observedAt: at(8) }))
-      .thenState((state, events) => {
-        expect(names(events)).toEqual(["ec2_metrics_updated"]);
-        expect(state.status).toBe("STOPPED");
-      });
-  });
-
-  it("keeps a status a newer discovery confirmed against an older status check", () => {
-    const given = history(commandOf.discovered(), commandOf.discovered({ observedAt: at(10) }));
-    spec
-      .given(given)
-      .when(commandOf.ec2Status({ instanceState: "stopped", observedAt: at(5) }))
-      .thenState((state, events) => {
-        expect(names(events)).toEqual(["ec2_metrics_updated"]);
-        expect(state.status).toBe("RUNNING");
-      });
-  });
-
-  it("keeps instance details a newer discovery confirmed against an older discovery", () => {
-    const given = history(commandOf.discovered(), commandOf.discovered({ observedAt: at(10) }));
-    spec
-      .given(given)
-      .when(commandOf.discovered({ publicIp: "203.0.113.99", observedAt: at(7) }))
-      .thenState((state, events) => {
-        expect(events).toEqual([]);
-        expect(state.publicIp).toBe("203.0.113.10");
-      });
-  });
-
-  it("keeps a status a status check set against an older discovery", () => {
-    const given = history(
-      commandOf.discovered(),
+      commandOf.ec2Status({ instanceState: "running", observedAt: at(8) }),
+      ["ec2_metrics_updated"],
+      { status: "STOPPED" },
+    ],
+    [
+      "a status a newer discovery confirmed against an older status check",
+      commandOf.discovered({ observedAt: at(10) }),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(5) }),
+      ["ec2_metrics_updated"],
+      { status: "RUNNING" },
+    ],
+    [
+      "instance details a newer discovery confirmed against an older discovery",
+      commandOf.discovered({ observedAt: at(10) }),
+      commandOf.discovered({ publicIp: "203.0.113.99", observedAt: at(7) }),
+      [],
+      { publicIp: "203.0.113.10" },
+    ],
+    [
+      "a status a status check set against an older discovery",
       commandOf.ec2Status({ instanceState: "stopping", observedAt: at(10) }),
-    );
+      commandOf.discovered({ instanceState: "running", publicIp: "203.0.113.99", observedAt: at(6) }),
+      ["instance_assigned", "endpoint_changed"],
+      { status: "STOPPING", publicIp: "203.0.113.99" },
+    ],
+  ])("keep %s", (_, earlier, late, expectedEvents, expectedState) => {
     spec
-      .given(given)
-      .when(commandOf.discovered({ instanceState: "running", publicIp: "203.0.113.99", observedAt: at(6) }))
+      .given(history(commandOf.discovered(), earlier))
+      .when(late)
       .thenState((state, events) => {
-        expect(names(events)).toEqual(["instance_assigned", "endpoint_changed"]);
-        expect(state.status).toBe("STOPPING");
+        expect(names(events)).toEqual(expectedEvents);
+        expect(state).toMatchObject(expectedState);
       });
   });
 });
@@ -814,11 +801,10 @@ describe("leaving RUNNING", () => {
   );
 
   it("takes no CML or CloudWatch observation while not RUNNING (a late one from before the stop included)", () => {
-    const running = busyRunning();
-    const given = [
-      ...running,
-      ...decideAll(running, [commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) })]),
-    ];
+    const given = historyAfter(
+      busyRunning(),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
+    );
     for (const command of [
       commandOf.cml({ runningLabsCount: 1, observedAt: at(9) }),
       commandOf.cml({ runningLabsCount: 1, observedAt: at(11) }),
@@ -830,14 +816,11 @@ describe("leaving RUNNING", () => {
   });
 
   it("after a restart, ignores observations from before it and counts uptime from the first ready one after", () => {
-    const running = busyRunning();
-    const restarted = [
-      ...running,
-      ...decideAll(running, [
-        commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
-        commandOf.ec2Status({ instanceState: "running", observedAt: at(20) }),
-      ]),
-    ];
+    const restarted = historyAfter(
+      busyRunning(),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
+      commandOf.ec2Status({ instanceState: "running", observedAt: at(20) }),
+    );
     spec
       .given(restarted)
       .when(commandOf.cml({ observedAt: at(9) }), dateAt(21))
@@ -851,15 +834,3 @@ describe("leaving RUNNING", () => {
       });
   });
 });
-
-/** Events of `commands` decided one after another on the state `given` leaves. */
-function decideAll(given: DomainEvent[], commands: WorkerCommand[]): DomainEvent[] {
-  let state = given.reduce(evolve, initialState(WORKER_ID));
-  const all: DomainEvent[] = [];
-  for (const command of commands) {
-    const events = decide(command, state, dateAt(30));
-    state = events.reduce(evolve, state);
-    all.push(...events);
-  }
-  return all;
-}

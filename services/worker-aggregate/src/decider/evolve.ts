@@ -1,5 +1,6 @@
 import type { DomainEvent, WorkerState, WorkerStatus } from "@cml-telemetry/contracts";
 import { cmlReadingsOf } from "./cml-readings.ts";
+import { instanceDetailsOf } from "./instance-details.ts";
 import { cmlFailureResetsReadiness } from "./rules.ts";
 import { isNewer } from "./uptime.ts";
 
@@ -61,13 +62,7 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
         region: data.region,
         instanceId: data.instanceId,
         name: data.name,
-        instanceType: data.instanceType,
-        amiId: data.amiId,
-        amiName: data.amiName,
-        publicIp: data.publicIp,
-        privateIp: data.privateIp,
-        tags: data.tags,
-        detailedMonitoring: data.detailedMonitoring,
+        ...instanceDetailsOf(data),
         lastDiscoveredAt: data.observedAt,
         // The discovery saw a status too: taken if it was the newest (then status_changed may follow), else kept out.
         statusObservedAt: laterOf(state.statusObservedAt, data.observedAt),
