@@ -127,7 +127,7 @@ function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[
 }
 
 function decideEc2Status(data: Ec2Status, state: WorkerState): DomainEvent[] {
-  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.ec2Metrics.lastObservedAt)) return [];
+  if (!takesSourceInput(state, "ec2", data.observedAt)) return [];
   const base = baseOf(state, data.observedAt);
   const events: DomainEvent[] = [
     {
