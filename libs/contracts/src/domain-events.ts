@@ -275,9 +275,11 @@ export type DomainEvent = {
   [K in DomainEventName]: { name: K; data: z.infer<(typeof domainEvents)[K]["schema"]> };
 }[DomainEventName];
 
+const NAME_BY_TYPE: ReadonlyMap<string, DomainEventName> = new Map(
+  DOMAIN_EVENT_NAMES.map((name) => [domainEvents[name].type, name]),
+);
+
 /** The domain event name of a CloudEvent type, if it is one. */
 export function domainEventNameOfType(type: string): DomainEventName | undefined {
-  const match = /^io\.cml-telemetry\.worker\.([a-z0-9_]+)\.v1$/.exec(type);
-  const name = match?.[1];
-  return name !== undefined && name in domainEvents ? (name as DomainEventName) : undefined;
+  return NAME_BY_TYPE.get(type);
 }

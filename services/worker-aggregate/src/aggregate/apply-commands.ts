@@ -40,11 +40,11 @@ export function applyCommands(
   let state = current?.state ?? initialState(workerId);
   const outbox: OutboxEntry[] = [...(current?.outbox ?? [])];
   const recent = [...(current?.recentInputIds ?? [])];
-  const seen = new Set(recent);
   const events: DomainEvent[] = [];
   const outcomes: CommandOutcome[] = [];
   for (const command of commands) {
-    if (seen.has(command.inputId)) {
+    // A handful of ids: a scan is cheaper than building a set for every decision.
+    if (recent.includes(command.inputId)) {
       outcomes.push("duplicate");
       continue;
     }
@@ -58,7 +58,6 @@ export function applyCommands(
     });
     state = decided.reduce(evolve, state);
     events.push(...decided);
-    seen.add(command.inputId);
     recent.push(command.inputId);
     outcomes.push("applied");
   }

@@ -126,7 +126,9 @@ async function decideAndWrite(
   let fresh = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await deps.store.load(workerId, { fresh });
-    if (stored) await publishPendingOutbox(deps, workerId, stored);
+    if (stored && !stored.outboxPublished && stored.record.outbox.length > 0) {
+      await publishPendingOutbox(deps, workerId, stored);
+    }
     const current =
       stored && stored.record.outbox.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
     const result = applyCommands(current, workerId, commands, deps.clock());
