@@ -215,13 +215,15 @@ async function main(): Promise<void> {
         idleCheckIntervalSeconds: 0,
       }),
     );
-    const events = (await jsm.streams.info(topology.streams.workerEvents.name)).state.messages;
+    const eventsState = (await jsm.streams.info(topology.streams.workerEvents.name)).state;
+    const events = eventsState.messages;
     const consumer = await jsm.consumers.info(
       topology.streams.telemetry.name,
       consumerNames.aggregateTelemetry,
     );
     if (acked < inputs)
       throw new Error(`only ${acked} of ${inputs} inputs applied within ${TIME_LIMIT_MS / 1000} s`);
+    const subjectsPerWorker = Math.max(1, Math.round((eventsState.num_subjects ?? WORKERS) / WORKERS));
     const floorCpuAtStart = processCpuSeconds(server.pid);
     const floorProcessCpuAtStart = process.cpuUsage();
     const floor = await measureMessagingFloor({
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
       events,
       recordBytes: await averagePayloadBytes(jsm, `KV_${topology.kv.workers.bucket}`),
       eventBytes: await averagePayloadBytes(jsm, topology.streams.workerEvents.name),
+      subjectsPerWorker,
       timeLimitMs: TIME_LIMIT_MS,
     });
     const floorCpuAtEnd = processCpuSeconds(server.pid);
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
     const inputsPerSec = Math.round(acked / seconds);
     const floorRatio = inputsPerSec / floor.inputsPerSec;
     process.stderr.write(
-      `messaging floor (the same consume/ack, KV writes and event publishes, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}; CPU per input: client process ${perInput((floorProcessCpu.user + floorProcessCpu.system) / 1e6)}` +
+      `messaging floor (the same consume/ack, KV writes and event publishes on ${subjectsPerWorker} subjects per worker, without the aggregate's own work): ${floor.inputsPerSec} inputs/s, ratio ${(floor.inputsPerSec / rawPublishPerSec).toFixed(3)}; CPU per input: client process ${perInput((floorProcessCpu.user + floorProcessCpu.system) / 1e6)}` +
         serverPerInput(floorCpuAtStart, floorCpuAtEnd) +
         `; the aggregate reached ${Math.round(floorRatio * 100)}% of it\n`,
     );
