@@ -131,7 +131,8 @@ export const OUTBOX_SYSTEM_INFO_REF = "#/state/cmlMetrics/systemInfo";
 /**
  * One KV entry of `cml_workers`: the state, the events of the last decision not known to be published yet (outbox,
  * CloudEvents JSON; a `data.systemInfo` equal to the state's is stored as `{ "$ref": OUTBOX_SYSTEM_INFO_REF }`), and
- * the ids of recently applied inputs (idempotency). The outbox is emptied once it is known to be published.
+ * the ids of recently applied inputs (idempotency). The next decision replaces the outbox; the aggregate's start-up
+ * scan empties one it found published (or beyond what the stream keeps).
  */
 export const workerRecordSchema = z.object({
   state: workerStateSchema,
