@@ -1,8 +1,9 @@
 /**
  * The messaging floor of the aggregate bench: the NATS work the aggregate does per input — fetch, decode and ack
  * each telemetry message; one compare-and-set KV write per worker per batch (a record of the size the aggregate
- * wrote, one worker's writes in order); the same number of domain-event publishes with `Nats-Msg-Id` — with no
- * decision, no state and no serialisation. It tells what one replica could reach on this server if the aggregate's
+ * wrote, one worker's writes in order); the same number of domain-event publishes with `Nats-Msg-Id`, spread over as
+ * many subjects per worker as the aggregate's events used (`cml.worker.<id>.<name>`: the stream keeps state per
+ * subject) — with no decision, no state and no serialisation. It tells what one replica could reach on this server if the aggregate's
  * own work cost nothing, i.e. how much of the gap to the raw publish rate is the message pattern itself.
  */
 import { subjects, type Topology } from "@cml-telemetry/contracts";
@@ -29,6 +30,8 @@ export interface MessagingFloorOptions {
   /** Bytes of each KV write and of each event (the aggregate's averages). */
   readonly recordBytes: number;
   readonly eventBytes: number;
+  /** Subjects per worker the events go to, in turn (the aggregate's stream subjects ÷ workers; default 1). */
+  readonly subjectsPerWorker?: number;
   /** As the aggregate's consume loop (defaults 256 and 4). */
   readonly batchSize?: number;
   readonly concurrency?: number;
@@ -54,6 +57,9 @@ export async function measureMessagingFloor(
   const record = Buffer.alloc(options.recordBytes, "r");
   const event = Buffer.alloc(options.eventBytes, "e");
   const revisions = new Map<string, number>();
+  const subjectsPerWorker = Math.max(1, options.subjectsPerWorker ?? 1);
+  /** Events published per worker so far: the next one goes to subject `<n mod subjectsPerWorker>`. */
+  const published = new Map<string, number>();
   /** Each worker's writes in order, with the aggregate's own per-worker locks. */
   const locks = createWorkerLocks();
   const eventsPerInput = options.events / options.inputs;
@@ -69,11 +75,12 @@ export async function measureMessagingFloor(
     const count = Math.floor(owed);
     owed -= count;
     const acks: Array<Promise<unknown>> = [];
+    const before = published.get(workerId) ?? 0;
     for (let n = 0; n < count; n += 1) {
-      acks.push(
-        publisher.publish(`${eventSubject}.${workerId}`, event, { msgId: `${workerId}:${ack.seq}:${n}` }),
-      );
+      const subject = `${eventSubject}.${workerId}.e${(before + n) % subjectsPerWorker}`;
+      acks.push(publisher.publish(subject, event, { msgId: `${workerId}:${ack.seq}:${n}` }));
     }
+    published.set(workerId, before + count);
     await Promise.all(acks);
   };
   const handle = async (deliveries: readonly Delivery[]): Promise<unknown[]> => {

@@ -16,6 +16,7 @@ import {
   timestampSchema,
   workerIdSchema,
 } from "./primitives.ts";
+import { boundedSystemInfoSchema } from "./worker-state.ts";
 
 /** Fields every domain event carries: the worker and the aggregate version that produced it. */
 const base = {
@@ -104,13 +105,23 @@ export const cmlMetricsUpdatedSchema = z.object({
   memoryUsedPercent: percentSchema.nullable(),
   diskUsedPercent: percentSchema.nullable(),
   runningNodes: nonNegativeIntSchema.nullable(),
-  systemInfo: z.record(z.string(), z.unknown()).nullable(),
+  systemInfo: boundedSystemInfoSchema,
   syncedAt: timestampSchema,
 });
+/**
+ * `errorType` of a `source_failed` the aggregate itself emits for an observation it could not store (the worker's
+ * record would exceed what NATS accepts); the observation was dropped, the source itself may be fine.
+ */
+export const INPUT_REJECTED_ERROR_TYPE = "InputRejected";
+
 export const sourceFailedEventSchema = z.object({
   ...base,
   source: sourceSchema,
-  errorType: z.string(),
+  errorType: z
+    .string()
+    .describe(
+      `The source's failure (\`<source>.failed\` errorType), or \`${INPUT_REJECTED_ERROR_TYPE}\`: the aggregate could not store the observation`,
+    ),
   errorMessage: z.string(),
   retryable: z.boolean(),
   failedAt: timestampSchema,
@@ -154,7 +165,7 @@ export const domainEvents = {
   instance_assigned: domain(
     "instance_assigned",
     instanceAssignedSchema,
-    "The worker's EC2 instance details were (re)assigned from discovery.",
+    "The worker's EC2 instance details as a discovery saw them: emitted for every discovery taken, changed or not (its time is the clock of the details and of the status it saw).",
     {
       ...ex,
       region: "us-east-1",
@@ -269,9 +280,11 @@ export type DomainEvent = {
   [K in DomainEventName]: { name: K; data: z.infer<(typeof domainEvents)[K]["schema"]> };
 }[DomainEventName];
 
+const NAME_BY_TYPE: ReadonlyMap<string, DomainEventName> = new Map(
+  DOMAIN_EVENT_NAMES.map((name) => [domainEvents[name].type, name]),
+);
+
 /** The domain event name of a CloudEvent type, if it is one. */
 export function domainEventNameOfType(type: string): DomainEventName | undefined {
-  const match = /^io\.cml-telemetry\.worker\.([a-z0-9_]+)\.v1$/.exec(type);
-  const name = match?.[1];
-  return name !== undefined && name in domainEvents ? (name as DomainEventName) : undefined;
+  return NAME_BY_TYPE.get(type);
 }

@@ -40,6 +40,23 @@ export const cloudwatchMetricsBlockSchema = z.object({
 });
 export type CloudwatchMetricsBlock = z.infer<typeof cloudwatchMetricsBlockSchema>;
 
+/**
+ * Longest `systemInfo` (CML's raw `/system_information` body) the worker state and the domain events hold, in bytes of
+ * JSON. A larger body is cut down to the top-level fields that fit, plus {@link SYSTEM_INFO_TRUNCATED_KEY}.
+ */
+export const SYSTEM_INFO_MAX_BYTES = 8_192;
+
+/** Key of the marker a cut-down `systemInfo` carries: `{ originalBytes, maxBytes }`. */
+export const SYSTEM_INFO_TRUNCATED_KEY = "_truncated";
+
+/** `systemInfo` of the worker state and of `cml_metrics_updated`. */
+export const boundedSystemInfoSchema = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .describe(
+    `Raw CML /system_information body, at most ${SYSTEM_INFO_MAX_BYTES} bytes of JSON; a larger one keeps the top-level fields that fit and gains \`${SYSTEM_INFO_TRUNCATED_KEY}: { originalBytes, maxBytes }\``,
+  );
+
 export const cmlMetricsBlockSchema = z.object({
   ready: z.boolean().nullable(),
   version: z.string().nullable(),
@@ -50,7 +67,7 @@ export const cmlMetricsBlockSchema = z.object({
   memoryUsedPercent: z.number().nullable(),
   diskUsedPercent: z.number().nullable(),
   runningNodes: nonNegativeIntSchema.nullable(),
-  systemInfo: z.record(z.string(), z.unknown()).nullable(),
+  systemInfo: boundedSystemInfoSchema,
   lastSyncedAt: timestampSchema.nullable(),
   lastObservedAt: timestampSchema.nullable(),
   lastError: sourceErrorSchema.nullable(),
@@ -83,7 +100,21 @@ export const workerStateSchema = z.object({
   cmlReadySince: timestampSchema.nullable(),
   /** Set when idle_detected was emitted for the current idle period; cleared by activity. */
   idleDetectedAt: timestampSchema.nullable(),
-  lastDiscoveredAt: timestampSchema.nullable(),
+  lastDiscoveredAt: timestampSchema
+    .nullable()
+    .describe("Observation time of the newest discovery taken: the order guard of the instance details"),
+  statusObservedAt: timestampSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "Observation time of the newest status observation taken (discovery or status check): the one order guard of `status`, so a late observation of either kind never rolls it back (absent in records written before it existed)",
+    ),
+  runningSince: timestampSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "When the worker last became RUNNING (null while it is not): CML and CloudWatch observations from before it belong to an earlier run and are ignored (absent in records written before it existed)",
+    ),
   ec2Metrics: ec2MetricsBlockSchema,
   cloudwatchMetrics: cloudwatchMetricsBlockSchema,
   cmlMetrics: cmlMetricsBlockSchema,
@@ -98,8 +129,16 @@ export const workerStateSchema = z.object({
 export type WorkerState = z.infer<typeof workerStateSchema>;
 
 /**
- * One KV entry of `cml_workers`: the state, the events of the last decision not yet confirmed
- * published (outbox, CloudEvents JSON), and the ids of recently applied inputs (idempotency).
+ * Placeholder an outbox entry holds for a `systemInfo` equal to the state's (the record keeps the body once):
+ * `{ "$ref": "#/state/cmlMetrics/systemInfo" }`.
+ */
+export const OUTBOX_SYSTEM_INFO_REF = "#/state/cmlMetrics/systemInfo";
+
+/**
+ * One KV entry of `cml_workers`: the state, the events of the last decision not known to be published yet (outbox,
+ * CloudEvents JSON; a `data.systemInfo` equal to the state's is stored as `{ "$ref": OUTBOX_SYSTEM_INFO_REF }`), and
+ * the ids of recently applied inputs (idempotency). The next decision replaces the outbox; the aggregate's start-up
+ * scan empties one it found published (or beyond what the stream keeps).
  */
 export const workerRecordSchema = z.object({
   state: workerStateSchema,
@@ -146,6 +185,8 @@ export function blankWorkerState(init: BlankWorkerStateInit): WorkerState {
     cmlReadySince: null,
     idleDetectedAt: null,
     lastDiscoveredAt: null,
+    statusObservedAt: null,
+    runningSince: null,
     ec2Metrics: {
       instanceState: null,
       instanceStatusCheck: null,

@@ -2,32 +2,31 @@ import {
   commands,
   consumerNames,
   createEvent,
-  createTopology,
   encodeEvent,
   subjects,
   type Topology,
   telemetry,
   type WorkerRecord,
+  workerIdOf,
 } from "@cml-telemetry/contracts";
 import {
   createOpsPublisher,
   type OpsPublisher,
   openWorkersKv,
-  provisionTopology,
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
-import { removeTopology } from "@cml-telemetry/messaging/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { noopAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
 import { domainEventMsgId, subjectOfOutboxEntry } from "./aggregate/domain-event-message.ts";
 import { startWorkerAggregate, type WorkerAggregate } from "./start-worker-aggregate.ts";
 import { discoveredRecord } from "./testing/discovered-record.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "./testing/event-log.ts";
 import { fleetTelemetry, fleetWorkerId } from "./testing/fleet-telemetry.ts";
+import { useNatsTopology } from "./testing/nats-topology.ts";
 import { type TelemetryMessage, telemetryMessage } from "./testing/telemetry-messages.ts";
 import {
   at,
@@ -39,7 +38,7 @@ import {
   WORKER_ID,
 } from "./testing/worker-fixtures.ts";
 
-let server: TestNatsServer;
+const nats = useNatsTopology();
 let nc: NatsConnection;
 let topology: Topology;
 let ops: OpsPublisher;
@@ -51,11 +50,14 @@ async function startAggregate(
     clock?: () => Date;
     thresholdMinutes?: number;
     onAck?: () => void;
+    onTerm?: () => void;
     onConflict?: () => void;
+    onInput?: (type: string, outcome: string) => void;
     batchSize?: number;
+    recordCacheSize?: number;
   } = {},
 ) {
-  const connection = await connect({ servers: server.url });
+  const connection = await connect({ servers: nats.server.url });
   connections.push(connection);
   const aggregate = await startWorkerAggregate({
     nc: connection,
@@ -68,10 +70,16 @@ async function startAggregate(
     idleCheckIntervalSeconds: 0,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize, batchMode: "eager" as const } : {}),
+    ...(options.recordCacheSize !== undefined ? { recordCacheSize: options.recordCacheSize } : {}),
     onOutcome: (outcome) => {
       if (outcome === "ack") options.onAck?.();
+      if (outcome === "term") options.onTerm?.();
     },
-    metrics: { ...noopAggregateMetrics, casConflict: () => options.onConflict?.() },
+    metrics: {
+      ...noopAggregateMetrics,
+      casConflict: () => options.onConflict?.(),
+      inputHandled: (type, outcome) => options.onInput?.(type, outcome),
+    },
   });
   running.push(aggregate);
   return aggregate;
@@ -100,24 +108,14 @@ async function recordOf(workerId: string): Promise<WorkerRecord | undefined> {
   return (await readWorkerRecords(nc, topology)).get(workerId);
 }
 
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-});
-beforeEach(async () => {
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  await provisionTopology(nc, topology, { logger: silentLogger });
+beforeEach(() => {
+  ({ nc, topology } = nats);
   ops = createOpsPublisher({ nc, service: "worker-aggregate", logger: silentLogger });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((aggregate) => aggregate.stop()));
   await Promise.all(connections.splice(0).map((connection) => connection.drain()));
   await ops.flush();
-  await removeTopology(nc, topology);
 });
 
 describe("worker-aggregate over JetStream", () => {
@@ -219,16 +217,123 @@ describe("worker-aggregate over JetStream", () => {
     expect(names.filter((name) => name === "cloudwatch_metrics_updated")).toHaveLength(1);
   });
 
+  it("terms, logs and counts telemetry whose workerId is not the one of its region and instance id, creating no worker", async () => {
+    let termed = 0;
+    const outcomes: string[] = [];
+    await startAggregate({ onTerm: () => (termed += 1), onInput: (_, outcome) => outcomes.push(outcome) });
+    const phantom = workerIdOf("eu-west-1", discoveredData().instanceId);
+    await publishAll([
+      telemetryMessage.discovered(discoveredData({ workerId: phantom })),
+      telemetryMessage.discovered(discoveredData()),
+    ]);
+    await telemetryDrained();
+
+    const records = await readWorkerRecords(nc, topology);
+    expect([...records.keys()]).toEqual([WORKER_ID]);
+    expect(termed).toBe(1);
+    expect(outcomes.sort()).toEqual(["applied", "identity-mismatch"]);
+  });
+
+  describe("an input that can never be written", () => {
+    /** Makes the workers bucket refuse records larger than `bytes`. */
+    async function limitRecordBytes(bytes: number): Promise<void> {
+      const jsm = await jetstreamManager(nc);
+      const kvStream = `KV_${topology.kv.workers.bucket}`;
+      const info = await jsm.streams.info(kvStream);
+      await jsm.streams.update(kvStream, { ...info.config, max_msg_size: bytes });
+    }
+
+    /**
+     * Discovers the worker, then sends a CML reading with `systemInfo` and a CloudWatch reading (CPU 71) one after
+     * the other, as one batch, and waits until the aggregate handled them.
+     */
+    async function discoverThenCmlAndCloudwatch(systemInfo: Record<string, unknown>): Promise<void> {
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      const js = jetstream(nc);
+      for (const message of [
+        telemetryMessage.cml(cmlData({ systemInfo, observedAt: at(1) })),
+        telemetryMessage.cloudwatch(cloudwatchData({ cpuUtilization: 71, observedAt: at(1) })),
+      ]) {
+        await publishEvent(js, message.subject, message.event);
+      }
+      await telemetryDrained();
+    }
+
+    /** A CML system_information body of about `bytes` bytes of JSON. */
+    const systemInfoOf = (bytes: number) => ({
+      version: "2.9.1+build.7",
+      ready: true,
+      padding: "x".repeat(bytes),
+    });
+
+    it("a 600 KB systemInfo is kept cut down, and the worker's other inputs apply", async () => {
+      await startAggregate();
+      await discoverThenCmlAndCloudwatch(systemInfoOf(600_000));
+
+      const state = (await recordOf(WORKER_ID))?.state;
+      expect(state?.cloudwatchMetrics.cpuUtilization).toBe(71);
+      expect(state?.cmlMetrics.systemInfo).toEqual({
+        version: "2.9.1+build.7",
+        ready: true,
+        _truncated: { originalBytes: JSON.stringify(systemInfoOf(600_000)).length, maxBytes: 8_192 },
+      });
+      expect(
+        checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
+      ).toEqual([]);
+    });
+
+    it("a record keeps systemInfo once (state), not again in its outbox", async () => {
+      // Records here may hold at most 12 KB: a 7 KB systemInfo fits once, not twice.
+      await limitRecordBytes(12_000);
+      await startAggregate();
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      await publishAll([
+        telemetryMessage.cml(cmlData({ systemInfo: systemInfoOf(7_000), observedAt: at(1) })),
+      ]);
+      await telemetryDrained();
+
+      expect((await recordOf(WORKER_ID))?.state.cmlMetrics.systemInfo).toEqual(systemInfoOf(7_000));
+      const published = (await readWorkerEvents(nc, topology)).find(
+        (logged) => logged.event.name === "cml_metrics_updated",
+      );
+      expect(published?.event.data).toMatchObject({ systemInfo: systemInfoOf(7_000) });
+    });
+
+    it("is termed, logged and surfaced as source_failed, and the worker's other inputs apply", async () => {
+      // Records here may hold at most 9 KB: a 7 KB systemInfo cannot be stored, its failure can.
+      await limitRecordBytes(9_000);
+      let termed = 0;
+      await startAggregate({ onTerm: () => (termed += 1) });
+      await discoverThenCmlAndCloudwatch(systemInfoOf(7_000));
+
+      expect(termed).toBe(1);
+      const state = (await recordOf(WORKER_ID))?.state;
+      expect(state?.cloudwatchMetrics.cpuUtilization).toBe(71);
+      expect(state?.cmlMetrics).toMatchObject({
+        lastSyncedAt: null,
+        lastError: { type: "InputRejected", at: at(1) },
+      });
+      // The rejection says nothing about CML itself.
+      expect(state?.serviceStatus).toBe("UNAVAILABLE");
+      const events = await readWorkerEvents(nc, topology);
+      expect(events.filter((logged) => logged.event.name === "source_failed")).toHaveLength(1);
+      expect(events.some((logged) => logged.event.name === "service_status_changed")).toBe(false);
+      expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+    });
+  });
+
   it("does not roll state back for out-of-order observations, across and within batches", async () => {
     await startAggregate();
     await publishAll([telemetryMessage.discovered(discoveredData())]);
     await telemetryDrained();
     await publishAll([
-      telemetryMessage.ec2Status(ec2StatusData({ instanceState: "stopped", observedAt: at(10) })),
+      telemetryMessage.ec2Status(ec2StatusData({ instanceStatus: "impaired", observedAt: at(10) })),
     ]);
     await telemetryDrained();
     const js = jetstream(nc);
-    const late = telemetryMessage.ec2Status(ec2StatusData({ instanceState: "running", observedAt: at(5) }));
+    const late = telemetryMessage.ec2Status(ec2StatusData({ instanceState: "stopped", observedAt: at(5) }));
     const newer = telemetryMessage.cml(cmlData({ observedAt: at(12), runningLabsCount: 1 }));
     const older = telemetryMessage.cml(cmlData({ observedAt: at(11), runningLabsCount: 0, ready: false }));
     for (const message of [late, newer, older]) await publishEvent(js, message.subject, message.event);
@@ -236,12 +341,15 @@ describe("worker-aggregate over JetStream", () => {
 
     const record = await recordOf(WORKER_ID);
     expect(record?.state).toMatchObject({
-      status: "STOPPED",
+      status: "RUNNING",
       serviceStatus: "AVAILABLE",
       activeLabsCount: 1,
       lastActivityAt: at(12),
     });
-    expect(record?.state.ec2Metrics.lastCheckedAt).toBe(at(10));
+    expect(record?.state.ec2Metrics).toMatchObject({
+      lastCheckedAt: at(10),
+      instanceStatusCheck: "impaired",
+    });
     const events = await readWorkerEvents(nc, topology);
     expect(events.filter((logged) => logged.event.name === "cml_metrics_updated")).toHaveLength(1);
     expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
@@ -320,6 +428,69 @@ describe("worker-aggregate over JetStream", () => {
     ]);
     // checkEventLog also finds any duplicate id and any gap.
     expect(checkEventLog(logged, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+
+  describe("an outbox the stream can no longer hold is never published again", () => {
+    /** Runs one discovery through an aggregate and stops it: the record keeps the decision's four events. */
+    async function discoverAndStop(): Promise<void> {
+      const first = await startAggregate();
+      await publishAll([telemetryMessage.discovered(discoveredData())]);
+      await telemetryDrained();
+      await first.stop();
+      expect((await recordOf(WORKER_ID))?.outbox).toHaveLength(4);
+    }
+
+    /** Restarts (start-up scan), then makes the aggregate read the record again without a cache (an input it ignores). */
+    async function restartAndReread(): Promise<void> {
+      await startAggregate({ recordCacheSize: 0 });
+      await publishAll([telemetryMessage.discovered(discoveredData({ observedAt: at(-1) }))]);
+      await telemetryDrained();
+    }
+
+    it("after the stream's max age dropped its events", async () => {
+      const jsm = await jetstreamManager(nc);
+      const stream = topology.streams.workerEvents.name;
+      const info = await jsm.streams.info(stream);
+      await jsm.streams.update(stream, {
+        ...info.config,
+        max_age: 2_000 * 1_000_000,
+        duplicate_window: 500 * 1_000_000,
+      });
+      await discoverAndStop();
+      await waitFor(async () => (await jsm.streams.info(stream)).state.messages === 0, {
+        timeoutMs: 15_000,
+        what: "the events to reach the stream's max age",
+      });
+
+      await restartAndReread();
+      expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+      // Known to be beyond the stream, the entries are dropped from the record.
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+    });
+
+    it("after the stream was purged", async () => {
+      const jsm = await jetstreamManager(nc);
+      const stream = topology.streams.workerEvents.name;
+      // Long after the purge: the stream's duplicate window no longer drops a republished id.
+      const info = await jsm.streams.info(stream);
+      await jsm.streams.update(stream, { ...info.config, duplicate_window: 100 * 1_000_000 });
+      await discoverAndStop();
+      await jsm.streams.purge(stream);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      await restartAndReread();
+      expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+    });
+
+    it("and an outbox the stream holds is emptied by the start-up scan", async () => {
+      await discoverAndStop();
+      await startAggregate();
+      expect((await recordOf(WORKER_ID))?.outbox).toEqual([]);
+      expect(
+        checkEventLog(await readWorkerEvents(nc, topology), await readWorkerRecords(nc, topology)),
+      ).toEqual([]);
+    });
   });
 
   it("handles registration and idle-detection commands from CML_COMMANDS", async () => {

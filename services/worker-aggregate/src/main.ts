@@ -2,6 +2,7 @@ import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { onShutdownSignals } from "@cml-telemetry/observability";
 import { startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { createAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
+import { outboxRecoveryHealth } from "./aggregate/outbox-recovery-health.ts";
 import { applyHeapTuning } from "./heap-tuning.ts";
 import { startWorkerAggregate } from "./start-worker-aggregate.ts";
 
@@ -10,7 +11,7 @@ const SERVICE = "worker-aggregate";
 async function main(): Promise<void> {
   applyHeapTuning();
   const config = loadServiceConfigOrExit(SERVICE, process.env);
-  const runtime = await startServiceRuntime({ service: SERVICE, config, checks: ["consumers"] });
+  const runtime = await startServiceRuntime({ service: SERVICE, config, checks: ["consumers", "outboxes"] });
   const { logger, health } = runtime;
   const aggregate = await startWorkerAggregate({
     nc: runtime.nc,
@@ -20,6 +21,10 @@ async function main(): Promise<void> {
     thresholdMinutes: config.IDLE_THRESHOLD_MINUTES,
     idleCheckIntervalSeconds: config.IDLE_CHECK_INTERVAL_SECONDS,
     metrics: createAggregateMetrics(runtime.metrics.meter),
+    onRecoveryProgress: (progress) => {
+      const { ready, detail } = outboxRecoveryHealth(progress);
+      health.set("outboxes", ready, detail);
+    },
   });
   health.set("consumers", true);
   logger.info({ metricsPort: runtime.metrics.port }, "ready");

@@ -15,7 +15,7 @@ import { createBatchHandler } from "./aggregate/handle-batch.ts";
 import { type IdleTicker, startIdleTicker } from "./aggregate/idle-ticker.ts";
 import { createOutboxPublisher } from "./aggregate/outbox-publisher.ts";
 import type { WorkerProcessorDeps } from "./aggregate/process-worker.ts";
-import { recoverOutboxes } from "./aggregate/recover-outboxes.ts";
+import { type OutboxRecoveryProgress, startOutboxRecovery } from "./aggregate/recover-outboxes.ts";
 import { createWorkerLocks } from "./aggregate/worker-locks.ts";
 import { createCachedWorkerStore } from "./store/cached-worker-store.ts";
 import { createWorkerStore } from "./store/worker-store.ts";
@@ -39,6 +39,11 @@ export interface WorkerAggregateOptions {
   readonly batchMode?: "eager" | "whole-fetch";
   /** Records this instance keeps (its writes and reads) to skip KV reads (default 20,000; 0 = none). */
   readonly recordCacheSize?: number;
+  /**
+   * Called as the start-up outbox scan moves on (it goes on in the background after a first pass over every worker,
+   * retrying the workers whose check failed).
+   */
+  readonly onRecoveryProgress?: (progress: OutboxRecoveryProgress) => void;
   /** Called for every message outcome (ack/nak/term). */
   readonly onOutcome?: (outcome: "ack" | "nak" | "term", subject: string, type: string | undefined) => void;
 }
@@ -50,7 +55,8 @@ export interface WorkerAggregate {
 }
 
 /**
- * Starts one worker-aggregate instance: publishes outboxes left by a crash, then consumes CML_TELEMETRY
+ * Starts one worker-aggregate instance: publishes outboxes left by a crash (a first pass over every worker; retries go
+ * on in the background), then consumes CML_TELEMETRY
  * (`worker-aggregate`) and `cml.cmd.worker.>` on CML_COMMANDS (`worker-aggregate-commands`), and ticks idle detection.
  * Any number of instances may share the durable consumers.
  */
@@ -59,8 +65,10 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   const js = jetstream(options.nc);
   const kv = await openWorkersKv(options.nc, options.topology);
   const acked = createAckedPublisher(options.nc);
+  const maxPayload = options.nc.info?.max_payload;
   const store = createWorkerStore(kv, {
     writes: { publisher: acked, bucket: options.topology.kv.workers.bucket },
+    ...(maxPayload ? { maxRecordBytes: maxPayload } : {}),
   });
   const deps: WorkerProcessorDeps = {
     store:
@@ -69,13 +77,18 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
         : createCachedWorkerStore(store, { maxEntries: options.recordCacheSize ?? 20_000 }),
     publisher: createOutboxPublisher(acked, await jetstreamManager(options.nc), {
       stream: options.topology.streams.workerEvents.name,
+      clock,
     }),
     metrics: options.metrics ?? noopAggregateMetrics,
     logger: options.logger,
     clock,
     locks: createWorkerLocks(),
   };
-  await recoverOutboxes(deps);
+  const recovery = startOutboxRecovery(deps, {
+    ...(options.onRecoveryProgress ? { onProgress: options.onRecoveryProgress } : {}),
+  });
+  // Consuming needs no finished scan (every decision checks the outbox it loads first), only a first try at each.
+  await recovery.firstPass;
   const handlerDeps = {
     ...deps,
     onDetectIdle: (tick: Parameters<typeof detectIdleWorkers>[1]) =>
@@ -123,7 +136,7 @@ export async function startWorkerAggregate(options: WorkerAggregateOptions): Pro
   return {
     async stop() {
       ticker?.stop();
-      await Promise.all(loops.map((loop) => loop.stop()));
+      await Promise.all([recovery.stop(), ...loops.map((loop) => loop.stop())]);
       acked.close();
     },
   };

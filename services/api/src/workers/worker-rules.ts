@@ -20,12 +20,16 @@ export function canConnect(state: Pick<WorkerState, "status" | "serviceStatus" |
   return state.status === "RUNNING" && state.serviceStatus === "AVAILABLE" && state.httpsEndpoint !== null;
 }
 
-/** CML uptime (CML 2.x reports none): seconds since `cmlReadySince` while ready, else null. */
+/**
+ * CML uptime (CML 2.x reports none): seconds since `cmlReadySince` while the worker is RUNNING and CML ready, else
+ * null (the aggregate clears readiness when a worker leaves RUNNING; a record written before it did may still hold it).
+ */
 export function cmlUptimeSeconds(
-  state: Pick<WorkerState, "cmlReadySince" | "cmlMetrics">,
+  state: Pick<WorkerState, "status" | "cmlReadySince" | "cmlMetrics">,
   now: Date,
 ): number | null {
-  if (state.cmlMetrics.ready !== true || state.cmlReadySince === null) return null;
+  if (state.status !== "RUNNING" || state.cmlMetrics.ready !== true || state.cmlReadySince === null)
+    return null;
   return Math.max(0, Math.floor((now.getTime() - Date.parse(state.cmlReadySince)) / 1000));
 }
 

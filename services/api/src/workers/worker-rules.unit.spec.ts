@@ -31,6 +31,11 @@ describe("cmlUptimeSeconds", () => {
     expect(cmlUptimeSeconds({ ...ready, cmlMetrics: { ...ready.cmlMetrics, ready: false } }, now)).toBeNull();
     expect(cmlUptimeSeconds(aWorkerState({ cmlReadySince: null }), now)).toBeNull();
   });
+
+  it("is null for a worker that is not RUNNING, whatever readiness a record written before the stop kept", () => {
+    const stale = aWorkerState({ status: "STOPPED", cmlReadySince: "2026-05-01T00:00:00.000Z" });
+    expect(cmlUptimeSeconds({ ...stale, cmlMetrics: { ...stale.cmlMetrics, ready: true } }, now)).toBeNull();
+  });
 });
 
 describe("applicableSources", () => {

@@ -3,8 +3,15 @@ import type { CommandOutcome } from "./apply-commands.ts";
 
 /** Self-metrics of the aggregate. */
 export interface AggregateMetrics {
-  /** One input handled: its command type and what became of it (applied, ignored, duplicate, rejected, failed). */
-  inputHandled(type: string, outcome: CommandOutcome | "rejected" | "failed"): void;
+  /**
+   * One input handled: its command type and what became of it (applied, ignored, duplicate, unknown-worker;
+   * rejected: malformed or too large to store; identity-mismatch: its workerId is not the one of its region and
+   * instance id; failed: to be retried; gave-up: failed through every redelivery allowed).
+   */
+  inputHandled(
+    type: string,
+    outcome: CommandOutcome | "rejected" | "identity-mismatch" | "failed" | "gave-up",
+  ): void;
   /** A compare-and-set write lost against another writer. */
   casConflict(): void;
   /** Domain events newly published (JetStream duplicates not counted). */

@@ -8,8 +8,11 @@ import { type OutboxEntry, toOutboxEntry } from "./domain-event-message.ts";
 /** How many applied input ids a record remembers to drop redeliveries (they arrive within the ack wait; the order guard catches older ones too). */
 export const RECENT_INPUT_IDS = 16;
 
-/** What became of one command; `unknown-worker`: an observation of a worker not registered (yet). */
-export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker";
+/**
+ * What became of one command; `unknown-worker`: an observation of a worker not registered (yet); `rejected`: it can
+ * never be stored (the worker's record would be too large).
+ */
+export type CommandOutcome = "applied" | "ignored" | "duplicate" | "unknown-worker" | "rejected";
 
 /** Result of folding commands into a worker record. */
 export interface AppliedCommands {
@@ -37,11 +40,11 @@ export function applyCommands(
   let state = current?.state ?? initialState(workerId);
   const outbox: OutboxEntry[] = [...(current?.outbox ?? [])];
   const recent = [...(current?.recentInputIds ?? [])];
-  const seen = new Set(recent);
   const events: DomainEvent[] = [];
   const outcomes: CommandOutcome[] = [];
   for (const command of commands) {
-    if (seen.has(command.inputId)) {
+    // A handful of ids: a scan is cheaper than building a set for every decision.
+    if (recent.includes(command.inputId)) {
       outcomes.push("duplicate");
       continue;
     }
@@ -55,7 +58,6 @@ export function applyCommands(
     });
     state = decided.reduce(evolve, state);
     events.push(...decided);
-    seen.add(command.inputId);
     recent.push(command.inputId);
     outcomes.push("applied");
   }

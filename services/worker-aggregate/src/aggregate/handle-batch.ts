@@ -2,7 +2,10 @@ import { TransientError } from "@cml-telemetry/contracts";
 import type { Delivery } from "@cml-telemetry/messaging";
 import type { WorkerCommand } from "../decider/commands.ts";
 import { toWorkerInput } from "../inputs/to-worker-input.ts";
+import { createWorkerIdentityCheck, WorkerIdentityError } from "../inputs/worker-identity.ts";
 import type { DetectIdleTick } from "./detect-idle-workers.ts";
+import { InputRejectedError, RetriesExhaustedError } from "./input-errors.ts";
+import { rejectionOf } from "./input-rejection.ts";
 import { processWorkerCommands, type WorkerProcessorDeps } from "./process-worker.ts";
 
 interface WorkerGroup {
@@ -17,6 +20,13 @@ interface WorkerGroup {
 export const UNKNOWN_WORKER_RETRIES = 5;
 
 /**
+ * Deliveries of an input whose processing keeps failing transiently (KV or the stream unavailable, conflicts that
+ * persist), with the consume loop's backoff between them (1 s doubling, at most 60 s: about 7 minutes in all), before
+ * it is termed and surfaced as `source_failed` (InputRejected) where that can still be stored.
+ */
+export const MAX_TRANSIENT_DELIVERIES = 10;
+
+/**
  * The consume loops' batch handler: validates every message, groups the commands by worker, and processes the
  * workers concurrently — each worker's commands in delivery order against one loaded state, written once.
  * Returns each message's error (or undefined) in delivery order; a bad message fails alone.
@@ -24,6 +34,7 @@ export const UNKNOWN_WORKER_RETRIES = 5;
 export function createBatchHandler(
   deps: WorkerProcessorDeps & { readonly onDetectIdle: (tick: DetectIdleTick) => Promise<number> },
 ): (deliveries: readonly Delivery[]) => Promise<unknown[]> {
+  const checkIdentity = createWorkerIdentityCheck();
   return async (deliveries) => {
     const results: unknown[] = new Array(deliveries.length).fill(undefined);
     const groups = new Map<string, WorkerGroup>();
@@ -32,7 +43,7 @@ export function createBatchHandler(
     const startedAt = performance.now();
     deliveries.forEach((delivery, index) => {
       try {
-        const input = toWorkerInput(delivery.event, receivedAt);
+        const input = toWorkerInput(delivery.event, receivedAt, checkIdentity);
         if (input.kind === "detectIdle") {
           ticks.push({ index, tick: input });
           return;
@@ -43,7 +54,10 @@ export function createBatchHandler(
         groups.set(input.workerId, group);
       } catch (error) {
         results[index] = error;
-        deps.metrics.inputHandled(delivery.event.type, "rejected");
+        deps.metrics.inputHandled(
+          delivery.event.type,
+          error instanceof WorkerIdentityError ? "identity-mismatch" : "rejected",
+        );
       }
     });
     await Promise.all(
@@ -52,7 +66,8 @@ export function createBatchHandler(
           const outcomes = await processWorkerCommands(deps, workerId, group.commands);
           outcomes.forEach((outcome, position) => {
             const index = group.indexes[position] as number;
-            deps.metrics.inputHandled(group.commands[position]?.type ?? "unknown", outcome);
+            const type = group.commands[position]?.type ?? "unknown";
+            deps.metrics.inputHandled(type, outcome);
             if (
               outcome === "unknown-worker" &&
               (deliveries[index]?.deliveryCount ?? 0) < UNKNOWN_WORKER_RETRIES
@@ -62,10 +77,24 @@ export function createBatchHandler(
                 retryAfterMs: 1_000,
               });
             }
+            if (outcome === "rejected") results[index] = new InputRejectedError(workerId, type);
           });
         } catch (error) {
-          for (const index of group.indexes) results[index] = error;
-          for (const command of group.commands) deps.metrics.inputHandled(command.type, "failed");
+          const exhausted: WorkerCommand[] = [];
+          group.indexes.forEach((index, position) => {
+            const command = group.commands[position] as WorkerCommand;
+            const deliveryCount = deliveries[index]?.deliveryCount ?? 0;
+            if (error instanceof TransientError && deliveryCount >= MAX_TRANSIENT_DELIVERIES) {
+              results[index] = new RetriesExhaustedError(deliveryCount, error);
+              deps.metrics.inputHandled(command.type, "gave-up");
+              exhausted.push(command);
+            } else {
+              results[index] = error;
+              deps.metrics.inputHandled(command.type, "failed");
+            }
+          });
+          if (exhausted.length > 0)
+            await surfaceExhausted(deps, workerId, exhausted, error as TransientError);
         }
       }),
     );
@@ -84,4 +113,23 @@ export function createBatchHandler(
     }
     return results;
   };
+}
+
+/** Records on the worker the inputs given up on, where that can be stored now (else logs that it could not). */
+async function surfaceExhausted(
+  deps: WorkerProcessorDeps,
+  workerId: string,
+  commands: readonly WorkerCommand[],
+  error: TransientError,
+): Promise<void> {
+  const rejections = commands.flatMap((command) => rejectionOf(command, `given up: ${error.message}`) ?? []);
+  if (rejections.length === 0) return;
+  try {
+    await processWorkerCommands(deps, workerId, rejections);
+  } catch (surfacing) {
+    deps.logger.warn(
+      { workerId, inputs: commands.length, err: (surfacing as Error)?.message ?? String(surfacing) },
+      "inputs given up on could not be recorded on the worker",
+    );
+  }
 }

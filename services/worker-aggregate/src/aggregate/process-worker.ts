@@ -1,10 +1,16 @@
 import { TransientError } from "@cml-telemetry/contracts";
 import type { Logger } from "@cml-telemetry/messaging";
 import type { WorkerCommand } from "../decider/commands.ts";
-import { recordJson } from "../store/record-json.ts";
-import { CasConflictError, type StoredRecord, type WorkerStore } from "../store/worker-store.ts";
+import { outboxEntryToPublish, recordJson } from "../store/record-json.ts";
+import {
+  CasConflictError,
+  RecordTooLargeError,
+  type StoredRecord,
+  type WorkerStore,
+} from "../store/worker-store.ts";
 import type { AggregateMetrics } from "./aggregate-metrics.ts";
 import { applyCommands, type CommandOutcome } from "./apply-commands.ts";
+import { rejectionOf } from "./input-rejection.ts";
 import type { OutboxPublisher } from "./outbox-publisher.ts";
 import type { WorkerLocks } from "./worker-locks.ts";
 
@@ -31,7 +37,11 @@ export async function publishPendingOutbox(
   stored: StoredRecord,
 ): Promise<number> {
   if (stored.outboxPublished || stored.record.outbox.length === 0) return 0;
-  const missing = await deps.publisher.unpublished(stored.record.outbox);
+  const { outbox, state } = stored.record;
+  const missing = await deps.publisher.unpublished(
+    outbox.map((entry) => outboxEntryToPublish(entry, state)),
+    stored.writtenAtMs,
+  );
   if (missing.length > 0) deps.metrics.eventsPublished(await deps.publisher.publish(missing));
   deps.store.markOutboxPublished(workerId, stored.revision);
   return missing.length;
@@ -43,7 +53,9 @@ export async function publishPendingOutbox(
  * (`Nats-Msg-Id` `<workerId>:<version>:<n>`). The outbox is not cleared by a second write: it stays with the record
  * until the next decision replaces it, and whoever reads a record without knowing its outbox was published checks
  * the stream. A crash anywhere is repaired by whoever reads the record next (or by the start-up scan); a lost
- * compare-and-set re-reads and re-decides.
+ * compare-and-set re-reads and re-decides. When the record would be too large to store, the commands are applied one
+ * by one: each one that alone still makes it too large is `rejected` and surfaced as `source_failed` (InputRejected),
+ * so it does not hold back the others.
  * @throws TransientError when NATS is unavailable or conflicts persist.
  */
 export function processWorkerCommands(
@@ -52,8 +64,57 @@ export function processWorkerCommands(
   commands: readonly WorkerCommand[],
 ): Promise<readonly CommandOutcome[]> {
   return deps.locks
-    ? deps.locks.run(workerId, () => decideAndWrite(deps, workerId, commands))
-    : decideAndWrite(deps, workerId, commands);
+    ? deps.locks.run(workerId, () => applyOrIsolate(deps, workerId, commands))
+    : applyOrIsolate(deps, workerId, commands);
+}
+
+async function applyOrIsolate(
+  deps: WorkerProcessorDeps,
+  workerId: string,
+  commands: readonly WorkerCommand[],
+): Promise<readonly CommandOutcome[]> {
+  if (commands.length > 1) {
+    try {
+      return await decideAndWrite(deps, workerId, commands);
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+    }
+  }
+  const outcomes: CommandOutcome[] = [];
+  for (const command of commands) {
+    try {
+      outcomes.push(...(await decideAndWrite(deps, workerId, [command])));
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      await rejectInput(deps, workerId, command, error);
+      outcomes.push("rejected");
+    }
+  }
+  return outcomes;
+}
+
+/** Logs an input whose record cannot be stored and records its rejection on the worker, when it can be stored. */
+async function rejectInput(
+  deps: WorkerProcessorDeps,
+  workerId: string,
+  command: WorkerCommand,
+  error: RecordTooLargeError,
+): Promise<void> {
+  deps.logger.warn(
+    { workerId, inputId: command.inputId, type: command.type, bytes: error.bytes, err: error.message },
+    "input rejected: the worker's record would be too large to store",
+  );
+  const rejection = rejectionOf(command, error.message);
+  if (!rejection) return;
+  try {
+    await decideAndWrite(deps, workerId, [rejection]);
+  } catch (surfacing) {
+    if (!(surfacing instanceof RecordTooLargeError)) throw surfacing;
+    deps.logger.error(
+      { workerId, inputId: command.inputId, err: surfacing.message },
+      "rejection could not be stored",
+    );
+  }
 }
 
 async function decideAndWrite(
@@ -65,7 +126,9 @@ async function decideAndWrite(
   let fresh = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await deps.store.load(workerId, { fresh });
-    if (stored) await publishPendingOutbox(deps, workerId, stored);
+    if (stored && !stored.outboxPublished && stored.record.outbox.length > 0) {
+      await publishPendingOutbox(deps, workerId, stored);
+    }
     const current =
       stored && stored.record.outbox.length > 0 ? { ...stored.record, outbox: [] } : stored?.record;
     const result = applyCommands(current, workerId, commands, deps.clock());

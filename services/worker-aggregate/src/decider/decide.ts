@@ -5,11 +5,16 @@ import {
   type Ec2Discovered,
   type Ec2Status,
   type RegisterWorkerCommand,
+  type Source,
   type WorkerState,
   workerStatusFromInstanceState,
 } from "@cml-telemetry/contracts";
+import { boundSystemInfo } from "./bound-system-info.ts";
+import { cmlReadingsOf } from "./cml-readings.ts";
 import type { DetectIdleData, SourceFailedData, WorkerCommand } from "./commands.ts";
 import { isKnown } from "./initial-state.ts";
+import { instanceDetailsOf } from "./instance-details.ts";
+import { belongsToCurrentRun, takesStatusObservation } from "./observation-clocks.ts";
 import {
   discoveredEndpoint,
   isIdle,
@@ -31,23 +36,34 @@ function baseOf(state: WorkerState, observedAt: string): EventBase {
   return { workerId: state.id, version: state.version + 1, observedAt };
 }
 
-function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => a[key] === b[key]);
-}
-
 /** Whether a worker accepts telemetry: it exists and was not terminated (a terminated worker keeps its last state). */
 function acceptsTelemetry(state: WorkerState): boolean {
   return isKnown(state) && state.terminatedAt === null;
 }
 
-/** status_changed (+ terminated, once) for an EC2 instance state observed at `base.observedAt`. */
+/**
+ * status_changed (+ service_status_changed when leaving RUNNING takes the CML service down, + terminated, once) for an
+ * EC2 instance state observed at `base.observedAt`, if it is the newest status observation. Its time moves the status
+ * clock through the event that carries it (`instance_assigned`, `ec2_metrics_updated`), whether the status changed
+ * or not.
+ */
 function statusEvents(state: WorkerState, instanceState: string, base: EventBase): DomainEvent[] {
+  if (!takesStatusObservation(state, base.observedAt)) return [];
   const events: DomainEvent[] = [];
   const newStatus = workerStatusFromInstanceState(instanceState);
   if (newStatus !== state.status) {
     events.push({ name: "status_changed", data: { ...base, oldStatus: state.status, newStatus } });
+  }
+  if (newStatus !== "RUNNING" && state.serviceStatus !== "UNAVAILABLE") {
+    events.push({
+      name: "service_status_changed",
+      data: {
+        ...base,
+        oldStatus: state.serviceStatus,
+        newStatus: "UNAVAILABLE",
+        httpsEndpoint: state.httpsEndpoint,
+      },
+    });
   }
   if (newStatus === "TERMINATED" && state.terminatedAt === null) {
     events.push({
@@ -80,34 +96,18 @@ function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[
   // The Name tag renames the worker when it changes in AWS; otherwise a name given at registration stays.
   const nameTagChanged = !known || data.name !== (state.tags[NAME_TAG] ?? null);
   const name = nameTagChanged ? (data.name ?? state.name) : state.name;
-  const instanceChanged =
-    !known ||
-    name !== state.name ||
-    data.instanceType !== state.instanceType ||
-    data.amiId !== state.amiId ||
-    data.amiName !== state.amiName ||
-    data.publicIp !== state.publicIp ||
-    data.privateIp !== state.privateIp ||
-    data.detailedMonitoring !== state.detailedMonitoring ||
-    !sameTags(data.tags, state.tags);
-  if (instanceChanged) {
-    events.push({
-      name: "instance_assigned",
-      data: {
-        ...base,
-        region: data.region,
-        instanceId: data.instanceId,
-        name,
-        instanceType: data.instanceType,
-        amiId: data.amiId,
-        amiName: data.amiName,
-        publicIp: data.publicIp,
-        privateIp: data.privateIp,
-        tags: data.tags,
-        detailedMonitoring: data.detailedMonitoring,
-      },
-    });
-  }
+  // Every accepted discovery is recorded, changed or not: its time is the clock of the instance details (and of the
+  // status it saw), so an older discovery or status check arriving later cannot roll them back.
+  events.push({
+    name: "instance_assigned",
+    data: {
+      ...base,
+      region: data.region,
+      instanceId: data.instanceId,
+      name,
+      ...instanceDetailsOf(data),
+    },
+  });
   const derived = discoveredEndpoint(data.tags, data.publicIp);
   const target =
     !derived.pinned && isPinnedByRegistration(state)
@@ -126,15 +126,12 @@ function decideDiscovered(data: Ec2Discovered, state: WorkerState): DomainEvent[
       },
     });
   }
-  // A status check newer than this discovery already set the status; do not roll it back.
-  if (isNewer(data.observedAt, state.ec2Metrics.lastCheckedAt)) {
-    events.push(...statusEvents(state, data.instanceState, base));
-  }
+  events.push(...statusEvents(state, data.instanceState, base));
   return events;
 }
 
 function decideEc2Status(data: Ec2Status, state: WorkerState): DomainEvent[] {
-  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.ec2Metrics.lastObservedAt)) return [];
+  if (!takesSourceInput(state, "ec2", data.observedAt)) return [];
   const base = baseOf(state, data.observedAt);
   const events: DomainEvent[] = [
     {
@@ -148,16 +145,12 @@ function decideEc2Status(data: Ec2Status, state: WorkerState): DomainEvent[] {
       },
     },
   ];
-  if (isNewer(data.observedAt, state.lastDiscoveredAt)) {
-    events.push(...statusEvents(state, data.instanceState, base));
-  }
+  events.push(...statusEvents(state, data.instanceState, base));
   return events;
 }
 
 function decideCloudwatch(data: CloudwatchMetrics, state: WorkerState): DomainEvent[] {
-  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.cloudwatchMetrics.lastObservedAt)) {
-    return [];
-  }
+  if (!takesSourceInput(state, "cloudwatch", data.observedAt)) return [];
   return [
     {
       name: "cloudwatch_metrics_updated",
@@ -177,7 +170,7 @@ function decideCloudwatch(data: CloudwatchMetrics, state: WorkerState): DomainEv
 }
 
 function decideCml(data: CmlMetrics, state: WorkerState): DomainEvent[] {
-  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, state.cmlMetrics.lastObservedAt)) return [];
+  if (!takesSourceInput(state, "cml", data.observedAt)) return [];
   const base = baseOf(state, data.observedAt);
   const events: DomainEvent[] = [];
   const newServiceStatus = serviceStatusOfReady(data.ready);
@@ -203,24 +196,18 @@ function decideCml(data: CmlMetrics, state: WorkerState): DomainEvent[] {
     name: "cml_metrics_updated",
     data: {
       ...base,
-      ready: data.ready,
+      ...cmlReadingsOf(data),
       cmlVersion: data.version,
       uptimeSeconds: data.ready ? (data.uptimeSeconds ?? uptimeSeconds(readySince, data.observedAt)) : null,
-      labsCount: data.labsCount,
-      runningLabsCount: data.runningLabsCount,
-      licenseStatus: data.licenseStatus,
-      cpuPercent: data.cpuPercent,
-      memoryUsedPercent: data.memoryUsedPercent,
-      diskUsedPercent: data.diskUsedPercent,
-      runningNodes: data.runningNodes,
-      systemInfo: data.systemInfo,
+      systemInfo: boundSystemInfo(data.systemInfo),
       syncedAt: data.observedAt,
     },
   });
   return events;
 }
 
-function lastObservedOf(state: WorkerState, source: SourceFailedData["source"]): string | null {
+/** The observation clock of a source's block: the newest input of that source taken (success or failure). */
+function lastObservedOf(state: WorkerState, source: Source): string | null {
   switch (source) {
     case "ec2":
       return state.ec2Metrics.lastObservedAt;
@@ -228,16 +215,39 @@ function lastObservedOf(state: WorkerState, source: SourceFailedData["source"]):
       return state.cloudwatchMetrics.lastObservedAt;
     case "cml":
       return state.cmlMetrics.lastObservedAt;
+    default: {
+      const unhandled: never = source;
+      throw new TypeError(`unhandled source ${String(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * Whether an input of `source` observed at `observedAt` is taken: the worker accepts telemetry, the input is newer
+ * than the last one of that source, and a CML or CloudWatch input belongs to the current run of a RUNNING worker.
+ */
+function takesSourceInput(state: WorkerState, source: Source, observedAt: string): boolean {
+  if (!acceptsTelemetry(state) || !isNewer(observedAt, lastObservedOf(state, source))) return false;
+  switch (source) {
+    case "ec2":
+      return true;
+    case "cloudwatch":
+    case "cml":
+      return belongsToCurrentRun(state, observedAt);
+    default: {
+      const unhandled: never = source;
+      throw new TypeError(`unhandled source ${String(unhandled)}`);
+    }
   }
 }
 
 function decideFailed(data: SourceFailedData, state: WorkerState): DomainEvent[] {
-  if (!acceptsTelemetry(state) || !isNewer(data.observedAt, lastObservedOf(state, data.source))) return [];
+  if (!takesSourceInput(state, data.source, data.observedAt)) return [];
   const base = baseOf(state, data.observedAt);
   const events: DomainEvent[] = [];
   if (data.source === "cml") {
     const newServiceStatus = serviceStatusOfCmlFailure(data.errorType);
-    if (newServiceStatus !== state.serviceStatus) {
+    if (newServiceStatus !== null && newServiceStatus !== state.serviceStatus) {
       events.push({
         name: "service_status_changed",
         data: {

@@ -6,6 +6,7 @@ import type { WorkerCommand } from "./commands.ts";
 import { decide } from "./decide.ts";
 import { evolve } from "./evolve.ts";
 import { initialState } from "./initial-state.ts";
+import { canConnect } from "./rules.ts";
 
 const spec = createDeciderSpec<WorkerCommand, DomainEvent, WorkerState>({
   decide,
@@ -15,8 +16,13 @@ const spec = createDeciderSpec<WorkerCommand, DomainEvent, WorkerState>({
 
 /** Events of a sequence of commands, each decided on the state the previous ones left. */
 function history(...commands: WorkerCommand[]): DomainEvent[] {
-  let state = initialState(WORKER_ID);
-  const all: DomainEvent[] = [];
+  return historyAfter([], ...commands);
+}
+
+/** {@link history} on the state the `given` events leave; returns the given events and the new ones. */
+function historyAfter(given: DomainEvent[], ...commands: WorkerCommand[]): DomainEvent[] {
+  let state = given.reduce(evolve, initialState(WORKER_ID));
+  const all: DomainEvent[] = [...given];
   for (const command of commands) {
     const events = decide(command, state, dateAt(0));
     state = events.reduce(evolve, state);
@@ -145,11 +151,14 @@ describe("ec2.discovered", () => {
       });
   });
 
-  it("emits nothing for a newer discovery that changes nothing", () => {
+  it("records a newer discovery that changes nothing as instance_assigned only (it moves the discovery clock)", () => {
     spec
       .given(discoveredAt0())
       .when(commandOf.discovered({ observedAt: at(5) }))
-      .thenNothing();
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["instance_assigned"]);
+        expect(state).toMatchObject({ lastDiscoveredAt: at(5), statusObservedAt: at(5), status: "RUNNING" });
+      });
   });
 
   it("ignores a discovery older than or as old as the last applied one", () => {
@@ -560,6 +569,17 @@ describe("<source>.failed", () => {
       .thenState((state) => expect(state.ec2Metrics.lastError).toBeNull());
   });
 
+  it("leaves the service and its readiness alone for an observation the aggregate could not store", () => {
+    spec
+      .given(history(commandOf.discovered(), commandOf.cml()))
+      .when(commandOf.failed("cml", { errorType: "InputRejected", retryable: false, observedAt: at(2) }))
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(["source_failed"]);
+        expect(state).toMatchObject({ serviceStatus: "AVAILABLE", cmlReadySince: at(1) });
+        expect(state.cmlMetrics.lastError).toMatchObject({ type: "InputRejected", at: at(2) });
+      });
+  });
+
   it("ignores a failure older than the last observation of that source", () => {
     spec
       .given(history(commandOf.discovered(), commandOf.cml({ observedAt: at(5) })))
@@ -750,7 +770,7 @@ describe("versions", () => {
       commandOf.ec2Status({ observedAt: at(2) }),
       commandOf.cml({ observedAt: at(3) }),
     );
-    expect(events.map((event) => event.data.version)).toEqual([1, 1, 1, 1, 2, 3, 3, 3]);
+    expect(events.map((event) => event.data.version)).toEqual([1, 1, 1, 1, 2, 3, 4, 4, 4]);
   });
 
   it("sets updatedAt to the newest observation applied", () => {
@@ -789,5 +809,132 @@ describe("event data", () => {
     for (const event of events) {
       expect(() => domainEvents[event.name].schema.parse(event.data), event.name).not.toThrow();
     }
+  });
+});
+
+describe("observation clocks (late and redelivered inputs never roll state back)", () => {
+  it.each<[string, WorkerCommand, WorkerCommand, string[], Partial<WorkerState>]>([
+    [
+      "a status a newer discovery set against an older discovery",
+      commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
+      commandOf.discovered({ instanceState: "running", observedAt: at(5) }),
+      [],
+      { status: "STOPPED" },
+    ],
+    [
+      "a status a discovery set against an older status check",
+      commandOf.discovered({ instanceState: "stopped", observedAt: at(10) }),
+      commandOf.ec2Status({ instanceState: "running", observedAt: at(8) }),
+      ["ec2_metrics_updated"],
+      { status: "STOPPED" },
+    ],
+    [
+      "a status a newer discovery confirmed against an older status check",
+      commandOf.discovered({ observedAt: at(10) }),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(5) }),
+      ["ec2_metrics_updated"],
+      { status: "RUNNING" },
+    ],
+    [
+      "instance details a newer discovery confirmed against an older discovery",
+      commandOf.discovered({ observedAt: at(10) }),
+      commandOf.discovered({ publicIp: "203.0.113.99", observedAt: at(7) }),
+      [],
+      { publicIp: "203.0.113.10" },
+    ],
+    [
+      "a status a status check set against an older discovery",
+      commandOf.ec2Status({ instanceState: "stopping", observedAt: at(10) }),
+      commandOf.discovered({ instanceState: "running", publicIp: "203.0.113.99", observedAt: at(6) }),
+      ["instance_assigned", "endpoint_changed"],
+      { status: "STOPPING", publicIp: "203.0.113.99" },
+    ],
+  ])("keep %s", (_, earlier, late, expectedEvents, expectedState) => {
+    spec
+      .given(history(commandOf.discovered(), earlier))
+      .when(late)
+      .thenState((state, events) => {
+        expect(names(events)).toEqual(expectedEvents);
+        expect(state).toMatchObject(expectedState);
+      });
+  });
+});
+
+describe("leaving RUNNING", () => {
+  const busyRunning = () =>
+    history(
+      commandOf.discovered(),
+      commandOf.cloudwatch({ observedAt: at(1) }),
+      commandOf.cml({ runningLabsCount: 2, runningNodes: 9, observedAt: at(2) }),
+    );
+
+  it.each([
+    ["stopping", "STOPPING"],
+    ["stopped", "STOPPED"],
+    ["shutting-down", "SHUTTING_DOWN"],
+    ["terminated", "TERMINATED"],
+  ])(
+    "to %s makes the service UNAVAILABLE and clears readiness, uptime, labs and utilisation",
+    (instanceState, status) => {
+      spec
+        .given(busyRunning())
+        .when(commandOf.ec2Status({ instanceState, observedAt: at(10) }))
+        .thenState((state, events) => {
+          expect(events.find((event) => event.name === "service_status_changed")?.data).toMatchObject({
+            oldStatus: "AVAILABLE",
+            newStatus: "UNAVAILABLE",
+          });
+          expect(state).toMatchObject({
+            status,
+            serviceStatus: "UNAVAILABLE",
+            cmlReadySince: null,
+            activeLabsCount: 0,
+            lastActivityAt: at(2),
+          });
+          expect(state.cmlMetrics).toMatchObject({
+            ready: null,
+            runningLabsCount: 0,
+            runningNodes: 0,
+            cpuPercent: null,
+            memoryUsedPercent: null,
+          });
+          expect(state.cloudwatchMetrics).toMatchObject({ cpuUtilization: null, memoryUtilization: null });
+          expect(canConnect(state)).toBe(false);
+        });
+    },
+  );
+
+  it("takes no CML or CloudWatch observation while not RUNNING (a late one from before the stop included)", () => {
+    const given = historyAfter(
+      busyRunning(),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
+    );
+    for (const command of [
+      commandOf.cml({ runningLabsCount: 1, observedAt: at(9) }),
+      commandOf.cml({ runningLabsCount: 1, observedAt: at(11) }),
+      commandOf.cloudwatch({ observedAt: at(9) }),
+      commandOf.failed("cml", { errorType: "CmlBooting", observedAt: at(11) }),
+    ]) {
+      spec.given(given).when(command, dateAt(12)).thenNothing();
+    }
+  });
+
+  it("after a restart, ignores observations from before it and counts uptime from the first ready one after", () => {
+    const restarted = historyAfter(
+      busyRunning(),
+      commandOf.ec2Status({ instanceState: "stopped", observedAt: at(10) }),
+      commandOf.ec2Status({ instanceState: "running", observedAt: at(20) }),
+    );
+    spec
+      .given(restarted)
+      .when(commandOf.cml({ observedAt: at(9) }), dateAt(21))
+      .thenNothing();
+    spec
+      .given(restarted)
+      .when(commandOf.cml({ observedAt: at(21) }), dateAt(21))
+      .thenState((state, events) => {
+        expect(state).toMatchObject({ serviceStatus: "AVAILABLE", cmlReadySince: at(21) });
+        expect(events.at(-1)?.data).toMatchObject({ uptimeSeconds: 0 });
+      });
   });
 });

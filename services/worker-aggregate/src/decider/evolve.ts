@@ -1,9 +1,43 @@
-import type { DomainEvent, WorkerState } from "@cml-telemetry/contracts";
+import type { DomainEvent, WorkerState, WorkerStatus } from "@cml-telemetry/contracts";
+import { cmlReadingsOf } from "./cml-readings.ts";
+import { instanceDetailsOf } from "./instance-details.ts";
 import { cmlFailureResetsReadiness } from "./rules.ts";
 import { isNewer } from "./uptime.ts";
 
 function later(a: string, b: string): string {
   return isNewer(b, a) ? b : a;
+}
+
+function laterOf(a: string | null, b: string): string {
+  return a === null ? b : later(a, b);
+}
+
+/**
+ * The state with a new status observed at `observedAt`. Becoming RUNNING starts a run (`runningSince`); any other
+ * status ends it: CML readiness and uptime, running labs and nodes, and the utilisation readings belong to a running
+ * instance and are cleared (the service status goes UNAVAILABLE through its own event, decided with this one).
+ */
+function withStatus(state: WorkerState, status: WorkerStatus, observedAt: string): WorkerState {
+  const moved = { ...state, status, statusObservedAt: laterOf(state.statusObservedAt, observedAt) };
+  if (status === "RUNNING") {
+    return state.status === "RUNNING" ? moved : { ...moved, runningSince: observedAt };
+  }
+  const cml = state.cmlMetrics;
+  return {
+    ...moved,
+    runningSince: null,
+    cmlReadySince: null,
+    activeLabsCount: 0,
+    cmlMetrics: {
+      ...cml,
+      ready: null,
+      runningLabsCount: cml.runningLabsCount === null ? null : 0,
+      runningNodes: cml.runningNodes === null ? null : 0,
+      cpuPercent: null,
+      memoryUsedPercent: null,
+    },
+    cloudwatchMetrics: { ...state.cloudwatchMetrics, cpuUtilization: null, memoryUtilization: null },
+  };
 }
 
 function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
@@ -28,20 +62,16 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
         region: data.region,
         instanceId: data.instanceId,
         name: data.name,
-        instanceType: data.instanceType,
-        amiId: data.amiId,
-        amiName: data.amiName,
-        publicIp: data.publicIp,
-        privateIp: data.privateIp,
-        tags: data.tags,
-        detailedMonitoring: data.detailedMonitoring,
+        ...instanceDetailsOf(data),
         lastDiscoveredAt: data.observedAt,
+        // The discovery saw a status too: taken if it was the newest (then status_changed may follow), else kept out.
+        statusObservedAt: laterOf(state.statusObservedAt, data.observedAt),
       };
     }
     case "endpoint_changed":
       return { ...state, httpsEndpoint: event.data.newEndpoint, endpointPinned: event.data.pinned };
     case "status_changed":
-      return { ...state, status: event.data.newStatus };
+      return withStatus(state, event.data.newStatus, event.data.observedAt);
     case "terminated":
       return { ...state, terminatedAt: event.data.terminatedAt, terminatedBy: event.data.terminatedBy };
     case "service_status_changed":
@@ -52,6 +82,7 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
       const { data } = event;
       return {
         ...state,
+        statusObservedAt: laterOf(state.statusObservedAt, data.checkedAt),
         ec2Metrics: {
           instanceState: data.instanceState,
           instanceStatusCheck: data.instanceStatusCheck,
@@ -99,15 +130,8 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
         idleDetectedAt: labsRunning ? null : state.idleDetectedAt,
         cmlReadySince: data.ready ? (state.cmlReadySince ?? data.syncedAt) : null,
         cmlMetrics: {
-          ready: data.ready,
+          ...cmlReadingsOf(data),
           version: data.cmlVersion,
-          labsCount: data.labsCount,
-          runningLabsCount: data.runningLabsCount,
-          licenseStatus: data.licenseStatus,
-          cpuPercent: data.cpuPercent,
-          memoryUsedPercent: data.memoryUsedPercent,
-          diskUsedPercent: data.diskUsedPercent,
-          runningNodes: data.runningNodes,
           systemInfo: data.systemInfo,
           lastSyncedAt: data.syncedAt,
           lastObservedAt: data.syncedAt,

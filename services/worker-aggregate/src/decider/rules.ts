@@ -1,4 +1,9 @@
-import { ENDPOINT_TAG, type ServiceStatus, type WorkerState } from "@cml-telemetry/contracts";
+import {
+  ENDPOINT_TAG,
+  INPUT_REJECTED_ERROR_TYPE,
+  type ServiceStatus,
+  type WorkerState,
+} from "@cml-telemetry/contracts";
 import { epochMs } from "./uptime.ts";
 
 export { ENDPOINT_TAG };
@@ -27,10 +32,13 @@ export function serviceStatusOfReady(ready: boolean): ServiceStatus {
 
 /**
  * Service status implied by a CML read failure (`errorType` of `cml.failed`): the controller answers but cannot be
- * used as configured (credentials, answers, a certificate that is not the pinned one) → ERROR.
+ * used as configured (credentials, answers, a certificate that is not the pinned one) → ERROR; null when the
+ * failure says nothing about the service (an observation the aggregate could not store).
  */
-export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus {
+export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus | null {
   switch (errorType) {
+    case INPUT_REJECTED_ERROR_TYPE:
+      return null;
     case "CmlBooting":
       return "STARTING";
     case "CmlAuthFailed":
@@ -45,7 +53,7 @@ export function serviceStatusOfCmlFailure(errorType: string): ServiceStatus {
 
 /** Whether a CML failure means the application is not up (so readiness, and uptime, start over). */
 export function cmlFailureResetsReadiness(errorType: string): boolean {
-  return errorType !== "CmlAuthFailed";
+  return errorType !== "CmlAuthFailed" && errorType !== INPUT_REJECTED_ERROR_TYPE;
 }
 
 /** The endpoint discovery derives: the `cml:endpoint` tag, else `https://<publicIp>`, else none. */

@@ -3,19 +3,27 @@ import { recordJson } from "./record-json.ts";
 import { CasConflictError, type WorkerStore } from "./worker-store.ts";
 
 interface CacheEntry {
-  /** The record as JSON text: one flat string per worker is far lighter for the garbage collector than its objects. */
-  readonly json: string;
-  /** The same record with an empty outbox, for once the outbox is published (so loads do not parse it). */
-  readonly publishedJson?: string;
+  /** The record as written or read (never changed: loads share it, frozen). */
+  readonly record: WorkerRecord;
   readonly revision: number;
   readonly outboxPublished: boolean;
+  /** When the record was written (server clock), when known (it was read from KV). */
+  readonly writtenAtMs?: number;
+}
+
+/** Freezes what a caller could change in place by mistake: the record, its state and its lists. */
+function frozen(record: WorkerRecord): WorkerRecord {
+  Object.freeze(record.state);
+  Object.freeze(record.outbox);
+  Object.freeze(record.recentInputIds);
+  return Object.freeze(record);
 }
 
 /**
  * Remembers the records this instance wrote or read, so the next decision for a worker skips the KV read, and
- * which of their outboxes are known to be published, so they are not checked against the stream again. Records are
- * kept as the JSON text written to (or read from) KV and parsed on use, so each load hands out its own copy. A
- * stale entry (another replica wrote since) is harmless: the compare-and-set write fails, the entry is dropped, and
+ * which of their outboxes are known to be published, so they are not checked against the stream again (nor kept).
+ * Records are kept as the objects written (or read), frozen, and every load hands out the same one: a decision builds
+ * a new record and never changes the one it started from, so no load parses or copies. A stale entry (another replica wrote since) is harmless: the compare-and-set write fails, the entry is dropped, and
  * the caller re-reads. At most `maxEntries` records are kept (the one stored longest ago goes first).
  *
  * Once the worker ids were listed (the start-up scan does), a worker neither listed nor seen since is taken to have
@@ -39,11 +47,7 @@ export function createCachedWorkerStore(
       if (oldest !== undefined) cache.delete(oldest);
     }
   };
-  const recordOf = (entry: CacheEntry): WorkerRecord => {
-    const record = JSON.parse(entry.json) as WorkerRecord;
-    // A published outbox is never needed again; the next write replaces it.
-    return entry.outboxPublished ? { ...record, outbox: [] } : record;
-  };
+  const recordOf = (entry: CacheEntry): WorkerRecord => entry.record;
   return {
     async load(workerId, loadOptions) {
       const entry = cache.get(workerId);
@@ -53,6 +57,7 @@ export function createCachedWorkerStore(
           revision: entry.revision,
           cached: true,
           outboxPublished: entry.outboxPublished,
+          ...(entry.writtenAtMs === undefined ? {} : { writtenAtMs: entry.writtenAtMs }),
         };
       }
       if (!loadOptions?.fresh && known !== undefined && !known.has(workerId)) return undefined;
@@ -65,9 +70,10 @@ export function createCachedWorkerStore(
       // A fresh read of the revision this instance already knows keeps what it knows about that outbox.
       const outboxPublished = entry?.outboxPublished === true && entry.revision === loaded.revision;
       remember(workerId, {
-        json: loaded.json ?? JSON.stringify(loaded.record),
+        record: frozen(loaded.record),
         revision: loaded.revision,
         outboxPublished,
+        ...(loaded.writtenAtMs === undefined ? {} : { writtenAtMs: loaded.writtenAtMs }),
       });
       return outboxPublished ? { ...loaded, outboxPublished } : loaded;
     },
@@ -75,12 +81,7 @@ export function createCachedWorkerStore(
       try {
         const written = await store.save(workerId, record, revision, serialised);
         known?.add(workerId);
-        remember(workerId, {
-          json: serialised.json,
-          publishedJson: serialised.publishedJson,
-          revision: written,
-          outboxPublished: false,
-        });
+        remember(workerId, { record: frozen(record), revision: written, outboxPublished: false });
         return written;
       } catch (error) {
         if (error instanceof CasConflictError) cache.delete(workerId);
@@ -91,8 +92,8 @@ export function createCachedWorkerStore(
       const entry = cache.get(workerId);
       if (entry && entry.revision === revision && !entry.outboxPublished) {
         cache.set(workerId, {
-          json: entry.publishedJson ?? entry.json,
-          revision,
+          ...entry,
+          record: frozen({ ...entry.record, outbox: [] }),
           outboxPublished: true,
         });
       }

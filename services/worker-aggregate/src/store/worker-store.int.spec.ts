@@ -101,13 +101,19 @@ describe("cached worker store", () => {
     expect((await cached.load(WORKER_ID))?.revision).toBe(theirs);
   });
 
-  it("serves its own writes without KV reads, each load a separate copy", async () => {
+  it("serves its own writes without KV reads, records no caller can change in place", async () => {
     const { kvStore, cached } = await stores();
     const revision = await cached.save(WORKER_ID, discoveredRecord(), undefined);
     const first = await cached.load(WORKER_ID);
     expect(first).toMatchObject({ revision, cached: true, outboxPublished: false });
-    first?.record.recentInputIds.push("mutated");
-    expect((await cached.load(WORKER_ID))?.record.recentInputIds).toEqual(["discovery-1"]);
+    expect(() => first?.record.recentInputIds.push("mutated")).toThrow(TypeError);
+    expect(() => {
+      if (first) (first.record.state as { status: string }).status = "STOPPED";
+    }).toThrow(TypeError);
+    expect((await cached.load(WORKER_ID))?.record).toMatchObject({
+      recentInputIds: ["discovery-1"],
+      state: { status: "RUNNING" },
+    });
     // Another writer moves the key on: the cached copy is stale until a write fails or a fresh load happens.
     await kvStore.save(WORKER_ID, { ...discoveredRecord(), recentInputIds: ["other"] }, revision);
     expect((await cached.load(WORKER_ID))?.revision).toBe(revision);

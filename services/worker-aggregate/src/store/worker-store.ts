@@ -1,7 +1,8 @@
-import { TransientError, type WorkerRecord, workerRecordSchema } from "@cml-telemetry/contracts";
+import { TransientError, type WorkerRecord } from "@cml-telemetry/contracts";
 import { type AckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "@cml-telemetry/messaging";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { parseRecord } from "./parse-record.ts";
 import type { RecordJson } from "./record-json.ts";
 
 /** A stored worker record and the KV revision it was read at (for compare-and-set). */
@@ -14,6 +15,8 @@ export interface StoredRecord {
   readonly outboxPublished?: boolean;
   /** The JSON text the record was read from, when the store has it. */
   readonly json?: string;
+  /** When the record was written (epoch ms, the NATS server's clock), when the store knows. */
+  readonly writtenAtMs?: number;
 }
 
 /** Another writer changed the record since it was read; re-read and decide again. */
@@ -22,6 +25,20 @@ export class CasConflictError extends Error {
   readonly code = "CAS_CONFLICT";
   constructor(workerId: string, options?: { cause?: unknown }) {
     super(`worker ${workerId} was changed concurrently`, options);
+  }
+}
+
+/**
+ * The record is larger than the server or the bucket accepts: the write can never succeed as it is. Not retried;
+ * the inputs that made it so are rejected.
+ */
+export class RecordTooLargeError extends Error {
+  override readonly name = "RecordTooLargeError";
+  readonly code = "RECORD_TOO_LARGE";
+  readonly bytes: number;
+  constructor(workerId: string, bytes: number, limit: string, options?: { cause?: unknown }) {
+    super(`the record of worker ${workerId} (${bytes} bytes) is larger than ${limit}`, options);
+    this.bytes = bytes;
   }
 }
 
@@ -35,7 +52,8 @@ export interface WorkerStore {
   /**
    * Writes the record if the key is still at `revision` (undefined = must not exist yet); returns the new revision.
    * `serialised` is the record already serialised ({@link recordJson}), when the caller has it.
-   * @throws CasConflictError when another writer got there first.
+   * @throws CasConflictError when another writer got there first; RecordTooLargeError when the record can never be
+   * stored; TransientError when KV is unavailable.
    */
   save(
     workerId: string,
@@ -60,6 +78,18 @@ function isConflict(error: unknown): boolean {
   );
 }
 
+/** JetStream `err_code` of a message larger than the stream's `max_msg_size`. */
+const MESSAGE_EXCEEDS_MAXIMUM = 10054;
+
+/** Whether a write failed for the size of the message (the stream's or the server's limit). */
+function isTooLarge(error: unknown): boolean {
+  return (
+    ((error instanceof StreamPublishError || error instanceof JetStreamApiError) &&
+      error.code === MESSAGE_EXCEEDS_MAXIMUM) ||
+    (error instanceof Error && /max_payload/i.test(error.message))
+  );
+}
+
 function transient(what: string, workerId: string, error: unknown): TransientError {
   return new TransientError(`${what} of worker ${workerId} failed: ${(error as Error)?.message ?? error}`, {
     cause: error,
@@ -77,6 +107,8 @@ export interface WorkerStoreOptions {
    * client, which also handles keys whose last entry is a delete marker (and fails if the key really exists).
    */
   readonly writes?: { readonly publisher: AckedPublisher; readonly bucket: string };
+  /** Largest message the server accepts (its `max_payload`): a larger record is refused without being sent. */
+  readonly maxRecordBytes?: number;
 }
 
 /** KV-backed worker store. */
@@ -110,18 +142,26 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
       }
       if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
       const json = decoder.decode(entry.value);
-      const raw: unknown = JSON.parse(json);
-      const record = options.validate ? workerRecordSchema.parse(raw) : (raw as WorkerRecord);
-      return { record, revision: entry.revision, json };
+      const record = parseRecord(json, { validate: options.validate === true });
+      return { record, revision: entry.revision, json, writtenAtMs: entry.created.getTime() };
     },
     async save(workerId, record, revision, serialised) {
       const bytes = Buffer.from(serialised?.json ?? JSON.stringify(record));
+      const limit = options.maxRecordBytes;
+      if (limit !== undefined && bytes.length > limit) {
+        throw new RecordTooLargeError(workerId, bytes.length, `the server's max_payload (${limit} bytes)`);
+      }
       try {
         return revision === undefined
           ? await create(workerId, bytes)
           : await update(workerId, bytes, revision);
       } catch (error) {
         if (isConflict(error)) throw new CasConflictError(workerId, { cause: error });
+        if (isTooLarge(error)) {
+          throw new RecordTooLargeError(workerId, bytes.length, "the workers bucket accepts", {
+            cause: error,
+          });
+        }
         throw transient("writing the record", workerId, error);
       }
     },

@@ -5,6 +5,7 @@ import {
   createEvent,
   type Ec2Discovered,
   type Ec2Status,
+  failedDefinitionOf,
   type Source,
   type SourceFailed,
   subjects,
@@ -61,15 +62,9 @@ export const telemetryMessage = {
     }),
   }),
   failed: (source: Source, data: SourceFailed, options: Options = {}): TelemetryMessage => {
-    const definition =
-      source === "ec2"
-        ? telemetry.ec2Failed
-        : source === "cloudwatch"
-          ? telemetry.cloudwatchFailed
-          : telemetry.cmlFailed;
     return {
       subject: subjects.telemetry(source, data.workerId),
-      event: createEvent(definition, {
+      event: createEvent(failedDefinitionOf(source), {
         source: `collector-${source}`,
         subject: data.workerId,
         data,
