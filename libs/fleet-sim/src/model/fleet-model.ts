@@ -1,5 +1,6 @@
 import { generateFleetSpecs } from "./generate-fleet.ts";
 import { createSeededRandom } from "./seeded-random.ts";
+import { simulatedPublicIp } from "./simulated-public-ip.ts";
 import type {
   AgentConfig,
   FleetTimings,
@@ -176,10 +177,7 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
       instanceType: spec.instanceType ?? "c5.2xlarge",
       privateIpAddress:
         spec.privateIpAddress ?? `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(4, 254)}`,
-      assignedPublicIp:
-        spec.publicIpAddress === undefined
-          ? `54.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`
-          : spec.publicIpAddress,
+      assignedPublicIp: spec.publicIpAddress === undefined ? simulatedPublicIp(random) : spec.publicIpAddress,
       launchTime,
       state,
       stateSince: state === "running" || state === "pending" ? launchTime : t,
