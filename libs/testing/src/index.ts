@@ -1,5 +1,6 @@
 export type { Decider } from "./decider-spec.ts";
 export { createDeciderSpec } from "./decider-spec.ts";
+export { describeOrSkip } from "./describe-or-skip.ts";
 export { ensureNatsServer } from "./ensure-nats-server.ts";
 export {
   LOOPBACK_GUARD_FILE_ENV,
