@@ -3,17 +3,15 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Source, WorkerState } from "@cml-telemetry/contracts";
+import { describeOrSkip } from "@cml-telemetry/testing";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestApp, TEST_TOKENS, type TestApp } from "../src/testing/index.ts";
-import { CHROMIUM_ARGS, ensureChromium } from "./ensure-chromium.ts";
+import { CHROMIUM_ARGS, findChromium, requireChromium } from "./ensure-chromium.ts";
 import { demoWorker, historyAnswer, metricsUpdatedEvent, refreshed, withCpu } from "./fleet-fixture.ts";
 
-const chromiumBinary = ensureChromium();
-if ("reason" in chromiumBinary) {
-  console.log(`dashboard e2e skipped: Chromium unavailable (${chromiumBinary.reason})`);
-}
+const chromiumBinary = findChromium();
 
 const RESULTS_DIR = fileURLToPath(new URL("../test-results/", import.meta.url));
 const DOCS_IMG_DIR = fileURLToPath(new URL("../../../docs/img/", import.meta.url));
@@ -30,7 +28,7 @@ function percentile95(values: number[]): number {
 /** Browsers log refused requests; these are expected while signing in. */
 const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of 401/;
 
-describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", () => {
+describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () => {
   let api: TestApp;
   let server: Server;
   let base: string;
@@ -84,13 +82,11 @@ describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", ()
       );
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if ("path" in chromiumBinary) {
-      browser = await chromium.launch({
-        executablePath: chromiumBinary.path,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
-    }
+    browser = await chromium.launch({
+      executablePath: requireChromium(chromiumBinary),
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
   });
 
   afterAll(async () => {
