@@ -248,6 +248,8 @@ describe("slow handlers", () => {
     let running = 0;
     let most = 0;
     const acked = new Set<string>();
+    // Collected and asserted after the loop: an expect thrown inside onOutcome would land in the consume loop.
+    const outcomes: string[] = [];
     const loop = await startConsumeLoop({
       nc,
       stream: topology.streams.telemetry.name,
@@ -256,7 +258,7 @@ describe("slow handlers", () => {
       logger: silentLogger,
       batchSize: 10,
       concurrency: 3,
-      onOutcome: (outcome) => expect(outcome).toBe("ack"),
+      onOutcome: (outcome) => outcomes.push(outcome),
       batchHandler: async (deliveries) => {
         running += 1;
         most = Math.max(most, running);
@@ -274,6 +276,8 @@ describe("slow handlers", () => {
     const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-concurrency");
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending + acked.size).toBe(total);
+    expect(outcomes).toHaveLength(acked.size);
+    expect(outcomes.filter((outcome) => outcome !== "ack")).toEqual([]);
   });
 
   it("forms each batch when a handler is free, from everything read meanwhile: full batches under load", async () => {
