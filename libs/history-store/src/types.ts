@@ -146,8 +146,11 @@ export type StoreStats = {
    * duplicate that concurrent writers let in (queries never count those twice).
    */
   samples: number;
-  /** Bytes actually used: allocated memory for the embedded store, storage + index size on disk for MongoDB. */
-  bytes: number;
+  /**
+   * Bytes used: the embedded store's own estimate of the memory it holds, storage + index size on disk for MongoDB;
+   * null when the store cannot tell (a MongoDB-compatible deployment without `$collStats`).
+   */
+  bytes: number | null;
 };
 
 /**

@@ -38,6 +38,7 @@ describeOrSkip(
       createStore: ({ retentionDays }) =>
         createMongoStore({ client, dbName: freshDatabase(), retentionDays }),
       removesExpiredSamplesOnEnforce: false,
+      measuresStorage: true,
     });
 
     it("creates the time-series collection with TTL and worker/time index, and corrects a changed TTL", async () => {
