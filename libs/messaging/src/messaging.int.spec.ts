@@ -1,6 +1,7 @@
 import {
   createEvent,
   createTopology,
+  decodeEvent,
   subjects,
   type Topology,
   TransientError,
@@ -339,6 +340,12 @@ describe("ops publisher", () => {
     await ops.flush();
     const jsm = await jetstreamManager(nc);
     expect((await jsm.streams.info(topology.streams.ops.name)).state.messages).toBe(2);
+    for (const seq of [1, 2]) {
+      const stored = await jsm.streams.getMessage(topology.streams.ops.name, { seq });
+      expect(stored?.header.get("Nats-Msg-Id"), `message ${seq}`).toBe(
+        decodeEvent(stored?.data ?? new Uint8Array()).id,
+      );
+    }
     await jsm.streams.delete(topology.streams.ops.name);
     expect(() =>
       ops.jobFailed({
