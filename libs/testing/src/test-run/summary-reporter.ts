@@ -11,6 +11,11 @@ function firstLines(errors: ReadonlyArray<{ message?: string }>): string {
   return errors.map((error) => (error.message ?? "error").split("\n")[0]).join("; ");
 }
 
+/** The reason `describeOrSkip` gave a skipped suite (kept in the suite's meta). */
+function skipReasonOf(parent: Parent): string | undefined {
+  return (parent.meta() as { skipReason?: string }).skipReason;
+}
+
 /** The ancestors of a test, nearest first. */
 function ancestors(test: TestCase): Parent[] {
   const chain: Parent[] = [];
@@ -68,14 +73,14 @@ export class SummaryReporter implements Reporter {
           }
           skipped += 1;
           // The outermost suite skipped with a reason (its inner suites inherit the reason).
-          const suite = chain.findLast((parent) => parent.meta().skipReason !== undefined);
+          const suite = chain.findLast((parent) => skipReasonOf(parent) !== undefined);
           const key = suite
             ? `${file} › ${suite.type === "suite" ? suite.fullName : ""}`
             : `${file} › ${test.fullName}`;
           const entry = skips.get(key) ?? {
             name: key,
             tests: 0,
-            reason: suite?.meta().skipReason ?? result.note,
+            reason: (suite && skipReasonOf(suite)) ?? result.note,
           };
           entry.tests += 1;
           skips.set(key, entry);
