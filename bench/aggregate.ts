@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
-import { SERVICE_NODE_FLAGS } from "@cml-telemetry/launcher";
+import { serviceNodeFlags } from "@cml-telemetry/launcher";
 import {
   connectNats,
   createOpsPublisher,
@@ -135,7 +135,7 @@ async function runLoadPhase(url: string): Promise<LoadPhaseResult> {
 
 /** The aggregate runs as the service does: with its node flags (re-running this file with them) and heap tuning. */
 async function withServiceNodeFlags(): Promise<boolean> {
-  const flags = SERVICE_NODE_FLAGS["worker-aggregate"].filter((flag) => !process.execArgv.includes(flag));
+  const flags = serviceNodeFlags("worker-aggregate").filter((flag) => !process.execArgv.includes(flag));
   if (flags.length === 0) return false;
   const child = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url)], {
     stdio: "inherit",

@@ -8,8 +8,8 @@ import {
   type ManagedProcess,
   readyLineUrl,
   SERVICE_NAMES,
-  SERVICE_NODE_FLAGS,
   type SystemServiceName,
+  serviceNodeFlags,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
 import {
@@ -107,7 +107,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         process.execPath,
         [
           ...LOOPBACK_GUARD_NODE_FLAGS,
-          ...SERVICE_NODE_FLAGS[service],
+          ...serviceNodeFlags(service),
           join(repoRoot, "services", service, "src/main.ts"),
         ],
         {
