@@ -253,12 +253,22 @@ async function main(): Promise<void> {
     process.stderr.write(
       `raw publish+consume (DESIGN §10): ${rawPublishConsumePerSec} messages/s through a publish and a consume + ack; the aggregate applied ${(eventsPerSec / rawPublishConsumePerSec).toFixed(3)} × that (the line below compares with raw publish alone)\n`,
     );
+    const microsPerInput = (seconds: number | undefined) =>
+      seconds === undefined ? null : Math.round((seconds * 1e6) / acked);
+    const serverSeconds = (start: number | undefined, end: number | undefined) =>
+      start !== undefined && end !== undefined ? end - start : undefined;
     printResult({
       bench: "aggregate",
       eventsPerSec,
       rawPublishPerSec,
       ratio: Math.round((eventsPerSec / rawPublishPerSec) * 1000) / 1000,
       rssMb: Math.round(peakRss / 1024 / 1024),
+      domainEvents: events,
+      aggregateCpuMicrosPerInput: microsPerInput((processCpu.user + processCpu.system) / 1e6),
+      natsServerCpuMicrosPerInput: microsPerInput(serverSeconds(serverCpuAtStart, serverCpuAtEnd)),
+      restartMs: restart.ms,
+      floorInputsPerSec: floor.inputsPerSec,
+      floorRatio: Math.round((floor.inputsPerSec / rawPublishPerSec) * 1000) / 1000,
     });
   } finally {
     await server.stop();

@@ -90,6 +90,10 @@ if (!have("nats-server")) {
     failedSteps.push("install nats-server");
   }
 }
+const natsVersion = [process.env.NATS_SERVER_BIN ?? "nats-server", "/usr/sbin/nats-server"]
+  .map((binary) => spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout?.trim())
+  .find((version) => version);
+if (natsVersion) say(`• ${natsVersion}: the integration and end-to-end tests run against this version`);
 if (existsSync(join(root, "services/api/e2e")) && !existsSync("/usr/bin/chromium")) {
   const problem = aptInstall(["chromium"], "the dashboard browser tests");
   if (problem) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type ApiToken, resolveApiTokens } from "../api-tokens.ts";
 import { envVar } from "../env-registry.ts";
 import { envInt, envList, envSeconds, envString } from "../env-types.ts";
+import { idleEnv } from "../idle-env.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
 import { logEnv } from "../observability-env.ts";
 
@@ -18,13 +19,14 @@ export const apiConfigSchema = z
     ...natsEnv,
     ...jetstreamEnv,
     ...logEnv,
+    ...idleEnv,
     API_PORT: envVar(envInt({ min: 0, max: 65_535 }).default(8080), {
       description:
         "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard). 0 = any free port, given in the `api ready` log line's `url`.",
     }),
     API_HOST: envVar(envString().optional(), {
       description:
-        "Listen address. Defaults to loopback unless `API_TOKENS` is set; setting a non-loopback address without tokens exposes an unauthenticated API.",
+        "Listen address when `API_TOKENS` is set. Without tokens the API always listens on 127.0.0.1 only, whatever this says (it logs a warning naming the ignored value): it never serves unauthenticated beyond loopback.",
       defaultText: "0.0.0.0 with API_TOKENS, else 127.0.0.1",
     }),
     API_TOKENS: envVar(apiTokensEnv.optional(), {
