@@ -48,7 +48,10 @@ function aptInstall(packages: string[], why: string): string | undefined {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(" ")}`;
   if (!isRoot) return `not root; install with: sudo ${command}`;
   say(`installing ${packages.join(", ")} for ${why}…`);
-  const result = spawnSync("sh", ["-c", `${command} >/dev/null`], { stdio: ["ignore", "ignore", "inherit"] });
+  const result = spawnSync("sh", ["-c", `${command} >/dev/null`], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   return result.status === 0 ? undefined : `apt-get failed (exit ${result.status}); run: ${command}`;
 }
 
