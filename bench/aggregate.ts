@@ -23,7 +23,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { consumerNames, createTopology } from "@cml-telemetry/contracts";
-import { SERVICE_NODE_FLAGS } from "@cml-telemetry/launcher";
+import { serviceNodeFlags } from "@cml-telemetry/launcher";
 import {
   connectNats,
   createOpsPublisher,
@@ -138,7 +138,7 @@ async function runLoadPhase(url: string): Promise<LoadPhaseResult> {
 
 /** The aggregate runs as the service does: with its node flags (re-running this file with them) and heap tuning. */
 async function withServiceNodeFlags(): Promise<boolean> {
-  const flags = SERVICE_NODE_FLAGS["worker-aggregate"].filter((flag) => !process.execArgv.includes(flag));
+  const flags = serviceNodeFlags("worker-aggregate").filter((flag) => !process.execArgv.includes(flag));
   if (flags.length === 0) return false;
   const child = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url)], {
     stdio: "inherit",
@@ -267,6 +267,19 @@ async function main(): Promise<void> {
     process.stderr.write(
       `raw publish+consume (DESIGN §10): ${rawPublishConsumePerSec} messages/s through a publish and a consume + ack; the aggregate applied ${(inputsPerSec / rawPublishConsumePerSec).toFixed(3)} × that (the line below compares with raw publish alone)\n`,
     );
+    const microsPerInput = (seconds: number | undefined) =>
+      seconds === undefined ? null : Math.round((seconds * 1e6) / acked);
+    const serverSeconds = (start: number | undefined, end: number | undefined) =>
+      start !== undefined && end !== undefined ? end - start : undefined;
+    printResult({
+      bench: "aggregate-detail",
+      domainEvents: events,
+      aggregateCpuMicrosPerInput: microsPerInput((processCpu.user + processCpu.system) / 1e6),
+      natsServerCpuMicrosPerInput: microsPerInput(serverSeconds(serverCpuAtStart, serverCpuAtEnd)),
+      restartMs: restart.ms,
+      floorInputsPerSec: floor.inputsPerSec,
+      floorToRawPublishRatio: Math.round((floor.inputsPerSec / rawPublishPerSec) * 1000) / 1000,
+    });
     printResult({
       bench: "aggregate",
       inputsPerSec,

@@ -296,7 +296,9 @@ async function main(): Promise<void> {
       ingestPerSec,
       rawConsumePerSec: raw.consumePerSec,
       ratio: Math.round((ingestPerSec / raw.consumePerSec) * 100) / 100,
-      bytesPerSample: Math.round((stats.bytes / Math.max(1, stats.samples)) * 10) / 10,
+      // The embedded store's own estimate of the memory it holds (typed arrays and their overhead), not a measured RSS.
+      bytesPerSample:
+        stats.bytes === null ? null : Math.round((stats.bytes / Math.max(1, stats.samples)) * 10) / 10,
       query7dMs,
       workers: published.workers,
       days: DAYS,

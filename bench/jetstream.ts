@@ -115,6 +115,7 @@ if (isMain(import.meta.url)) {
       bench: "jetstream",
       publishPerSec: result.publishPerSec,
       consumePerSec: result.consumePerSec,
+      payloadBytes: result.payloadBytes,
     });
   } finally {
     await server.stop();

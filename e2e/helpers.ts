@@ -1,4 +1,10 @@
-import { type CmlCloudEvent, decodeEvent } from "@cml-telemetry/contracts";
+import {
+  type CmlCloudEvent,
+  createTopology,
+  decodeEvent,
+  workerRecordSchema,
+} from "@cml-telemetry/contracts";
+import { openWorkersKv } from "@cml-telemetry/messaging";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -62,22 +68,88 @@ export async function sim<T>(simUrl: string, path: string, method = "GET", body?
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Every message currently in a stream, decoded (raw bytes kept for envelope checks). */
-export async function readStream(
-  nc: NatsConnection,
-  stream: string,
-): Promise<Array<{ subject: string; seq: number; raw: unknown; event: CmlCloudEvent<unknown> }>> {
+/** A message of a stream, decoded (raw JSON kept for envelope checks, `Nats-Msg-Id` for dedupe checks). */
+export interface StreamMessage {
+  readonly subject: string;
+  /** Stream sequence (0 for a message seen on the wire rather than read from the stream). */
+  readonly seq: number;
+  readonly raw: unknown;
+  readonly event: CmlCloudEvent<unknown>;
+  readonly msgId: string | undefined;
+}
+
+function decodeMessage(
+  subject: string,
+  seq: number,
+  data: Uint8Array,
+  msgId: string | undefined,
+): StreamMessage {
+  const text = new TextDecoder().decode(data);
+  return { subject, seq, raw: JSON.parse(text), event: decodeEvent(text), msgId };
+}
+
+/** Every message currently in a stream, decoded. */
+export async function readStream(nc: NatsConnection, stream: string): Promise<StreamMessage[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
   const total = info.state.messages;
-  const out: Array<{ subject: string; seq: number; raw: unknown; event: CmlCloudEvent<unknown> }> = [];
+  const out: StreamMessage[] = [];
   if (total === 0) return out;
   const consumer = await jetstream(nc).consumers.get(stream);
   const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
   for await (const message of messages) {
-    const text = new TextDecoder().decode(message.data);
-    out.push({ subject: message.subject, seq: message.seq, raw: JSON.parse(text), event: decodeEvent(text) });
+    out.push(decodeMessage(message.subject, message.seq, message.data, message.headers?.get("Nats-Msg-Id")));
     if (out.length >= total) break;
   }
   return out;
+}
+
+/**
+ * What a work-queue stream still holds, read by sequence (a consumer of the test's own would take the messages
+ * from the services' consumers; the ones already handled are gone).
+ */
+export async function readWorkQueue(nc: NatsConnection, stream: string): Promise<StreamMessage[]> {
+  const jsm = await jetstreamManager(nc);
+  const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+  const out: StreamMessage[] = [];
+  for (let seq = first; seq > 0 && seq <= last; seq += 1) {
+    const stored = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    if (stored)
+      out.push(decodeMessage(stored.subject, stored.seq, stored.data, stored.header.get("Nats-Msg-Id")));
+  }
+  return out;
+}
+
+/** Every message published on `subjects` from now on, headers included, seen by a plain subscription. */
+export function capturePublished(
+  nc: NatsConnection,
+  subjects: readonly string[],
+): { messages(): readonly StreamMessage[]; stop(): void } {
+  const seen: StreamMessage[] = [];
+  const subscriptions = subjects.map((subject) =>
+    nc.subscribe(subject, {
+      callback: (error, message) => {
+        if (!error)
+          seen.push(decodeMessage(message.subject, 0, message.data, message.headers?.get("Nats-Msg-Id")));
+      },
+    }),
+  );
+  return {
+    messages: () => seen,
+    stop: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    },
+  };
+}
+
+/** The decision version of every worker record in KV `cml_workers` (its domain events are `<id>:<version>:<n>`). */
+export async function workerVersions(nc: NatsConnection): Promise<Map<string, number>> {
+  const kv = await openWorkersKv(nc, createTopology());
+  const versions = new Map<string, number>();
+  for await (const key of await kv.keys()) {
+    const entry = await kv.get(key);
+    if (entry && entry.operation === "PUT")
+      versions.set(key, workerRecordSchema.parse(entry.json()).state.version);
+  }
+  return versions;
 }

@@ -1,12 +1,31 @@
-import { createTopology, definitionOfType, parseEventData } from "@cml-telemetry/contracts";
+import {
+  createTopology,
+  definitionOfType,
+  opsEvents,
+  parseEventData,
+  subjects,
+} from "@cml-telemetry/contracts";
 import { createCloudEventSchemaValidator } from "@cml-telemetry/contracts/testing";
 import { type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiWorker, api, listWorkers, readStream, sim } from "./helpers.ts";
+import {
+  type ApiWorker,
+  api,
+  capturePublished,
+  listWorkers,
+  readStream,
+  readWorkQueue,
+  type StreamMessage,
+  sim,
+} from "./helpers.ts";
 
 let system: RunningSystem;
 let nc: NatsConnection;
+const topology = createTopology();
+const workQueues = Object.values(topology.streams).filter((stream) => stream.retention === "workqueue");
+/** Messages of the work-queue streams (commands), seen as they are published: handled ones leave the stream. */
+let workQueueTraffic: ReturnType<typeof capturePublished> | undefined;
 
 interface SimInstance {
   instanceId: string;
@@ -36,9 +55,14 @@ beforeAll(async () => {
     simEnv: { FLEET_SIM_WORKERS: "8", FLEET_SIM_CHURN_SECONDS: "0", FLEET_SIM_BOOT_SECONDS: "5" },
   });
   nc = await connect({ servers: system.natsUrl });
+  workQueueTraffic = capturePublished(
+    nc,
+    workQueues.flatMap((stream) => stream.subjects),
+  );
 });
 
 afterAll(async () => {
+  workQueueTraffic?.stop();
   await nc?.close();
   await system?.stop();
 });
@@ -70,6 +94,27 @@ describe("the whole system on the fleet simulator", () => {
     expect(stopped.cloudwatch_metrics.last_collected_at).toBeNull();
   });
 
+  it("probes a worker without a CML server at its loopback public IP and fails only its CML block", async () => {
+    await sim(system.simUrl, "/instances", "POST", {
+      region: "eu-west-1",
+      worker: true,
+      cml: false,
+      tags: { Name: "cml-worker-without-server" },
+    });
+    const worker = await waitFor(
+      async () => {
+        const found = (await listWorkers(system.apiUrl)).find((w) => w.name === "cml-worker-without-server");
+        return found?.cml_metrics.last_error ? found : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: "a CML failure of the worker without a CML server" },
+    );
+    // The endpoint comes from the simulated public IP, a loopback address: the probe is refused on this machine.
+    expect(worker.https_endpoint).toMatch(/^https:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/);
+    expect(worker.cml_metrics.last_error?.type).toBe("CmlUnreachable");
+    expect(worker.status).toBe("RUNNING");
+    expect(worker.ec2_metrics.last_error).toBeNull();
+  });
+
   it("shows a value changed in the simulator after a refresh with wait", async () => {
     const workers = await listWorkers(system.apiUrl);
     const target = workers.find((worker) => worker.status === "RUNNING" && worker.name !== "cml-worker-02");
@@ -91,9 +136,55 @@ describe("the whole system on the fleet simulator", () => {
     const stoppedInstance = await instanceByName("cml-worker-03");
     expect(stoppedInstance.state).toBe("stopped");
     const stopped = workerNamed(await listWorkers(system.apiUrl), "cml-worker-03");
-    // Every collection attempt ends in telemetry (metrics or failed), so none for these sources means no calls.
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
-    const telemetry = await readStream(nc, createTopology().streams.telemetry.name);
+    // The worker has been stopped since the fleet was made. A CloudWatch pass collects every due worker of a region
+    // at once and CML is collected for every worker the scheduler names, so once passes of both have completed and
+    // the aggregate has applied their telemetry for the other running workers of the region, a collection of the
+    // stopped worker (if gating were broken) would be in the telemetry too. Every collection attempt ends in
+    // telemetry (metrics or failed), so none for these sources means no calls.
+    await waitFor(
+      async () => {
+        const completed = (await readStream(nc, topology.streams.ops.name))
+          .filter((message) => message.event.type === opsEvents.jobCompleted.type)
+          .map(
+            (message) => message.event.data as { jobId: string; jobName: string; entriesProcessed: number },
+          );
+        const passed = (jobName: string, jobIdPrefix: string) =>
+          completed.some(
+            (job) => job.jobName === jobName && job.jobId.startsWith(jobIdPrefix) && job.entriesProcessed > 0,
+          );
+        const peers = (await listWorkers(system.apiUrl)).filter(
+          (worker) =>
+            worker.region === stoppedInstance.region &&
+            worker.status === "RUNNING" &&
+            worker.id !== stopped.id,
+        );
+        return (
+          passed("collect-cloudwatch", `collect-cloudwatch:${stoppedInstance.region}:`) &&
+          passed("collect-cml", "collect-cml:") &&
+          peers.length > 0 &&
+          peers.every(
+            (worker) =>
+              worker.cloudwatch_metrics.last_collected_at !== null &&
+              (worker.cml_metrics.last_synced_at !== null || worker.cml_metrics.last_error !== null),
+          )
+        );
+      },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        what: `completed CloudWatch and CML collections applied for the running workers of ${stoppedInstance.region}`,
+      },
+    );
+    // Nor did any scheduler name it in a collect command while this file ran.
+    const forbidden = new Set([
+      subjects.collect("cloudwatch", stopped.id),
+      subjects.collect("cml", stopped.id),
+    ]);
+    const commandsForStopped = (workQueueTraffic?.messages() ?? []).filter((message) =>
+      forbidden.has(message.subject),
+    );
+    expect(commandsForStopped.map((message) => message.subject)).toEqual([]);
+    const telemetry = await readStream(nc, topology.streams.telemetry.name);
     const ofStopped = telemetry.filter((message) => message.event.subject === stopped.id);
     expect(ofStopped.length).toBeGreaterThan(0);
     expect(ofStopped.filter((message) => !message.subject.startsWith("cml.telemetry.ec2."))).toEqual([]);
@@ -165,19 +256,43 @@ describe("the whole system on the fleet simulator", () => {
     expect(body.samples?.length ?? 0).toBeGreaterThan(0);
   });
 
-  it("publishes only messages that are valid CloudEvents and match the contracts", async () => {
+  it("publishes on every stream only valid CloudEvents of the contracts, each with Nats-Msg-Id = its id", async () => {
     const validate = createCloudEventSchemaValidator();
-    const topology = createTopology();
-    let checked = 0;
-    for (const stream of [topology.streams.telemetry, topology.streams.workerEvents, topology.streams.ops]) {
-      for (const message of await readStream(nc, stream.name)) {
-        expect(validate(message.raw), `${stream.name} #${message.seq}`).toBeUndefined();
+    const problems: string[] = [];
+    const counts = new Map<string, number>();
+    for (const stream of Object.values(topology.streams)) {
+      const messages: readonly StreamMessage[] =
+        stream.retention === "workqueue"
+          ? [...(workQueueTraffic?.messages() ?? []), ...(await readWorkQueue(nc, stream.name))]
+          : await readStream(nc, stream.name);
+      counts.set(stream.name, messages.length);
+      for (const message of messages) {
+        const where = `${stream.name} ${message.subject} #${message.seq}`;
+        const invalid = validate(message.raw);
+        if (invalid) problems.push(`${where}: ${invalid}`);
+        if (message.msgId !== message.event.id)
+          problems.push(
+            `${where}: Nats-Msg-Id ${message.msgId || "(none)"} is not the event id ${message.event.id}`,
+          );
         const definition = definitionOfType(message.event.type);
-        expect(definition, `unknown type ${message.event.type}`).toBeDefined();
-        if (definition) parseEventData(definition, message.event);
-        checked += 1;
+        if (!definition) problems.push(`${where}: unknown type ${message.event.type}`);
+        else parseEventData(definition, message.event);
       }
     }
-    expect(checked).toBeGreaterThan(50);
+    expect(problems).toEqual([]);
+    for (const stream of Object.values(topology.streams))
+      expect(counts.get(stream.name), `messages checked on ${stream.name}`).toBeGreaterThan(0);
+  });
+
+  it("never connected anywhere but loopback: every process ran under the guard, and it refused nothing", () => {
+    const report = system.loopbackGuard();
+    const pids = system.processes().map((managed) => managed.child.pid);
+    expect(pids.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(report.guardedPids)).toEqual(new Set(pids));
+    expect(
+      report.blocked.map(
+        (entry) => `pid ${entry.pid} ${entry.protocol} ${entry.host}:${entry.port}\n${entry.stack}`,
+      ),
+    ).toEqual([]);
   });
 });

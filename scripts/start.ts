@@ -18,7 +18,7 @@ import {
   portIsFree,
   readyLineUrl,
   SERVICE_NAMES,
-  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
 
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       const child = supervisor.launch(
         service,
         process.execPath,
-        [...SERVICE_NODE_FLAGS[service], join(root, "services", service, "src/main.ts")],
+        [...serviceNodeFlags(service), join(root, "services", service, "src/main.ts")],
         env,
       );
       const url = readyLineUrl(await child.waitForLine(isReadyLine, 60_000));

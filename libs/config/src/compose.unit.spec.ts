@@ -41,18 +41,29 @@ const composeSchema = z.object({
 
 type Compose = z.output<typeof composeSchema>;
 
-/** Compose-style interpolation of `${VAR}`, `${VAR:-default}` and `${VAR-default}` from a host environment. */
+/**
+ * Compose-style interpolation of `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${VAR:?message}` (unset or empty:
+ * compose refuses to start with the message) from a host environment.
+ */
 function interpolate(text: string, hostEnv: Record<string, string>): string {
   return text.replace(
-    /\$\{([A-Z0-9_]+)(?:(:?-)([^}]*))?\}/g,
+    /\$\{([A-Z0-9_]+)(?:(:?-|:\?)([^}]*))?\}/g,
     (_match, name: string, operator: string | undefined, fallback: string | undefined) => {
       const value = hostEnv[name];
       if (operator === ":-") return value === undefined || value === "" ? (fallback ?? "") : value;
       if (operator === "-") return value === undefined ? (fallback ?? "") : value;
+      if (operator === ":?") {
+        if (value === undefined || value === "")
+          throw new Error(`required variable ${name} is missing a value: ${fallback}`);
+        return value;
+      }
       return value ?? "";
     },
   );
 }
+
+/** The one variable compose requires: an operator token for the api. */
+const REQUIRED_HOST_ENV = { API_TOKENS: `ops:operator:${"ab".repeat(32)}` };
 
 /** Interpolates every string value after parsing, as compose does (so `KEY: ${X:-}` stays an empty string). */
 function interpolateValues(value: unknown, hostEnv: Record<string, string>): unknown {
@@ -67,7 +78,9 @@ function interpolateValues(value: unknown, hostEnv: Record<string, string>): unk
 }
 
 function loadCompose(hostEnv: Record<string, string> = {}): Compose {
-  return composeSchema.parse(interpolateValues(parse(COMPOSE_TEXT, { merge: true }), hostEnv));
+  return composeSchema.parse(
+    interpolateValues(parse(COMPOSE_TEXT, { merge: true }), { ...REQUIRED_HOST_ENV, ...hostEnv }),
+  );
 }
 
 function serviceOf(compose: Compose, name: string): Compose["services"][string] {
@@ -140,6 +153,18 @@ describe("docker-compose.yml", () => {
       container: "9090",
       apiPort: 9090,
     });
+  });
+
+  it("refuses to start without API_TOKENS, saying what to set: the api would be unreachable from its port", () => {
+    for (const API_TOKENS of [undefined, ""]) {
+      const hostEnv: Record<string, string> = API_TOKENS === undefined ? {} : { API_TOKENS };
+      expect(() => interpolateValues(parse(COMPOSE_TEXT, { merge: true }), hostEnv)).toThrow(
+        /API_TOKENS is missing a value: set API_TOKENS \(name:role:sha256hex entries/,
+      );
+    }
+    const api = loadServiceConfig("api", serviceOf(compose, "api").environment ?? {});
+    expect(api.API_TOKENS).toHaveLength(1);
+    expect(api.API_HOST).toBe("0.0.0.0");
   });
 
   it("can scale every service: no container_name and no host port except the api", () => {

@@ -23,6 +23,7 @@ export {
   type IntBounds,
 } from "./env-types.ts";
 export { healthPort } from "./health-port.ts";
+export { idleEnv } from "./idle-env.ts";
 export { loadServiceConfigOrExit } from "./load-or-exit.ts";
 export { jetstreamEnv, natsEnv } from "./nats-env.ts";
 export { LOG_LEVELS, type LogLevel, logEnv, observabilityEnv } from "./observability-env.ts";

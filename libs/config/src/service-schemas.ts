@@ -1,3 +1,4 @@
+import { type ServiceName as ContractsServiceName, SERVICES } from "@cml-telemetry/contracts";
 import type { z } from "zod";
 import type { ConfigSchema } from "./config-fields.ts";
 import { type EnvSource, parseEnv } from "./parse-env.ts";
@@ -8,18 +9,11 @@ import { collectorEc2ConfigSchema } from "./services/collector-ec2.ts";
 import { metricsHistoryConfigSchema } from "./services/metrics-history.ts";
 import { workerAggregateConfigSchema } from "./services/worker-aggregate.ts";
 
-/** Every service of the product, in pipeline order. */
-export const SERVICE_NAMES = [
-  "collector-ec2",
-  "collector-cloudwatch",
-  "collector-cml",
-  "worker-aggregate",
-  "metrics-history",
-  "api",
-] as const;
+/** Every service of the product, in pipeline order (the contracts' list). */
+export const SERVICE_NAMES = SERVICES;
 
 /** Name of a service (its folder under `services/`). */
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export type ServiceName = ContractsServiceName;
 
 /** The config schema of each service. */
 export const serviceConfigSchemas = {

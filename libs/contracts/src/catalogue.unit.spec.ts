@@ -3,7 +3,7 @@ import { z } from "zod";
 import { definitionOfType, MESSAGE_CATALOGUE } from "./catalogue.ts";
 import { createEvent, decodeEvent, encodeEvent, parseEventData } from "./cloud-event.ts";
 import { ValidationError } from "./errors.ts";
-import { createCloudEventSchemaValidator } from "./testing/vendor-schemas.ts";
+import { createCloudEventSchemaValidator } from "./testing/cloud-event-schema.ts";
 
 const validateCloudEvent = createCloudEventSchemaValidator();
 

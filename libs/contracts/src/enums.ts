@@ -43,7 +43,11 @@ export type StatusCheck = z.infer<typeof statusCheckSchema>;
 export const commandReasonSchema = z.enum(["schedule", "refresh"]);
 export type CommandReason = z.infer<typeof commandReasonSchema>;
 
-/** The services of the system; each publishes with CloudEvent source `/cml-telemetry/<service>`. */
+/**
+ * The services of the system (each a folder under `services/`, publishing with CloudEvent source
+ * `/cml-telemetry/<service>`), in pipeline order. The one list of service names: config, the launcher and the docs
+ * import it, so a new service is one more line here (plus its config schema, which config then requires).
+ */
 export const SERVICES = [
   "collector-ec2",
   "collector-cloudwatch",

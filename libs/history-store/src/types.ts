@@ -1,27 +1,26 @@
-/** The telemetry sources a sample can come from (DESIGN §4); also the order of sources in query results. */
-export const SOURCES = ["ec2", "cloudwatch", "cml"] as const;
+import {
+  SOURCES as CONTRACT_SOURCES,
+  type Source as ContractSource,
+  HISTORY_METRICS,
+  type HistoryMetric,
+  type WorkerStatus,
+} from "@cml-telemetry/contracts";
+
+/** The telemetry sources a sample can come from (the contracts' list); also the order of sources in query results. */
+export const SOURCES = CONTRACT_SOURCES;
 
 /** A telemetry source: `ec2` (instance state), `cloudwatch` (CPU/memory), `cml` (the CML server itself). */
-export type Source = (typeof SOURCES)[number];
+export type Source = ContractSource;
 
 /**
- * The numeric fields of a sample, in a stable order. These are the metrics bucketed queries aggregate.
- * `status` is the numeric EC2 state code from {@link EC2_STATUS_CODES}: its min/max/count are meaningful
- * (e.g. "was the worker ever not RUNNING in this hour"), its average is not.
+ * The numeric fields of a sample, in a stable order: the contracts' history metrics, which queries name. These are
+ * the metrics bucketed queries aggregate. `status` is the numeric EC2 state code from {@link EC2_STATUS_CODES}: its
+ * min/max/count are meaningful (e.g. "was the worker ever not RUNNING in this hour"), its average is not.
  */
-export const METRIC_FIELDS = [
-  "cpu",
-  "memory",
-  "labsCount",
-  "runningLabsCount",
-  "uptimeSeconds",
-  "cpuPercent",
-  "memoryUsedPercent",
-  "status",
-] as const;
+export const METRIC_FIELDS = HISTORY_METRICS;
 
 /** One of {@link METRIC_FIELDS}. */
-export type MetricName = (typeof METRIC_FIELDS)[number];
+export type MetricName = HistoryMetric;
 
 /** The textual fields of a sample (EC2 state name and status checks). */
 export const TEXT_FIELDS = ["statusName", "instanceStatus", "systemStatus"] as const;
@@ -42,7 +41,7 @@ export const EC2_STATUS_CODES = {
   SHUTTING_DOWN: 4,
   TERMINATED: 5,
   UNKNOWN: 6,
-} as const;
+} as const satisfies Record<WorkerStatus, number>;
 
 /** An EC2 worker status name, a key of {@link EC2_STATUS_CODES}. */
 export type Ec2StatusName = keyof typeof EC2_STATUS_CODES;
@@ -146,8 +145,11 @@ export type StoreStats = {
    * duplicate that concurrent writers let in (queries never count those twice).
    */
   samples: number;
-  /** Bytes actually used: allocated memory for the embedded store, storage + index size on disk for MongoDB. */
-  bytes: number;
+  /**
+   * Bytes used: the embedded store's own estimate of the memory it holds, storage + index size on disk for MongoDB;
+   * null when the store cannot tell (a MongoDB-compatible deployment without `$collStats`).
+   */
+  bytes: number | null;
 };
 
 /**

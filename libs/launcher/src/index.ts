@@ -3,4 +3,11 @@ export { natsClientPort, portIsFree } from "./ports.ts";
 export type { ManagedProcess, Supervisor, SupervisorOptions } from "./supervisor.ts";
 export { createSupervisor } from "./supervisor.ts";
 export type { FleetSimReady, SystemServiceName } from "./system-env.ts";
-export { isReadyLine, readyLineUrl, SERVICE_NAMES, SERVICE_NODE_FLAGS, simulatorEnv } from "./system-env.ts";
+export {
+  isReadyLine,
+  readyLineUrl,
+  SERVICE_NAMES,
+  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
+  simulatorEnv,
+} from "./system-env.ts";

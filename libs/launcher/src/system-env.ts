@@ -1,13 +1,11 @@
-/** The six services, in start order (the aggregate and history first, so nothing published is missed). */
-export const SERVICE_NAMES = [
-  "worker-aggregate",
-  "metrics-history",
-  "collector-ec2",
-  "collector-cloudwatch",
-  "collector-cml",
-  "api",
-] as const;
-export type SystemServiceName = (typeof SERVICE_NAMES)[number];
+import { SERVICES, type ServiceName } from "@cml-telemetry/contracts";
+
+/**
+ * The services the system starts (the contracts' list). They start together: every durable consumer delivers from
+ * the start of its stream, so nothing published before a consumer exists is missed.
+ */
+export const SERVICE_NAMES = SERVICES;
+export type SystemServiceName = ServiceName;
 
 /**
  * Node flags each service is started with (docker-compose sets the same through `NODE_OPTIONS`). The aggregate keeps
@@ -15,14 +13,14 @@ export type SystemServiceName = (typeof SERVICE_NAMES)[number];
  * growing factor its main.ts sets, a replica applying 12,000 inputs/s stays near 230 MB RSS instead of 500 MB at
  * the same throughput (bench/aggregate.ts).
  */
-export const SERVICE_NODE_FLAGS: Readonly<Record<SystemServiceName, readonly string[]>> = {
+export const SERVICE_NODE_FLAGS: Readonly<Partial<Record<SystemServiceName, readonly string[]>>> = {
   "worker-aggregate": ["--max-semi-space-size=16"],
-  "metrics-history": [],
-  "collector-ec2": [],
-  "collector-cloudwatch": [],
-  "collector-cml": [],
-  api: [],
 };
+
+/** The node flags a service starts with (none for most). */
+export function serviceNodeFlags(service: SystemServiceName): readonly string[] {
+  return SERVICE_NODE_FLAGS[service] ?? [];
+}
 
 /** What the fleet simulator prints when ready. */
 export interface FleetSimReady {

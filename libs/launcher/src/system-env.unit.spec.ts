@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isReadyLine, readyLineUrl, SERVICE_NAMES, SERVICE_NODE_FLAGS, simulatorEnv } from "./system-env.ts";
+import {
+  isReadyLine,
+  readyLineUrl,
+  SERVICE_NAMES,
+  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
+  simulatorEnv,
+} from "./system-env.ts";
 
 describe("isReadyLine", () => {
   it("recognises the ready log line of a service", () => {
@@ -49,7 +56,7 @@ describe("SERVICE_NODE_FLAGS", () => {
       expect(start, service).toBeGreaterThan(0);
       const block = compose.slice(start + 1).split(/\n {2}\S/)[0] ?? "";
       const options = /NODE_OPTIONS: (.+)/.exec(block)?.[1]?.trim() ?? "";
-      expect(options, service).toBe(SERVICE_NODE_FLAGS[service].join(" "));
+      expect(options, service).toBe(serviceNodeFlags(service).join(" "));
     }
     for (const flag of Object.values(SERVICE_NODE_FLAGS).flat())
       expect(process.allowedNodeEnvironmentFlags.has(flag.split("=")[0] as string), flag).toBe(true);

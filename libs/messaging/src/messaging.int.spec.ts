@@ -1,6 +1,7 @@
 import {
   createEvent,
   createTopology,
+  decodeEvent,
   subjects,
   type Topology,
   TransientError,
@@ -252,6 +253,8 @@ describe("slow handlers", () => {
     let running = 0;
     let most = 0;
     const acked = new Set<string>();
+    // Collected and asserted after the loop: an expect thrown inside onOutcome would land in the consume loop.
+    const outcomes: string[] = [];
     const loop = await startConsumeLoop({
       nc,
       stream: topology.streams.telemetry.name,
@@ -260,7 +263,7 @@ describe("slow handlers", () => {
       logger: silentLogger,
       batchSize: 10,
       concurrency: 3,
-      onOutcome: (outcome) => expect(outcome).toBe("ack"),
+      onOutcome: (outcome) => outcomes.push(outcome),
       batchHandler: async (deliveries) => {
         running += 1;
         most = Math.max(most, running);
@@ -278,6 +281,8 @@ describe("slow handlers", () => {
     const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-concurrency");
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending + acked.size).toBe(total);
+    expect(outcomes).toHaveLength(acked.size);
+    expect(outcomes.filter((outcome) => outcome !== "ack")).toEqual([]);
   });
 
   it("forms each batch when a handler is free, from everything read meanwhile: full batches under load", async () => {
@@ -367,6 +372,12 @@ describe("ops publisher", () => {
     await ops.flush();
     const jsm = await jetstreamManager(nc);
     expect((await jsm.streams.info(topology.streams.ops.name)).state.messages).toBe(2);
+    for (const seq of [1, 2]) {
+      const stored = await jsm.streams.getMessage(topology.streams.ops.name, { seq });
+      expect(stored?.header.get("Nats-Msg-Id"), `message ${seq}`).toBe(
+        decodeEvent(stored?.data ?? new Uint8Array()).id,
+      );
+    }
     await jsm.streams.delete(topology.streams.ops.name);
     expect(() =>
       ops.jobFailed({

@@ -1,4 +1,11 @@
-import { createEvent, encodeEvent, opsEvents, type ServiceName, subjects } from "@cml-telemetry/contracts";
+import {
+  type CmlCloudEvent,
+  createEvent,
+  encodeEvent,
+  opsEvents,
+  type ServiceName,
+  subjects,
+} from "@cml-telemetry/contracts";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { z } from "zod";
@@ -46,15 +53,17 @@ export function createOpsPublisher(options: {
     options.logger.warn({ err: error instanceof Error ? error.message : undefined, dropped }, message);
   }
 
-  function send(subject: string, build: () => Uint8Array): void {
+  function send(subject: string, build: () => CmlCloudEvent<unknown>): void {
     if (inFlight.size >= maxBuffer) {
       dropped += 1;
       warn("ops event buffer full; dropping ops events");
       return;
     }
     try {
+      const event = build();
+      // Like every message on every stream: `Nats-Msg-Id` is the CloudEvent id (DESIGN §4).
       const publish = js
-        .publish(subject, build(), { timeout: 5_000 })
+        .publish(subject, encodeEvent(event), { msgID: event.id, timeout: 5_000 })
         .catch((error: unknown) => {
           dropped += 1;
           warn("ops event could not be published; dropping it", error);
@@ -70,20 +79,13 @@ export function createOpsPublisher(options: {
   const jobSubject = subjects.opsJob(options.service);
   const source = options.service;
   return {
-    jobStarted: (data) =>
-      send(jobSubject, () => encodeEvent(createEvent(opsEvents.jobStarted, { source, data }))),
-    jobCompleted: (data) =>
-      send(jobSubject, () => encodeEvent(createEvent(opsEvents.jobCompleted, { source, data }))),
-    jobFailed: (data) =>
-      send(jobSubject, () => encodeEvent(createEvent(opsEvents.jobFailed, { source, data }))),
+    jobStarted: (data) => send(jobSubject, () => createEvent(opsEvents.jobStarted, { source, data })),
+    jobCompleted: (data) => send(jobSubject, () => createEvent(opsEvents.jobCompleted, { source, data })),
+    jobFailed: (data) => send(jobSubject, () => createEvent(opsEvents.jobFailed, { source, data })),
     connectionEstablished: (data) =>
-      send(subjects.opsConnection, () =>
-        encodeEvent(createEvent(opsEvents.connectionEstablished, { source, data })),
-      ),
+      send(subjects.opsConnection, () => createEvent(opsEvents.connectionEstablished, { source, data })),
     connectionClosed: (data) =>
-      send(subjects.opsConnection, () =>
-        encodeEvent(createEvent(opsEvents.connectionClosed, { source, data })),
-      ),
+      send(subjects.opsConnection, () => createEvent(opsEvents.connectionClosed, { source, data })),
     dropped: () => dropped,
     async flush(timeoutMs = 2_000) {
       await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);

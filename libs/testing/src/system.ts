@@ -8,10 +8,16 @@ import {
   type ManagedProcess,
   readyLineUrl,
   SERVICE_NAMES,
-  SERVICE_NODE_FLAGS,
   type SystemServiceName,
+  serviceNodeFlags,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
+import {
+  LOOPBACK_GUARD_FILE_ENV,
+  LOOPBACK_GUARD_NODE_FLAGS,
+  type LoopbackGuardReport,
+  readLoopbackGuardReport,
+} from "./loopback-guard/loopback-guard-report.ts";
 import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
 
 /** The whole system started as separate processes, configured by env only (for e2e and browser tests). */
@@ -24,6 +30,13 @@ export interface RunningSystem {
   readonly env: NodeJS.ProcessEnv;
   /** Processes by name (`<service>` or `<service>#<n>` for extra replicas). */
   process(name: string): ManagedProcess;
+  /** Every node process started so far (the simulator, services, replicas, restarts), in start order. */
+  processes(): readonly ManagedProcess[];
+  /**
+   * What the loopback guard every node process runs under recorded: the processes it was active in and every
+   * connection to a non-loopback address it refused (none may happen).
+   */
+  loopbackGuard(): LoopbackGuardReport;
   /** Starts another replica of a service; resolves when it logged ready. */
   startReplica(service: SystemServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   /** Kills a process with `signal` (default SIGKILL) and waits for it to exit. */
@@ -46,10 +59,14 @@ export interface StartSystemOptions {
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
-/** Starts nats-server, the fleet simulator and the services as processes; everything is loopback only. */
+/**
+ * Starts nats-server, the fleet simulator and the services as processes; everything is loopback only, and every
+ * node process runs under the loopback guard (a connection anywhere else is refused and recorded).
+ */
 export async function startSystem(options: StartSystemOptions = {}): Promise<RunningSystem> {
   const workDir = mkdtempSync(join(tmpdir(), "cml-system-"));
   const logDir = join(workDir, "logs");
+  const guardFile = join(workDir, "loopback-guard.jsonl");
   const supervisor = createSupervisor({ cwd: repoRoot, logDir });
   const byName = new Map<string, ManagedProcess>();
   let nats: TestNatsServer | undefined;
@@ -58,6 +75,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     nats = await startNatsServer({ storeDir: join(workDir, "nats") });
     const simEnv: NodeJS.ProcessEnv = {
       ...process.env,
+      [LOOPBACK_GUARD_FILE_ENV]: guardFile,
       FLEET_SIM_PORT: "0",
       FLEET_SIM_DATA_DIR: join(workDir, "fleet-sim"),
       ...options.simEnv,
@@ -65,7 +83,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const sim = supervisor.launch(
       "fleet-sim",
       process.execPath,
-      [join(repoRoot, "libs/fleet-sim/src/main.ts")],
+      [...LOOPBACK_GUARD_NODE_FLAGS, join(repoRoot, "libs/fleet-sim/src/main.ts")],
       simEnv,
     );
     byName.set("fleet-sim", sim);
@@ -75,6 +93,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const env: NodeJS.ProcessEnv = {
       ...simulatorEnv({ ...process.env, ...options.env }, ready, simEnv),
       NATS_URL: nats.url,
+      [LOOPBACK_GUARD_FILE_ENV]: guardFile,
       // The api binds a free port itself and names it in its ready line (no other process can take it meanwhile).
       API_PORT: "0",
       API_HOST: "127.0.0.1",
@@ -86,7 +105,11 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       const child = supervisor.launch(
         name,
         process.execPath,
-        [...SERVICE_NODE_FLAGS[service], join(repoRoot, "services", service, "src/main.ts")],
+        [
+          ...LOOPBACK_GUARD_NODE_FLAGS,
+          ...serviceNodeFlags(service),
+          join(repoRoot, "services", service, "src/main.ts"),
+        ],
         {
           ...env,
           ...extra,
@@ -114,6 +137,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         if (!found) throw new Error(`no process named ${name}`);
         return found;
       },
+      processes: () => supervisor.processes,
+      loopbackGuard: () => readLoopbackGuardReport(guardFile),
       async startReplica(service, extraEnv) {
         const count = (replicas.get(service) ?? 1) + 1;
         replicas.set(service, count);

@@ -1,14 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
+import { describeOrSkip, type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, ensureChromium } from "./ensure-chromium.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CHROMIUM_ARGS, findChromium, requireChromium } from "./ensure-chromium.ts";
 
-const chromiumBinary = ensureChromium();
-if ("reason" in chromiumBinary) {
-  console.log(`dashboard system e2e skipped: Chromium unavailable (${chromiumBinary.reason})`);
-}
+const chromiumBinary = findChromium();
 
 const RESULTS_DIR = fileURLToPath(new URL("../test-results/", import.meta.url));
 
@@ -26,8 +23,9 @@ async function getJson<T>(url: string, init: RequestInit = {}): Promise<{ status
   return { status: response.status, body: JSON.parse(text) as T };
 }
 
-describe.skipIf("reason" in chromiumBinary)(
+describeOrSkip(
   "dashboard on the whole system (fleet simulator, processes)",
+  chromiumBinary.skipReason,
   () => {
     let system: RunningSystem;
     let browser: Browser;
@@ -68,18 +66,16 @@ describe.skipIf("reason" in chromiumBinary)(
         },
         { timeoutMs: 60_000, intervalMs: 500, what: "running workers with EC2 status checks" },
       );
-      if ("path" in chromiumBinary) {
-        browser = await chromium.launch({
-          executablePath: chromiumBinary.path,
-          headless: true,
-          args: CHROMIUM_ARGS,
-        });
-        page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-        page.on("console", (message) => {
-          if (message.type() === "error") consoleErrors.push(message.text());
-        });
-        page.on("pageerror", (error) => consoleErrors.push(error.message));
-      }
+      browser = await chromium.launch({
+        executablePath: requireChromium(chromiumBinary),
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+      page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+      page.on("console", (message) => {
+        if (message.type() === "error") consoleErrors.push(message.text());
+      });
+      page.on("pageerror", (error) => consoleErrors.push(error.message));
     }, 120_000);
 
     afterAll(async () => {

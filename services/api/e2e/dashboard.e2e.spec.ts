@@ -3,18 +3,16 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Source, WorkerState } from "@cml-telemetry/contracts";
+import { describeOrSkip } from "@cml-telemetry/testing";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestApp, TEST_TOKENS, type TestApp } from "../src/testing/index.ts";
 import { aWorkerState } from "../src/testing/worker-state-builder.ts";
-import { CHROMIUM_ARGS, ensureChromium } from "./ensure-chromium.ts";
+import { CHROMIUM_ARGS, findChromium, requireChromium } from "./ensure-chromium.ts";
 import { demoWorker, historyAnswer, metricsUpdatedEvent, refreshed, withCpu } from "./fleet-fixture.ts";
 
-const chromiumBinary = ensureChromium();
-if ("reason" in chromiumBinary) {
-  console.log(`dashboard e2e skipped: Chromium unavailable (${chromiumBinary.reason})`);
-}
+const chromiumBinary = findChromium();
 
 const RESULTS_DIR = fileURLToPath(new URL("../test-results/", import.meta.url));
 const DOCS_IMG_DIR = fileURLToPath(new URL("../../../docs/img/", import.meta.url));
@@ -38,7 +36,7 @@ const EXPECTED_CONSOLE =
 /** The collection intervals the test API is configured with (CML every 10 min). */
 const COLLECT_INTERVALS = { ec2: 60, cloudwatch: 60, cml: 600 } as const;
 
-describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", () => {
+describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () => {
   let api: TestApp;
   let server: Server;
   let base: string;
@@ -107,13 +105,11 @@ describe.skipIf("reason" in chromiumBinary)("operator dashboard in Chromium", ()
       );
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if ("path" in chromiumBinary) {
-      browser = await chromium.launch({
-        executablePath: chromiumBinary.path,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
-    }
+    browser = await chromium.launch({
+      executablePath: requireChromium(chromiumBinary),
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
   });
 
   afterAll(async () => {

@@ -49,6 +49,8 @@ describe("api main.ts as a process", () => {
     const run = startMain({
       NATS_URL: nats.url,
       API_PORT: "0",
+      // Asked for every interface without tokens: still loopback only.
+      API_HOST: "0.0.0.0",
       LOG_LEVEL: "info",
     });
     try {
@@ -57,6 +59,7 @@ describe("api main.ts as a process", () => {
       const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.output())?.[1];
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
       expect(run.output()).toContain("authentication is OFF");
+      expect(run.output()).toContain('"requestedHost":"0.0.0.0"');
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
       const events = await fetch(`${url}/api/v1/events`);

@@ -1,19 +1,12 @@
-import { envInt, loadServiceConfig, parseEnv } from "@cml-telemetry/config";
+import { loadServiceConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats } from "@cml-telemetry/messaging";
 import { createLogger, onShutdownSignals } from "@cml-telemetry/observability";
-import { z } from "zod";
 import { startApi } from "./start-api.ts";
 
 const LOOPBACK = "127.0.0.1";
 
 const config = loadServiceConfig("api", process.env);
-// IDLE_THRESHOLD_MINUTES belongs to the worker rules; the api schema does not carry it yet.
-const { IDLE_THRESHOLD_MINUTES } = parseEnv(
-  z.object({ IDLE_THRESHOLD_MINUTES: envInt({ min: 1, max: 10_080 }).default(30) }),
-  process.env,
-  { context: "api" },
-);
 const logger = createLogger({ service: "api", level: config.LOG_LEVEL });
 
 let host = config.API_HOST;
@@ -33,7 +26,7 @@ const running = await startApi({
   host,
   port: config.API_PORT,
   settings: {
-    idleThresholdMinutes: IDLE_THRESHOLD_MINUTES,
+    idleThresholdMinutes: config.IDLE_THRESHOLD_MINUTES,
     refreshWaitMaxSeconds: config.REFRESH_WAIT_MAX_SECONDS,
     refreshMinIntervalSeconds: config.REFRESH_MIN_INTERVAL_SECONDS,
     maxBodyBytes: config.API_MAX_BODY_BYTES,

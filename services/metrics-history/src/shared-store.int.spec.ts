@@ -22,7 +22,13 @@ import {
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import {
+  describeOrSkip,
+  startNatsServer,
+  type TestNatsServer,
+  uniquePrefix,
+  waitFor,
+} from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -133,8 +139,7 @@ function describeSharedStoreIngest(name: string, openStore: () => Promise<Shared
 
     it("keeps a batch through a store outage: naks it and stores it once the store is back", async (context) => {
       if (!fixture.failNext) {
-        console.log("store-outage test skipped: a real MongoDB server cannot be made to fail on demand here");
-        context.skip();
+        context.skip("a real MongoDB server cannot be made to fail on demand here");
         return;
       }
       const worker = testWorker(12);
@@ -189,20 +194,23 @@ describeSharedStoreIngest("metrics-history with the MongoDB store logic (in-memo
   };
 });
 
-if (!mongodbUri) console.log("metrics-history MongoDB server test skipped: MONGODB_URI is not set");
-describe.skipIf(!mongodbUri)("with a MongoDB server", () => {
-  describeSharedStoreIngest("metrics-history with MongoDB", async () => {
-    const dbName = `history_svc_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    const client = new MongoClient(mongodbUri as string);
-    await client.connect();
-    const store = await createMongoStore({ client, dbName, retentionDays: 30 });
-    return {
-      store,
-      async close() {
-        await store.close();
-        await client.db(dbName).dropDatabase();
-        await client.close();
-      },
-    };
-  });
-});
+describeOrSkip(
+  "with a MongoDB server",
+  mongodbUri ? undefined : "MONGODB_URI is not set (no MongoDB server to test against)",
+  () => {
+    describeSharedStoreIngest("metrics-history with MongoDB", async () => {
+      const dbName = `history_svc_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+      const client = new MongoClient(mongodbUri as string);
+      await client.connect();
+      const store = await createMongoStore({ client, dbName, retentionDays: 30 });
+      return {
+        store,
+        async close() {
+          await store.close();
+          await client.db(dbName).dropDatabase();
+          await client.close();
+        },
+      };
+    });
+  },
+);

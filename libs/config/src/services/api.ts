@@ -3,6 +3,7 @@ import { type ApiToken, resolveApiTokens } from "../api-tokens.ts";
 import { collectIntervalEnv } from "../collect-intervals-env.ts";
 import { envVar } from "../env-registry.ts";
 import { envInt, envList, envSeconds, envString } from "../env-types.ts";
+import { idleEnv } from "../idle-env.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
 import { logEnv } from "../observability-env.ts";
 
@@ -25,6 +26,7 @@ export const apiConfigSchema = z
     ...natsEnv,
     ...jetstreamEnv,
     ...logEnv,
+    ...idleEnv,
     API_PORT: envVar(envInt({ min: 0, max: 65_535 }).default(8080), {
       description:
         "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard). 0 = any free port, given in the `api ready` log line's `url`.",

@@ -6,7 +6,7 @@ import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { MESSAGE_CATALOGUE } from "../catalogue.ts";
 import { createEvent, encodeEvent } from "../cloud-event.ts";
-import { repoRoot } from "../testing/vendor-schemas.ts";
+import { repoRoot } from "../testing/repo-root.ts";
 import { buildAsyncApiDocument } from "./asyncapi.ts";
 import { cloudEventJsonSchema } from "./json-schemas.ts";
 import { renderContractDocs } from "./render.ts";

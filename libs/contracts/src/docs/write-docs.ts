@@ -1,7 +1,7 @@
 /** Writes docs/asyncapi.yaml and docs/schemas/*.json from the contracts. Run: npm run docs -w libs/contracts */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { repoRoot } from "../testing/vendor-schemas.ts";
+import { repoRoot } from "../testing/repo-root.ts";
 import { renderContractDocs } from "./render.ts";
 
 const root = repoRoot();

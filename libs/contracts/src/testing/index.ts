@@ -1,1 +1,2 @@
-export { createCloudEventSchemaValidator, repoRoot, vendorFile } from "./vendor-schemas.ts";
+export { createCloudEventSchemaValidator } from "./cloud-event-schema.ts";
+export { repoRoot } from "./repo-root.ts";

@@ -16,7 +16,12 @@ export const instanceSpecSchema = z.strictObject({
   amiName: z.string().optional(),
   instanceType: z.string().optional(),
   privateIpAddress: z.string().optional(),
-  publicIpAddress: z.string().nullable().optional(),
+  /** Loopback only (`127.0.0.0/8`): a client probing a simulated instance must never leave this machine. */
+  publicIpAddress: z
+    .string()
+    .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, "a simulated public IP must be a loopback address (127.x.y.z)")
+    .nullable()
+    .optional(),
   launchTime: z.number().optional(),
   state: stateName.optional(),
   tags: z.record(z.string(), z.string()).optional(),

@@ -3,6 +3,7 @@ import { generateFleetSpecs } from "./generate-fleet.ts";
 import { DEFAULT_REALISM, type RealismModes } from "./realism.ts";
 import { createSeededRandom, hashString, noise } from "./seeded-random.ts";
 import { createSimClock, type SimClock } from "./sim-clock.ts";
+import { simulatedPublicIp } from "./simulated-public-ip.ts";
 import type {
   AgentConfig,
   FleetTimings,
@@ -254,10 +255,7 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
       instanceType: spec.instanceType ?? "c5.2xlarge",
       privateIpAddress:
         spec.privateIpAddress ?? `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(4, 254)}`,
-      assignedPublicIp:
-        spec.publicIpAddress === undefined
-          ? `54.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`
-          : spec.publicIpAddress,
+      assignedPublicIp: spec.publicIpAddress === undefined ? simulatedPublicIp(random) : spec.publicIpAddress,
       launchTime,
       state,
       stateSince: state === "running" || state === "pending" ? launchTime : t,

@@ -16,6 +16,15 @@ describe("createFleetModel", () => {
     expect(new Set(ids(7)).size).toBe(31);
   });
 
+  it("gives generated and added instances loopback public IPs only, so nothing probes a real address", () => {
+    const fleet = createFleetModel({ workers: 300, untagged: 5, now: createManualClock().now });
+    fleet.add({ region: "us-east-1", tags: { Name: "added" } });
+    const addresses = fleet.instances().map((instance) => instance.assignedPublicIp);
+    expect(addresses).toHaveLength(306);
+    for (const address of addresses) expect(address).toMatch(/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+    expect(new Set(addresses).size).toBeGreaterThan(290);
+  });
+
   it("spreads workers over the regions with the realistic mix of cases", () => {
     const fleet = createFleetModel({
       workers: 20,

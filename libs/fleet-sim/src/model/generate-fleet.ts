@@ -1,5 +1,6 @@
 import { ASG_NAME_TAG } from "./agent-dimensions.ts";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
+import { simulatedPublicIp } from "./simulated-public-ip.ts";
 import type { AgentConfig, InstanceSpec } from "./types.ts";
 
 /** Options of the deterministic fleet generator. */
@@ -90,7 +91,7 @@ function baseSpec(random: SeededRandom, region: string, now: number): InstanceSp
     availabilityZone: `${region}${random.pick(["a", "b", "c"])}`,
     instanceType: random.pick(INSTANCE_TYPES),
     privateIpAddress: `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(4, 254)}`,
-    publicIpAddress: `${random.pick([3, 18, 34, 52, 54])}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`,
+    publicIpAddress: simulatedPublicIp(random),
     launchTime: now,
   };
 }

@@ -8,7 +8,8 @@ describe("embedded store compactness", () => {
     const load = { workers: 500, from: new Date("2026-11-02T00:00:00.000Z"), days: 7, stepSeconds: 300 };
     for (const batch of generateFleetSamples(load)) await store.addSamples(batch);
 
-    const { samples, bytes } = await store.stats();
+    const { samples, bytes: measured } = await store.stats();
+    const bytes = measured ?? Number.NaN;
     const bytesPerSample = bytes / samples;
     console.log(
       `embedded store: ${samples} samples, ${(bytes / 1_048_576).toFixed(1)} MiB, ${bytesPerSample.toFixed(1)} bytes/sample`,

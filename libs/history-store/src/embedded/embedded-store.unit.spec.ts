@@ -7,6 +7,7 @@ describeWorkerMetricsStoreContract({
   name: "embedded",
   createStore: async ({ retentionDays }) => createEmbeddedStore({ retentionDays }),
   removesExpiredSamplesOnEnforce: true,
+  measuresStorage: true,
 });
 
 const T0 = Date.parse("2026-11-02T00:00:00.000Z");

@@ -1,4 +1,4 @@
-import { type Collection, type Document, MongoClient } from "mongodb";
+import { type Collection, type Document, MongoClient, MongoServerError } from "mongodb";
 import { type HistoryStoreLogger, silentLogger } from "../logger.ts";
 import { sourceRank } from "../order-results.ts";
 import type {
@@ -184,25 +184,36 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Work
     },
 
     async stats() {
-      const [samples, storage] = await Promise.all([
+      const [samples, bytes] = await Promise.all([
         retrying("countDocuments", () => collection.countDocuments({})),
-        retrying("collStats", () =>
-          collection
-            .aggregate<{ storageStats?: { storageSize?: number; totalIndexSize?: number } }>([
-              { $collStats: { storageStats: {} } },
-            ])
-            .toArray(),
-        ),
+        retrying("collStats", () => storageBytes(collection)),
       ]);
-      const storageStats = storage[0]?.storageStats;
-      return {
-        samples,
-        bytes: Number(storageStats?.storageSize ?? 0) + Number(storageStats?.totalIndexSize ?? 0),
-      };
+      return { samples, bytes };
     },
 
     async close() {
       if (ownsClient) await client.close();
     },
   };
+}
+
+/** MongoDB's error code for a pipeline stage the server does not know. */
+const UNRECOGNIZED_PIPELINE_STAGE = 40324;
+
+/**
+ * Storage plus index bytes of the collection from `$collStats`; null (unknown) on a deployment without that stage,
+ * as some MongoDB-compatible services are.
+ */
+async function storageBytes(collection: Collection<MetricDocument>): Promise<number | null> {
+  try {
+    const [stats] = await collection
+      .aggregate<{ storageStats?: { storageSize?: number; totalIndexSize?: number } }>([
+        { $collStats: { storageStats: {} } },
+      ])
+      .toArray();
+    return Number(stats?.storageStats?.storageSize ?? 0) + Number(stats?.storageStats?.totalIndexSize ?? 0);
+  } catch (error) {
+    if (error instanceof MongoServerError && error.code === UNRECOGNIZED_PIPELINE_STAGE) return null;
+    throw error;
+  }
 }

@@ -20,6 +20,7 @@ describeWorkerMetricsStoreContract({
       retry: noWait,
     }),
   removesExpiredSamplesOnEnforce: false,
+  measuresStorage: false,
 });
 
 const FROM = new Date("2026-11-02T00:00:00Z");

@@ -1,6 +1,9 @@
 import { aggregate } from "mingo";
 import { type Document, type MongoClient, MongoServerError } from "mongodb";
 
+/** MongoDB's error code for a pipeline stage the server does not know. */
+const UNRECOGNIZED_PIPELINE_STAGE = 40324;
+
 type StoredCollection = { options: Document; documents: Document[]; indexes: Document[] };
 
 /** An in-process stand-in for the part of a MongoDB deployment the history store uses. */
@@ -17,7 +20,8 @@ export type InMemoryMongo = {
  * A minimal MongoDB client over plain arrays, evaluating filters and pipelines with mingo: enough for
  * `createMongoStore` (collections and their options, `collMod`, indexes, insertMany, find with sort/projection,
  * aggregate, countDocuments). It lets the MongoDB store's own logic run the contract suite without a server;
- * server behaviour itself (time-series buckets, TTL expiry) is only covered when `MONGODB_URI` is set.
+ * server behaviour itself (time-series buckets, TTL expiry, storage sizes: `$collStats` is refused) is only covered
+ * when `MONGODB_URI` is set.
  */
 export function createInMemoryMongo(): InMemoryMongo {
   const databases = new Map<string, Map<string, StoredCollection>>();
@@ -90,11 +94,15 @@ export function createInMemoryMongo(): InMemoryMongo {
       ),
     aggregate: (pipeline: Document[]) =>
       cursorOver(() => {
-        const documents = storedCollection(dbName, name).documents;
-        if (pipeline[0]?.$collStats !== undefined) {
-          return [{ storageStats: { storageSize: JSON.stringify(documents).length, totalIndexSize: 0 } }];
+        // Plain arrays have no storage to report: the stand-in refuses `$collStats` as a server refuses a stage it
+        // does not know, rather than invent a size.
+        if (pipeline.some((stage) => stage.$collStats !== undefined)) {
+          throw new MongoServerError({
+            message: "Unrecognized pipeline stage name: '$collStats'",
+            code: UNRECOGNIZED_PIPELINE_STAGE,
+          });
         }
-        return aggregate(documents, pipeline);
+        return aggregate(storedCollection(dbName, name).documents, pipeline);
       }),
     countDocuments: async (filter: Document = {}) => {
       maybeFail();

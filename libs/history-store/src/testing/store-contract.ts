@@ -14,6 +14,11 @@ export type StoreContractOptions = {
    * expires them on its own schedule (MongoDB TTL) and `enforceRetention` only verifies the setting.
    */
   removesExpiredSamplesOnEnforce: boolean;
+  /**
+   * `true` for a store that measures the bytes it uses (embedded, a real MongoDB server); `false` for one that cannot
+   * (the MongoDB store on the in-memory stand-in), which must then report them as unknown rather than make one up.
+   */
+  measuresStorage: boolean;
 };
 
 /** Far enough that samples of the fixed test dates never expire while a test runs (and below MongoDB's TTL cap). */
@@ -32,6 +37,7 @@ const DAY = 86_400;
  *   name: "embedded",
  *   createStore: async ({ retentionDays }) => createEmbeddedStore({ retentionDays }),
  *   removesExpiredSamplesOnEnforce: true,
+ *   measuresStorage: true,
  * });
  */
 export function describeWorkerMetricsStoreContract(options: StoreContractOptions): void {
@@ -424,19 +430,33 @@ export function describeWorkerMetricsStoreContract(options: StoreContractOptions
     });
 
     describe("stats", () => {
-      it("reports the number of samples and the bytes used", async () => {
-        const store = await open();
-        await store.addSamples(
-          Array.from({ length: 50 }, (_, i) =>
-            buildSample(at(i * MINUTE), "cloudwatch", { cpu: i, memory: i }),
-          ),
+      const fifty = () =>
+        Array.from({ length: 50 }, (_, i) =>
+          buildSample(at(i * MINUTE), "cloudwatch", { cpu: i, memory: i }),
         );
 
-        const stats = await store.stats();
+      it("reports the number of samples", async () => {
+        const store = await open();
+        await store.addSamples(fifty());
 
-        expect(stats.samples).toBe(50);
-        expect(stats.bytes).toBeGreaterThan(0);
+        expect((await store.stats()).samples).toBe(50);
       });
+
+      if (options.measuresStorage) {
+        it("reports the bytes used", async () => {
+          const store = await open();
+          await store.addSamples(fifty());
+
+          expect((await store.stats()).bytes).toBeGreaterThan(0);
+        });
+      } else {
+        it("reports the bytes used as unknown, never a made-up figure", async () => {
+          const store = await open();
+          await store.addSamples(fifty());
+
+          expect((await store.stats()).bytes).toBeNull();
+        });
+      }
     });
   });
 }

@@ -64,7 +64,7 @@ export function createHistoryMetrics(meter: Meter, store: WorkerMetricsStore): H
       try {
         const stats = await store.stats();
         result.observe(storeSamples, stats.samples);
-        result.observe(storeBytes, stats.bytes);
+        if (stats.bytes !== null) result.observe(storeBytes, stats.bytes);
       } catch {
         // A store that cannot answer right now simply reports no size for this scrape.
       }
