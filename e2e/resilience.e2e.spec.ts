@@ -83,15 +83,16 @@ async function callsOverComparableWindow(settleMs: number): Promise<CallCounts> 
     cml: Record<string, number> | null;
   }>(system.simUrl, "/calls");
   // Per-replica caches, filled on a replica's first work and refreshed rarely, are not per-cycle calls: each replica
-  // keeps its own CML token per controller (one sign-in per token lifetime) and its own agent metric dimensions per
-  // region (one free ListMetrics every 15 minutes).
-  const perCycle = (counts: Record<string, number>, perReplica: string) =>
+  // keeps its own CML token per controller (one sign-in per token lifetime), its own choice of how to read each
+  // controller's labs (one populate_lab_tiles probe, then the documented calls), and its own agent metric dimensions
+  // per region (one ListMetrics every 15 minutes).
+  const perCycle = (counts: Record<string, number>, perReplica: readonly string[]) =>
     Object.entries(counts)
-      .filter(([name]) => name !== perReplica)
+      .filter(([name]) => !perReplica.includes(name))
       .reduce((sum, [, count]) => sum + count, 0);
   return {
-    aws: perCycle(calls.aws.byAction, "cloudwatch:ListMetrics"),
-    cml: perCycle(calls.cml ?? {}, "authenticate"),
+    aws: perCycle(calls.aws.byAction, ["cloudwatch:ListMetrics"]),
+    cml: perCycle(calls.cml ?? {}, ["authenticate", "populate_lab_tiles"]),
     awsByAction: calls.aws.byAction,
     cmlByEndpoint: calls.cml ?? {},
   };

@@ -104,9 +104,17 @@ describe("the whole system on the fleet simulator", () => {
     const worker = await waitFor(
       async () => {
         const found = (await listWorkers(system.apiUrl)).find((w) => w.name === "cml-worker-without-server");
-        return found?.cml_metrics.last_error ? found : undefined;
+        // EC2 is eventually consistent: a just-launched instance is not found by id for up to 20 s, so its EC2 block
+        // may carry `not_found` until a later status check succeeds.
+        const ec2Settled =
+          found?.ec2_metrics.last_checked_at != null && found.ec2_metrics.last_error === null;
+        return found?.cml_metrics.last_error && ec2Settled ? found : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500, what: "a CML failure of the worker without a CML server" },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        what: "a CML failure and a clean EC2 check of the worker without a CML server",
+      },
     );
     // The endpoint comes from the simulated public IP, a loopback address: the probe is refused on this machine.
     expect(worker.https_endpoint).toMatch(/^https:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/);

@@ -91,11 +91,17 @@ export function createSlotPassClaims(options: {
       data: { jobId, jobName: options.jobName },
     });
     try {
-      await options.js.publish(subjects.opsPass(options.service, region, slot), encodeEvent(event), {
-        expect: { lastSubjectSequence: 0 },
-        timeout: 2_000,
-      });
-      return true;
+      const ack = await options.js.publish(
+        subjects.opsPass(options.service, region, slot),
+        encodeEvent(event),
+        {
+          msgID: event.id,
+          expect: { lastSubjectSequence: 0 },
+          timeout: 2_000,
+        },
+      );
+      // Within the duplicate window a second claim with the same id is answered as a duplicate, not refused.
+      return !ack.duplicate;
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence)
         return false;
@@ -177,7 +183,10 @@ export function createSlotPassClaims(options: {
               },
             });
       await options.js
-        .publish(subjects.opsPass(options.service, region, slot), encodeEvent(event), { timeout: 2_000 })
+        .publish(subjects.opsPass(options.service, region, slot), encodeEvent(event), {
+          msgID: event.id,
+          timeout: 2_000,
+        })
         .catch((error: unknown) =>
           options.logger.warn(
             { jobId, outcome, err: (error as Error).message },
