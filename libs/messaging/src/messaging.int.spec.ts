@@ -1,23 +1,20 @@
 import {
   createEvent,
-  createTopology,
   decodeEvent,
   subjects,
-  type Topology,
   TransientError,
   telemetry,
   ValidationError,
 } from "@cml-telemetry/contracts";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Delivery, startConsumeLoop } from "./consume-loop.ts";
 import { silentLogger } from "./logger.ts";
 import { createOpsPublisher } from "./ops-publisher.ts";
 import { provisionTopology } from "./provision.ts";
 import { publishEvent } from "./publish.ts";
-import { removeTopology } from "./testing/reset-topology.ts";
+import { useNatsTopology } from "./testing/use-nats-topology.ts";
 import { createWindowedPublisher } from "./windowed-publisher.ts";
 
 const workerId = "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10";
@@ -33,48 +30,29 @@ function statusEvent(id: string, observedAt = new Date()) {
 
 /** Publishes `count` EC2 status observations with ids `<prefix>-<n>` and waits for all of them to be stored. */
 async function publishStatusEvents(prefix: string, count: number): Promise<void> {
-  const publisher = createWindowedPublisher(jetstream(nc));
+  const publisher = createWindowedPublisher(jetstream(nats.nc));
   for (let i = 0; i < count; i += 1)
     await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`${prefix}-${i}`));
   await publisher.flush();
 }
 
-let server: TestNatsServer;
-let nc: NatsConnection;
-let topology: Topology;
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-});
-beforeEach(async () => {
-  topology = createTopology({ namePrefix: uniquePrefix() });
-  await provisionTopology(nc, topology, { logger: silentLogger });
-});
-afterEach(async () => {
-  // Subjects are fixed by the contract, so each test removes its streams before the next provisions its own.
-  await removeTopology(nc, topology);
-});
+const nats = useNatsTopology();
 
 describe("provisioning", () => {
   it("creates every stream and KV bucket per the contract, and a second run changes nothing", async () => {
-    const jsm = await jetstreamManager(nc);
-    const before = await jsm.streams.info(topology.streams.telemetry.name);
+    const jsm = await jetstreamManager(nats.nc);
+    const before = await jsm.streams.info(nats.topology.streams.telemetry.name);
     expect(before.config.duplicate_window).toBe(120 * 1e9);
     expect(before.config.max_age).toBe(7 * 86_400 * 1e9);
-    expect((await jsm.streams.info(topology.streams.commands.name)).config.retention).toBe("workqueue");
-    await provisionTopology(nc, topology, { logger: silentLogger });
-    const after = await jsm.streams.info(topology.streams.telemetry.name);
+    expect((await jsm.streams.info(nats.topology.streams.commands.name)).config.retention).toBe("workqueue");
+    await provisionTopology(nats.nc, nats.topology, { logger: silentLogger });
+    const after = await jsm.streams.info(nats.topology.streams.telemetry.name);
     expect(after.created).toBe(before.created);
     expect(after.config).toEqual(before.config);
-    const kv = await jsm.streams.info(`KV_${topology.kv.workers.bucket}`);
+    const kv = await jsm.streams.info(`KV_${nats.topology.kv.workers.bucket}`);
     expect(kv.config.max_msgs_per_subject).toBe(1);
     expect(kv.config.max_age).toBe(0);
-    const refreshes = await jsm.streams.info(`KV_${topology.kv.refreshes.bucket}`);
+    const refreshes = await jsm.streams.info(`KV_${nats.topology.kv.refreshes.bucket}`);
     expect(refreshes.config.max_msgs_per_subject).toBe(1);
     expect(refreshes.config.max_age).toBe(3600 * 1e9);
   });
@@ -82,17 +60,17 @@ describe("provisioning", () => {
 
 describe("publishing", () => {
   it("drops a duplicate Nats-Msg-Id within the dedupe window", async () => {
-    const js = jetstream(nc);
+    const js = jetstream(nats.nc);
     const first = await publishEvent(js, subjects.telemetry("ec2", workerId), statusEvent("dup-1"));
     const second = await publishEvent(js, subjects.telemetry("ec2", workerId), statusEvent("dup-1"));
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
-    const jsm = await jetstreamManager(nc);
-    expect((await jsm.streams.info(topology.streams.telemetry.name)).state.messages).toBe(1);
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(nats.topology.streams.telemetry.name)).state.messages).toBe(1);
   });
 
   it("publishes in bulk through a window and reports duplicates on flush", async () => {
-    const publisher = createWindowedPublisher(jetstream(nc), { window: 8 });
+    const publisher = createWindowedPublisher(jetstream(nats.nc), { window: 8 });
     for (let i = 0; i < 50; i += 1)
       await publisher.publish(subjects.telemetry("ec2", workerId), statusEvent(`bulk-${i % 40}`));
     expect(await publisher.flush()).toEqual({ published: 50, duplicates: 10 });
@@ -101,7 +79,7 @@ describe("publishing", () => {
 
 describe("consume loop", () => {
   it("terms a malformed message and a wrong-schema message, and handles the next good one", async () => {
-    const js = jetstream(nc);
+    const js = jetstream(nats.nc);
     const subject = subjects.telemetry("ec2", workerId);
     await js.publish(subject, new TextEncoder().encode("{not json"), { msgID: "bad-json" });
     await js.publish(
@@ -120,8 +98,8 @@ describe("consume loop", () => {
     const handled: string[] = [];
     const outcomes: string[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-malformed",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -137,10 +115,10 @@ describe("consume loop", () => {
     await loop.stop();
     expect(handled).toEqual(["good-1"]);
     expect(outcomes).toEqual(["term", "term", "ack"]);
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     await waitFor(
       async () => {
-        const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-malformed");
+        const info = await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-malformed");
         return info.num_ack_pending === 0 && info.num_pending === 0;
       },
       { what: "all three settled at the server" },
@@ -148,11 +126,11 @@ describe("consume loop", () => {
   });
 
   it("redelivers a message after a TransientError", async () => {
-    await publishEvent(jetstream(nc), subjects.telemetry("ec2", workerId), statusEvent("flaky-1"));
+    await publishEvent(jetstream(nats.nc), subjects.telemetry("ec2", workerId), statusEvent("flaky-1"));
     const attempts: number[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-transient",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -168,11 +146,11 @@ describe("consume loop", () => {
   });
 
   it("terms an unexpected error after maxDeliver attempts", async () => {
-    await publishEvent(jetstream(nc), subjects.telemetry("ec2", workerId), statusEvent("broken-1"));
+    await publishEvent(jetstream(nats.nc), subjects.telemetry("ec2", workerId), statusEvent("broken-1"));
     const outcomes: string[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-maxdeliver",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -193,8 +171,8 @@ describe("consume loop", () => {
     await publishStatusEvents("drain", total);
     const seen = new Set<string>();
     const first = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-drain",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -208,21 +186,21 @@ describe("consume loop", () => {
     await waitFor(() => seen.size >= 50, { what: "first 50" });
     await first.stop();
     const afterStop = seen.size;
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-drain");
+    const jsm = await jetstreamManager(nats.nc);
+    const info = await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-drain");
     expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(50);
     // Nothing handled is left unacked, and no message is stranded on an abandoned pull request.
     await waitFor(
       async () =>
-        (await jsm.consumers.info(topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
+        (await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
       {
         what: "acks of the stopped loop",
       },
     );
     expect(info.num_pending + afterStop).toBeGreaterThanOrEqual(total);
     const second = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-drain",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -234,11 +212,11 @@ describe("consume loop", () => {
     });
     await waitFor(() => seen.size === total, { what: "all messages", timeoutMs: 10_000 });
     await second.stop();
-    const final = await jsm.consumers.info(topology.streams.telemetry.name, "test-drain");
+    const final = await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-drain");
     expect(final.num_pending).toBe(0);
     await waitFor(
       async () =>
-        (await jsm.consumers.info(topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
+        (await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-drain")).num_ack_pending === 0,
       {
         what: "no pending acks",
       },
@@ -256,8 +234,8 @@ describe("slow handlers", () => {
     // Collected and asserted after the loop: an expect thrown inside onOutcome would land in the consume loop.
     const outcomes: string[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-concurrency",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -277,8 +255,8 @@ describe("slow handlers", () => {
     await loop.stop();
     expect(running).toBe(0);
     expect(most).toBe(3);
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.consumers.info(topology.streams.telemetry.name, "test-concurrency");
+    const jsm = await jetstreamManager(nats.nc);
+    const info = await jsm.consumers.info(nats.topology.streams.telemetry.name, "test-concurrency");
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending + acked.size).toBe(total);
     expect(outcomes).toHaveLength(acked.size);
@@ -290,8 +268,8 @@ describe("slow handlers", () => {
     await publishStatusEvents("full", total);
     const sizes: number[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-full-batches",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -316,8 +294,8 @@ describe("slow handlers", () => {
     const deliveries: number[] = [];
     const warnings: string[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-slow",
       filterSubject: "cml.telemetry.>",
       logger: { ...silentLogger, warn: (_fields, message) => warnings.push(message ?? "") },
@@ -341,8 +319,8 @@ describe("progress", () => {
     await publishStatusEvents("long", 20);
     const deliveries: number[] = [];
     const loop = await startConsumeLoop({
-      nc,
-      stream: topology.streams.telemetry.name,
+      nc: nats.nc,
+      stream: nats.topology.streams.telemetry.name,
       durable: "test-progress",
       filterSubject: "cml.telemetry.>",
       logger: silentLogger,
@@ -366,19 +344,19 @@ describe("progress", () => {
 
 describe("ops publisher", () => {
   it("publishes job events to CML_OPS and never throws when the stream is absent", async () => {
-    const ops = createOpsPublisher({ nc, service: "collector-cml", logger: silentLogger });
+    const ops = createOpsPublisher({ nc: nats.nc, service: "collector-cml", logger: silentLogger });
     ops.jobStarted({ jobId: "j1", jobName: "collect-cml" });
     ops.jobCompleted({ jobId: "j1", jobName: "collect-cml", entriesProcessed: 3, durationMs: 12 });
     await ops.flush();
-    const jsm = await jetstreamManager(nc);
-    expect((await jsm.streams.info(topology.streams.ops.name)).state.messages).toBe(2);
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(nats.topology.streams.ops.name)).state.messages).toBe(2);
     for (const seq of [1, 2]) {
-      const stored = await jsm.streams.getMessage(topology.streams.ops.name, { seq });
+      const stored = await jsm.streams.getMessage(nats.topology.streams.ops.name, { seq });
       expect(stored?.header.get("Nats-Msg-Id"), `message ${seq}`).toBe(
         decodeEvent(stored?.data ?? new Uint8Array()).id,
       );
     }
-    await jsm.streams.delete(topology.streams.ops.name);
+    await jsm.streams.delete(nats.topology.streams.ops.name);
     expect(() =>
       ops.jobFailed({
         jobId: "j2",

@@ -1,15 +1,9 @@
-import { createTopology, type Topology, type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
-import {
-  type ConsumeLoop,
-  createOpsPublisher,
-  provisionTopology,
-  silentLogger,
-} from "@cml-telemetry/messaging";
-import { removeTopology } from "@cml-telemetry/messaging/testing";
-import { startNatsServer, type TestNatsServer, uniquePrefix, waitFor } from "@cml-telemetry/testing";
+import { type WorkerState, workerIdOf } from "@cml-telemetry/contracts";
+import { type ConsumeLoop, createOpsPublisher, silentLogger } from "@cml-telemetry/messaging";
+import { useNatsTopology } from "@cml-telemetry/messaging/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { RegionCollector } from "./collect-batch-handler.ts";
 import { publishCollectCommands } from "./publish-collect-commands.ts";
 import { createSlotPassClaims } from "./slot-pass-claims.ts";
@@ -17,32 +11,16 @@ import { startCollectConsumer } from "./start-collect-consumer.ts";
 import { initialWorkerStateFixture } from "./testing/fixtures.ts";
 import type { WorkerDirectory } from "./worker-directory.ts";
 
-let server: TestNatsServer;
-let nc: NatsConnection;
-let topology: Topology;
 const loops: ConsumeLoop[] = [];
 const SLOT = 1_764_072_000;
+// A one-second duplicate window on CML_OPS: a claim that relied on Nats-Msg-Id dedupe would expire at once.
+const nats = useNatsTopology((base) => ({
+  ...base,
+  streams: { ...base.streams, ops: { ...base.streams.ops, duplicateWindowSeconds: 1 } },
+}));
 
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-});
-beforeEach(async () => {
-  const base = createTopology({ namePrefix: uniquePrefix() });
-  // A one-second duplicate window on CML_OPS: a claim that relied on Nats-Msg-Id dedupe would expire at once.
-  topology = {
-    ...base,
-    streams: { ...base.streams, ops: { ...base.streams.ops, duplicateWindowSeconds: 1 } },
-  };
-  await provisionTopology(nc, topology, { logger: silentLogger });
-});
 afterEach(async () => {
   await Promise.all(loops.splice(0).map((loop) => loop.stop()));
-  await removeTopology(nc, topology);
 });
 
 function workers(count: number): WorkerState[] {
@@ -70,15 +48,15 @@ function directoryOf(states: readonly WorkerState[]): WorkerDirectory {
 async function startReplica(states: readonly WorkerState[], collectRegion: RegionCollector): Promise<void> {
   loops.push(
     await startCollectConsumer({
-      nc,
-      topology,
+      nc: nats.nc,
+      topology: nats.topology,
       source: "ec2",
       directory: directoryOf(states),
       collectRegion,
       regions: new Set(["us-east-1"]),
       isDue: () => true,
       accepts: () => true,
-      ops: createOpsPublisher({ nc, service: "collector-ec2", logger: silentLogger }),
+      ops: createOpsPublisher({ nc: nats.nc, service: "collector-ec2", logger: silentLogger }),
       logger: silentLogger,
       batchSize: 5,
       passWaitMs: 10_000,
@@ -88,7 +66,7 @@ async function startReplica(states: readonly WorkerState[], collectRegion: Regio
 
 async function publishSlot(states: readonly WorkerState[]): Promise<void> {
   await publishCollectCommands({
-    js: jetstream(nc),
+    js: jetstream(nats.nc),
     service: "collector-ec2",
     source: "ec2",
     targets: states.map((w) => ({ workerId: w.id, region: w.region, instanceId: w.instanceId })),
@@ -99,12 +77,12 @@ async function publishSlot(states: readonly WorkerState[]): Promise<void> {
 
 describe("slot pass claims", () => {
   it("hold for the whole slot, beyond the stream's duplicate window", async () => {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     const claims = () =>
       createSlotPassClaims({
-        js: jetstream(nc),
+        js: jetstream(nats.nc),
         jsm,
-        opsStream: topology.streams.ops.name,
+        opsStream: nats.topology.streams.ops.name,
         service: "collector-ec2",
         jobName: "collect-ec2",
         logger: silentLogger,

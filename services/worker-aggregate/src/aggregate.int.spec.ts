@@ -16,6 +16,7 @@ import {
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
+import { useNatsTopology } from "@cml-telemetry/messaging/testing";
 import { waitFor } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -26,7 +27,6 @@ import { startWorkerAggregate, type WorkerAggregate } from "./start-worker-aggre
 import { discoveredRecord } from "./testing/discovered-record.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "./testing/event-log.ts";
 import { fleetTelemetry, fleetWorkerId } from "./testing/fleet-telemetry.ts";
-import { useNatsTopology } from "./testing/nats-topology.ts";
 import { type TelemetryMessage, telemetryMessage } from "./testing/telemetry-messages.ts";
 import {
   at,

@@ -1,1 +1,2 @@
 export { removeTopology, resetTopology } from "./reset-topology.ts";
+export { type NatsTopologyFixture, useNatsTopology } from "./use-nats-topology.ts";

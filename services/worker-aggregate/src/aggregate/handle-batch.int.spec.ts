@@ -1,9 +1,9 @@
 import { TransientError, ValidationError } from "@cml-telemetry/contracts";
 import type { Delivery } from "@cml-telemetry/messaging";
+import { useNatsTopology } from "@cml-telemetry/messaging/testing";
 import type { JsMsg } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "../testing/event-log.ts";
-import { useNatsTopology } from "../testing/nats-topology.ts";
 import { realProcessorDeps } from "../testing/processor-deps.ts";
 import { type TelemetryMessage, telemetryMessage } from "../testing/telemetry-messages.ts";
 import { at, cloudwatchData, discoveredData, WORKER_ID } from "../testing/worker-fixtures.ts";

@@ -1,12 +1,12 @@
 import { TransientError } from "@cml-telemetry/contracts";
 import { openWorkersKv } from "@cml-telemetry/messaging";
+import { useNatsTopology } from "@cml-telemetry/messaging/testing";
 import { describe, expect, it } from "vitest";
 import { decide } from "../decider/decide.ts";
 import { evolve } from "../decider/evolve.ts";
 import { initialState } from "../decider/initial-state.ts";
 import { checkEventLog, readWorkerEvents, readWorkerRecords } from "../testing/event-log.ts";
 import { fleetWorkerId } from "../testing/fleet-telemetry.ts";
-import { useNatsTopology } from "../testing/nats-topology.ts";
 import { realProcessorDeps } from "../testing/processor-deps.ts";
 import { commandOf, instanceIdOf } from "../testing/worker-fixtures.ts";
 import { toOutboxEntry } from "./domain-event-message.ts";

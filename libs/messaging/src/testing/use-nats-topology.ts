@@ -1,9 +1,10 @@
 import { createTopology, type Topology } from "@cml-telemetry/contracts";
-import { provisionTopology, silentLogger } from "@cml-telemetry/messaging";
-import { removeTopology } from "@cml-telemetry/messaging/testing";
 import { startNatsServer, type TestNatsServer, uniquePrefix } from "@cml-telemetry/testing";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { silentLogger } from "../logger.ts";
+import { provisionTopology } from "../provision.ts";
+import { removeTopology } from "./reset-topology.ts";
 
 /** What {@link useNatsTopology} provides to the tests of a file. */
 export interface NatsTopologyFixture {
@@ -15,10 +16,11 @@ export interface NatsTopologyFixture {
 
 /**
  * Registers the hooks of an integration test file: one nats-server and connection for the file, and the contract's
- * topology provisioned before each test and removed after it (after the file's own after-hooks, which run first).
- * Test files only (it registers vitest hooks), so it is not exported from the testing index.
+ * topology (with a unique name prefix, changed by `adjust` when a test needs other stream settings) provisioned
+ * before each test and removed after it (after the file's own after-hooks, which run first). Call it at the top
+ * level of a test file: it registers vitest hooks.
  */
-export function useNatsTopology(): NatsTopologyFixture {
+export function useNatsTopology(adjust: (topology: Topology) => Topology = (t) => t): NatsTopologyFixture {
   let server: TestNatsServer | undefined;
   let nc: NatsConnection | undefined;
   let topology: Topology | undefined;
@@ -31,7 +33,7 @@ export function useNatsTopology(): NatsTopologyFixture {
     await server?.stop();
   });
   beforeEach(async () => {
-    topology = createTopology({ namePrefix: uniquePrefix() });
+    topology = adjust(createTopology({ namePrefix: uniquePrefix() }));
     await provisionTopology(nc as NatsConnection, topology, { logger: silentLogger });
   });
   afterEach(async () => {
