@@ -1,18 +1,22 @@
 import type { WorkerState } from "@cml-telemetry/contracts";
-import { toWorkerView } from "./worker-view.ts";
+import { toWorkerBaseView, toWorkerLifecycleView, type WorkerViewContext } from "./worker-view.ts";
 
 interface CachedView {
-  json: string;
-  /** Epoch ms from which a time-dependent field (`uptime_seconds`, `is_idle`) may differ. */
+  /** The JSON of the base view without its closing brace. */
+  head: string;
+  /** Epoch ms from which a time-dependent field of the base view (`uptime_seconds`, `is_idle`) may differ. */
   validUntil: number;
 }
 
 /**
- * Serialised worker views, reused while the state object is the same (the cache replaces it on every KV update)
- * and no time-dependent field can have changed; the answer is byte-identical to serialising `toWorkerView` anew.
+ * Serialised worker views. The base view (everything but `idle_policy` and `cost`) is reused while the state object
+ * is the same (the cache replaces it on every KV update) and none of its time-dependent fields can have changed;
+ * `idle_policy` and `cost`, which move with the clock, the prices and the policy windows, are computed on every read.
+ * The answer is byte-identical to serialising `toWorkerView` anew.
  */
-export function createWorkerViewCache(idleThresholdMinutes: number) {
+export function createWorkerViewCache(context: WorkerViewContext) {
   const cache = new WeakMap<WorkerState, CachedView>();
+  const idleThresholdMinutes = context.idlePolicy.thresholdMinutes;
 
   function validUntil(state: WorkerState, now: number): number {
     let until = Number.POSITIVE_INFINITY;
@@ -27,15 +31,21 @@ export function createWorkerViewCache(idleThresholdMinutes: number) {
     return until;
   }
 
+  function head(state: WorkerState, now: Date): string {
+    const at = now.getTime();
+    const hit = cache.get(state);
+    if (hit && at < hit.validUntil) return hit.head;
+    const json = JSON.stringify(toWorkerBaseView(state, now, idleThresholdMinutes));
+    const fresh = json.slice(0, -1);
+    cache.set(state, { head: fresh, validUntil: validUntil(state, at) });
+    return fresh;
+  }
+
   return {
     /** The view of `state` at `now` as JSON text. */
     json(state: WorkerState, now: Date): string {
-      const at = now.getTime();
-      const hit = cache.get(state);
-      if (hit && at < hit.validUntil) return hit.json;
-      const json = JSON.stringify(toWorkerView(state, now, idleThresholdMinutes));
-      cache.set(state, { json, validUntil: validUntil(state, at) });
-      return json;
+      const tail = JSON.stringify(toWorkerLifecycleView(state, now, context));
+      return `${head(state, now)},${tail.slice(1)}`;
     },
   };
 }
