@@ -88,6 +88,21 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
     return page;
   }
 
+  /** Opens the page of `worker` and waits for its title. */
+  async function openWorkerPage(
+    token: string,
+    worker: WorkerState,
+    options: Parameters<typeof openPage>[1] = {},
+  ): Promise<Page> {
+    const page = await openPage(token, options);
+    await page.goto(`${base}/#/workers/${worker.id}`);
+    await page
+      .locator("#worker-title")
+      .getByText(worker.name ?? "")
+      .waitFor();
+    return page;
+  }
+
   const cpuOf = (page: Page, id: string) =>
     page.evaluate(
       (workerId) => document.querySelector(`tr[data-id="${workerId}"] .col-cpu`)?.textContent,
@@ -240,13 +255,8 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
   });
 
   it("follows a refresh still running after its wait by the correlation id on the feed", async () => {
-    const page = await openPage(TEST_TOKENS.operator);
     const target = workers[3] as WorkerState;
-    await page.goto(`${base}/#/workers/${target.id}`);
-    await page
-      .locator("#worker-title")
-      .getByText(target.name ?? "")
-      .waitFor();
+    const page = await openWorkerPage(TEST_TOKENS.operator, target);
     await waitForLive(page);
     let answerCloudWatch: (() => void) | undefined;
     api.commands.onPublish = (published) => {
@@ -364,13 +374,8 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
   }
 
   it("starts, stops and terminates a worker from its page, showing each transition and outcome live", async () => {
-    const page = await openPage(TEST_TOKENS.operator, { expectedConsole: /status of 400/ });
     const target = workers[8] as WorkerState;
-    await page.goto(`${base}/#/workers/${target.id}`);
-    await page
-      .locator("#worker-title")
-      .getByText(target.name ?? "")
-      .waitFor();
+    const page = await openWorkerPage(TEST_TOKENS.operator, target, { expectedConsole: /status of 400/ });
     await waitForLive(page);
     const status = page.locator(".worker-badges .badge").first();
     const note = page.locator(".lifecycle-note");
@@ -468,13 +473,7 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
   });
 
   it("shows a viewer no refresh, start, stop or terminate button", async () => {
-    const page = await openPage(TEST_TOKENS.viewer);
-    const target = workers[2] as WorkerState;
-    await page.goto(`${base}/#/workers/${target.id}`);
-    await page
-      .locator("#worker-title")
-      .getByText(target.name ?? "")
-      .waitFor();
+    const page = await openWorkerPage(TEST_TOKENS.viewer, workers[2] as WorkerState);
     await page.waitForFunction(() => document.getElementById("principal")?.textContent?.includes("viewer"));
     expect(await page.locator("#refresh-button").isHidden()).toBe(true);
     for (const action of ["start", "stop", "terminate"]) {

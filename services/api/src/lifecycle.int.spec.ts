@@ -17,7 +17,11 @@ import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningApi } from "./start-api.ts";
-import { afterLifecycleOutcome, type LifecycleReport } from "./testing/lifecycle-fixture.ts";
+import {
+  afterLifecycleOutcome,
+  type LifecycleReport,
+  lifecycleEventData,
+} from "./testing/lifecycle-fixture.ts";
 import { publishDomainEvent } from "./testing/publish-domain-event.ts";
 import { startTestApi } from "./testing/start-test-api.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
@@ -132,20 +136,7 @@ describe("lifecycle commands on a real nats-server", () => {
         await publishDomainEvent(
           js,
           "stop_requested",
-          {
-            workerId: worker.id,
-            version: answered.version,
-            observedAt: report.at,
-            requestId: report.requestId,
-            requestedBy: report.requestedBy,
-            reason: "operator",
-            dryRun: false,
-            outcome: "accepted",
-            previousState: "running",
-            currentState: "stopping",
-            errorType: null,
-            errorMessage: null,
-          },
+          lifecycleEventData(worker.id, answered.version, report),
           requestId,
         );
         await putWorker(answered);

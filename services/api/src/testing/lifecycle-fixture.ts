@@ -22,6 +22,17 @@ export interface LifecycleReport {
   at: string;
 }
 
+/** The fields the state's `lastLifecycleAction` and the `<action>_requested` event share. */
+function requestFields(report: LifecycleReport) {
+  return {
+    requestId: report.requestId,
+    requestedBy: report.requestedBy,
+    reason: report.reason ?? "operator",
+    dryRun: report.dryRun ?? false,
+    outcome: report.outcome,
+  };
+}
+
 /**
  * The worker after the aggregate applied a lifecycle outcome (version + 1): `lastLifecycleAction`, and `status` when
  * given (an accepted action's transitional state).
@@ -38,41 +49,32 @@ export function afterLifecycleOutcome(
     status,
     stoppedBy:
       report.action === "stop" && report.outcome === "accepted" ? report.requestedBy : state.stoppedBy,
-    lastLifecycleAction: {
-      action: report.action,
-      requestedBy: report.requestedBy,
-      reason: report.reason ?? "operator",
-      dryRun: report.dryRun ?? false,
-      outcome: report.outcome,
-      requestId: report.requestId,
-      at: report.at,
-    },
+    lastLifecycleAction: { action: report.action, ...requestFields(report), at: report.at },
   };
 }
 
-/** Appends the `<action>_requested` domain event of `report` for the worker at `version`, as the aggregate emits it. */
+/** The data of the `<action>_requested` domain event of `report` for the worker at `version`, as the aggregate emits it. */
+export function lifecycleEventData(workerId: string, version: number, report: LifecycleReport) {
+  return {
+    workerId,
+    version,
+    observedAt: report.at,
+    ...requestFields(report),
+    previousState: report.previousState,
+    currentState: report.currentState,
+    errorType: report.errorType ?? null,
+    errorMessage: report.errorMessage ?? null,
+  };
+}
+
+/** Appends the `<action>_requested` domain event of `report` to the fake feed, correlated by its request id. */
 export function appendLifecycleEvent(
   feed: FakeEventFeed,
   workerId: string,
   version: number,
   report: LifecycleReport,
 ): void {
-  feed.append(
-    LIFECYCLE_EVENT_NAMES[report.action],
-    {
-      workerId,
-      version,
-      observedAt: report.at,
-      requestId: report.requestId,
-      requestedBy: report.requestedBy,
-      reason: report.reason ?? "operator",
-      dryRun: report.dryRun ?? false,
-      outcome: report.outcome,
-      previousState: report.previousState,
-      currentState: report.currentState,
-      errorType: report.errorType ?? null,
-      errorMessage: report.errorMessage ?? null,
-    },
-    { correlationId: report.requestId },
-  );
+  feed.append(LIFECYCLE_EVENT_NAMES[report.action], lifecycleEventData(workerId, version, report), {
+    correlationId: report.requestId,
+  });
 }
