@@ -20,7 +20,25 @@ export interface PriceCache extends PriceBook {
  */
 export function createPriceCache(): PriceCache {
   const entries = new Map<string, PriceEntry>();
+  /** Price key of each region and instance type asked for (null: it could not be a key); a handful per fleet. */
+  const keys = new Map<string, string | null>();
   let synced = false;
+
+  function keyOf(region: string, instanceType: string): string | null {
+    const asked = `${region} ${instanceType}`;
+    let key = keys.get(asked);
+    if (key === undefined) {
+      try {
+        key = priceKey(region, instanceType);
+      } catch {
+        // A region or type that could not be a key has no price: unknown, never a guess.
+        key = null;
+      }
+      keys.set(asked, key);
+    }
+    return key;
+  }
+
   return {
     isSynced: () => synced,
     markSynced: () => {
@@ -34,15 +52,8 @@ export function createPriceCache(): PriceCache {
       entries.delete(key);
     },
     hourlyUsd(region, instanceType) {
-      if (instanceType === null) return null;
-      let key: string;
-      try {
-        key = priceKey(region, instanceType);
-      } catch {
-        // A region or type that could not be a key has no price: unknown, never a guess.
-        return null;
-      }
-      return entries.get(key)?.hourlyUsd ?? null;
+      const key = instanceType === null ? null : keyOf(region, instanceType);
+      return key === null ? null : (entries.get(key)?.hourlyUsd ?? null);
     },
   };
 }

@@ -58,7 +58,7 @@ export function createLifecycleHandlers(deps: LifecycleDeps) {
     } catch (error) {
       throw new ProblemError(
         "service-unavailable",
-        `could not publish the ${action} command: ${(error as Error).message}`,
+        `could not request the ${action}: ${(error as Error).message}`,
         {},
         { cause: error },
       );

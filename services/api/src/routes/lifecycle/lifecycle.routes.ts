@@ -81,7 +81,9 @@ function lifecycleRoute<A extends LifecycleAction>(action: A) {
       403: problemContent("Viewer token, or a browser page from a foreign origin (`forbidden`)"),
       404: problemContent("Unknown worker (`not-found`)"),
       409: problemContent("The worker is terminated (`conflict`)"),
-      503: problemContent("The command could not be published (`service-unavailable`)"),
+      503: problemContent(
+        "The command could not be published, or the worker's events not followed for `wait` (`service-unavailable`)",
+      ),
       ...authProblems,
     },
   };
