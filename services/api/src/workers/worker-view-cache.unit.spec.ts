@@ -14,19 +14,26 @@ describe("worker view cache", () => {
     cmlMetrics: { ...aWorkerState().cmlMetrics, ready: true },
   });
 
-  it("answers exactly what serialising the view anew answers, at every instant", () => {
-    const context = aWorkerViewContext({ mode: "dry-run" });
-    context.prices.upsert(priceKey("us-east-1", "m5zn.metal"), {
+  it("answers exactly what serialising the view anew answers, at every instant, priced or not", () => {
+    const priced = aWorkerViewContext({ mode: "dry-run" });
+    priced.prices.upsert(priceKey("us-east-1", "m5zn.metal"), {
       hourlyUsd: 3.9641,
       source: "pricing-api",
       fetchedAt: "2026-11-25T00:00:00.000Z",
     });
-    const cache = createWorkerViewCache(context);
-    const start = Date.parse("2026-11-25T11:59:58.500Z");
-    for (let offset = 0; offset < 4_000; offset += 250) {
-      const now = new Date(start + offset);
-      expect(cache.json(state, now)).toBe(JSON.stringify(toWorkerView(state, now, context)));
+    // Idle from 12:00:00 on, then skipped (its CML labs were never read): idle_policy changes on the way.
+    const states = new Set<string>();
+    for (const context of [priced, aWorkerViewContext({ mode: "on" })]) {
+      const cache = createWorkerViewCache(context);
+      const start = Date.parse("2026-11-25T11:59:58.500Z");
+      for (let offset = 0; offset < 4_000; offset += 250) {
+        const now = new Date(start + offset);
+        const json = cache.json(state, now);
+        expect(json).toBe(JSON.stringify(toWorkerView(state, now, context)));
+        states.add(JSON.stringify((JSON.parse(json) as { idle_policy: unknown }).idle_policy));
+      }
     }
+    expect(states.size).toBe(4);
   });
 
   it("flips is_idle exactly at the threshold", () => {
