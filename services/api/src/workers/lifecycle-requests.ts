@@ -38,7 +38,7 @@ export interface LifecycleRequests {
    * of this request arrived and the worker shows it — for an `accepted` outcome, once its status is the action's
    * target or transitional one (start: PENDING/RUNNING, stop: STOPPING/STOPPED, terminate: SHUTTING_DOWN/TERMINATED);
    * `already`, `rejected` and `dry-run` change no status. Undefined when not waited for, or when the time ran out.
-   * @throws what the command publisher throws (nothing was published then).
+   * @throws what the command publisher or, with `waitMs`, the event feed throws (nothing was published then).
    */
   request(request: LifecycleRequest, waitMs: number): Promise<LifecycleResult | undefined>;
 }
