@@ -32,6 +32,14 @@ export const cloudWatchEndpointEnv = {
   }),
 } as const;
 
+/** `AWS_ENDPOINT_URL_PRICING`: honoured by the AWS SDK itself; listed so it is documented and accepted. */
+export const pricingEndpointEnv = {
+  AWS_ENDPOINT_URL_PRICING: envVar(envUrl({ protocols: ["http", "https"] }).optional(), {
+    description: "AWS Price List Query API endpoint override, e.g. the fleet simulator; unset = AWS.",
+    readBySdk: true,
+  }),
+} as const;
+
 /** Fills `AWS_REGION` from the first `CML_REGIONS` entry when it is not set. */
 export function withDefaultRegion<T extends { AWS_REGION?: string | undefined; CML_REGIONS: string[] }>(
   config: T,

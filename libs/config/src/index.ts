@@ -6,7 +6,13 @@ export {
   parseApiTokens,
   resolveApiTokens,
 } from "./api-tokens.ts";
-export { awsEnv, cloudWatchEndpointEnv, ec2EndpointEnv, withDefaultRegion } from "./aws-env.ts";
+export {
+  awsEnv,
+  cloudWatchEndpointEnv,
+  ec2EndpointEnv,
+  pricingEndpointEnv,
+  withDefaultRegion,
+} from "./aws-env.ts";
 export { ConfigError, type ConfigIssue } from "./config-error.ts";
 export { type ConfigField, type ConfigSchema, configFields } from "./config-fields.ts";
 export { type EnvVarMeta, envRegistry, envVar } from "./env-registry.ts";
@@ -23,7 +29,8 @@ export {
   type IntBounds,
 } from "./env-types.ts";
 export { healthPort } from "./health-port.ts";
-export { idleEnv } from "./idle-env.ts";
+export { idleCheckEnv, idleEnv } from "./idle-env.ts";
+export { idleStopPolicyEnv } from "./idle-stop-env.ts";
 export { loadServiceConfigOrExit } from "./load-or-exit.ts";
 export { jetstreamEnv, natsEnv } from "./nats-env.ts";
 export { LOG_LEVELS, type LogLevel, logEnv, observabilityEnv } from "./observability-env.ts";
@@ -47,3 +54,4 @@ export { type CollectorCmlConfig, collectorCmlConfigSchema } from "./services/co
 export { type CollectorEc2Config, collectorEc2ConfigSchema } from "./services/collector-ec2.ts";
 export { type MetricsHistoryConfig, metricsHistoryConfigSchema } from "./services/metrics-history.ts";
 export { type WorkerAggregateConfig, workerAggregateConfigSchema } from "./services/worker-aggregate.ts";
+export { type WorkerLifecycleConfig, workerLifecycleConfigSchema } from "./services/worker-lifecycle.ts";

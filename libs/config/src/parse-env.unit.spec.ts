@@ -104,6 +104,29 @@ describe("service defaults", () => {
     );
   });
 
+  it("api: reads the idle auto-stop policy it shows (shared with worker-lifecycle) and bounds the lifecycle wait", () => {
+    expect(loadServiceConfig("api", {})).toMatchObject({
+      IDLE_STOP_MODE: "off",
+      IDLE_STOP_SNOOZE_MINUTES: 60,
+      IDLE_STOP_WINDOWS: [],
+      LIFECYCLE_WAIT_MAX_SECONDS: 60,
+    });
+    const config = loadServiceConfig("api", {
+      IDLE_STOP_MODE: "on",
+      IDLE_STOP_SNOOZE_MINUTES: "15",
+      IDLE_STOP_WINDOWS: "Sat 02:00-06:00 UTC",
+      LIFECYCLE_WAIT_MAX_SECONDS: "120",
+    });
+    expect(config.IDLE_STOP_MODE).toBe("on");
+    expect(config.IDLE_STOP_SNOOZE_MINUTES).toBe(15);
+    expect(config.IDLE_STOP_WINDOWS.map((window) => window.text)).toEqual(["Sat 02:00-06:00 UTC"]);
+    expect(config.LIFECYCLE_WAIT_MAX_SECONDS).toBe(120);
+    expect(() => loadServiceConfig("api", { IDLE_STOP_MODE: "maybe" })).toThrow(/IDLE_STOP_MODE/);
+    expect(() => loadServiceConfig("api", { LIFECYCLE_WAIT_MAX_SECONDS: "301" })).toThrow(
+      /LIFECYCLE_WAIT_MAX_SECONDS/,
+    );
+  });
+
   it("api: live connection caps, refresh interval, METRICS_TOKEN and the collect intervals of the sources", () => {
     expect(loadServiceConfig("api", {})).toMatchObject({
       API_LIVE_MAX_CONNECTIONS: 1_000,

@@ -8,6 +8,7 @@ import { collectorCmlConfigSchema } from "./services/collector-cml.ts";
 import { collectorEc2ConfigSchema } from "./services/collector-ec2.ts";
 import { metricsHistoryConfigSchema } from "./services/metrics-history.ts";
 import { workerAggregateConfigSchema } from "./services/worker-aggregate.ts";
+import { workerLifecycleConfigSchema } from "./services/worker-lifecycle.ts";
 
 /** Every service of the product, in pipeline order (the contracts' list). */
 export const SERVICE_NAMES = SERVICES;
@@ -23,6 +24,7 @@ export const serviceConfigSchemas = {
   "worker-aggregate": workerAggregateConfigSchema,
   "metrics-history": metricsHistoryConfigSchema,
   api: apiConfigSchema,
+  "worker-lifecycle": workerLifecycleConfigSchema,
 } as const satisfies Record<ServiceName, ConfigSchema>;
 
 /** Typed config of a service. */

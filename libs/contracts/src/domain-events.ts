@@ -1,11 +1,16 @@
 import { z } from "zod";
 import {
+  idleStopModeSchema,
+  idleStopSkipReasonSchema,
   licenseStatusSchema,
+  lifecycleOutcomeSchema,
+  lifecycleReasonSchema,
   serviceStatusSchema,
   sourceSchema,
   statusCheckSchema,
   workerStatusSchema,
 } from "./enums.ts";
+import { lifecycleRequestIdSchema, requestedBySchema } from "./lifecycle.ts";
 import { defineMessage } from "./message-definition.ts";
 import {
   instanceIdSchema,
@@ -135,7 +140,34 @@ export const idleDetectedSchema = z.object({
 export const terminatedSchema = z.object({
   ...base,
   terminatedAt: timestampSchema,
-  terminatedBy: z.string(),
+  terminatedBy: z
+    .string()
+    .describe(
+      "Who asked for the termination AWS confirmed (API token name), else `ec2` (done outside the system)",
+    ),
+});
+/** `start_requested`, `stop_requested`, `terminate_requested`: a lifecycle request and what EC2 made of it. */
+export const lifecycleRequestedSchema = z.object({
+  ...base,
+  requestId: lifecycleRequestIdSchema,
+  requestedBy: requestedBySchema,
+  reason: lifecycleReasonSchema,
+  dryRun: z.boolean(),
+  outcome: lifecycleOutcomeSchema,
+  previousState: z.string().nullable().describe("EC2 instance state before the call"),
+  currentState: z.string().nullable().describe("EC2 instance state after the call (e.g. `stopping`)"),
+  errorType: z
+    .string()
+    .nullable()
+    .describe("Why it was rejected (`unauthorized`, `incorrect_state`, …); null otherwise"),
+  errorMessage: z.string().nullable(),
+});
+export const idleStopSkippedSchema = z.object({
+  ...base,
+  reason: idleStopSkipReasonSchema,
+  mode: idleStopModeSchema,
+  idleSince: timestampSchema.describe("Start of the idle period"),
+  idleMinutes: nonNegativeIntSchema.describe("Minutes idle when the policy decided"),
 });
 
 const at = "2026-11-25T12:00:00.000Z";
@@ -264,6 +296,63 @@ export const domainEvents = {
     idleDetectedSchema,
     "The worker has had no running labs for longer than the idle threshold (once per idle period).",
     { ...ex, lastActivityAt: "2026-11-25T11:00:00.000Z", idleMinutes: 60, thresholdMinutes: 30 },
+  ),
+  start_requested: domain(
+    "start_requested",
+    lifecycleRequestedSchema,
+    "A start of the worker's instance was asked for, with what EC2 made of it (outcome).",
+    {
+      ...ex,
+      requestId: "4c0e1f5a-6d3b-4a8e-9f21-0b7c5d2e8a91",
+      requestedBy: "ops-team",
+      reason: "operator",
+      dryRun: false,
+      outcome: "accepted",
+      previousState: "stopped",
+      currentState: "pending",
+      errorType: null,
+      errorMessage: null,
+    },
+  ),
+  stop_requested: domain(
+    "stop_requested",
+    lifecycleRequestedSchema,
+    "A stop of the worker's instance was asked for (by an operator or the idle policy), with what EC2 made of it.",
+    {
+      ...ex,
+      requestId: "0d5e3b8c-2f4a-5c6d-8e9f-1a2b3c4d5e6f",
+      requestedBy: "idle-policy",
+      reason: "idle-policy",
+      dryRun: true,
+      outcome: "dry-run",
+      previousState: "running",
+      currentState: "running",
+      errorType: null,
+      errorMessage: null,
+    },
+  ),
+  terminate_requested: domain(
+    "terminate_requested",
+    lifecycleRequestedSchema,
+    "A termination of the worker's instance was asked for, with what EC2 made of it.",
+    {
+      ...ex,
+      requestId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+      requestedBy: "ops-team",
+      reason: "operator",
+      dryRun: false,
+      outcome: "rejected",
+      previousState: "running",
+      currentState: "running",
+      errorType: "unauthorized",
+      errorMessage: "You are not authorized to perform this operation (ec2:TerminateInstances).",
+    },
+  ),
+  idle_stop_skipped: domain(
+    "idle_stop_skipped",
+    idleStopSkippedSchema,
+    "The idle auto-stop policy left an idle worker running, and why (once per idle period).",
+    { ...ex, reason: "cml-unknown", mode: "on", idleSince: "2026-11-25T11:00:00.000Z", idleMinutes: 60 },
   ),
   terminated: domain("terminated", terminatedSchema, "The worker's instance was terminated (emitted once).", {
     ...ex,

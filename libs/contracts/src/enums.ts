@@ -55,9 +55,45 @@ export const SERVICES = [
   "worker-aggregate",
   "metrics-history",
   "api",
+  "worker-lifecycle",
 ] as const;
 export const serviceNameSchema = z.enum(SERVICES);
 export type ServiceName = z.infer<typeof serviceNameSchema>;
+
+/** What an operator or the idle policy can ask of a worker's instance (DESIGN §11). */
+export const LIFECYCLE_ACTIONS = ["start", "stop", "terminate"] as const;
+export const lifecycleActionSchema = z.enum(LIFECYCLE_ACTIONS);
+export type LifecycleAction = z.infer<typeof lifecycleActionSchema>;
+
+/** Why a lifecycle action was asked for: by an operator (API) or by the idle auto-stop policy. */
+export const LIFECYCLE_REASONS = ["operator", "idle-policy"] as const;
+export const lifecycleReasonSchema = z.enum(LIFECYCLE_REASONS);
+export type LifecycleReason = z.infer<typeof lifecycleReasonSchema>;
+
+/**
+ * What became of a lifecycle action: `accepted` (EC2 took the call), `already` (the instance was in the target state
+ * or on its way there: no state-changing call made), `rejected` (EC2 refused it, or a permission is missing),
+ * `dry-run` (EC2 answered `DryRunOperation`: allowed, nothing changed).
+ */
+export const LIFECYCLE_OUTCOMES = ["accepted", "already", "rejected", "dry-run"] as const;
+export const lifecycleOutcomeSchema = z.enum(LIFECYCLE_OUTCOMES);
+export type LifecycleOutcome = z.infer<typeof lifecycleOutcomeSchema>;
+
+/** `IDLE_STOP_MODE`: the idle auto-stop policy does nothing, records what it would do (EC2 `DryRun`), or stops. */
+export const IDLE_STOP_MODES = ["off", "dry-run", "on"] as const;
+export const idleStopModeSchema = z.enum(IDLE_STOP_MODES);
+export type IdleStopMode = z.infer<typeof idleStopModeSchema>;
+
+/** Why the idle policy left an idle worker running (`idle_stop_skipped`, once per idle period). */
+export const IDLE_STOP_SKIP_REASONS = [
+  "labs-running",
+  "cml-unknown",
+  "exempt",
+  "snoozed",
+  "maintenance-window",
+] as const;
+export const idleStopSkipReasonSchema = z.enum(IDLE_STOP_SKIP_REASONS);
+export type IdleStopSkipReason = z.infer<typeof idleStopSkipReasonSchema>;
 
 /** Maps an AWS EC2 instance state name onto the worker status. */
 export function workerStatusFromInstanceState(stateName: string): WorkerStatus {

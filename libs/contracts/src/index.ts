@@ -7,6 +7,7 @@ export * from "./enums.ts";
 export type { ValidationIssue } from "./errors.ts";
 export { TransientError, ValidationError } from "./errors.ts";
 export * from "./history-query.ts";
+export * from "./lifecycle.ts";
 export type { DataOf, MessageDefinition, MessageKind } from "./message-definition.ts";
 export { defineMessage } from "./message-definition.ts";
 export * from "./ops-events.ts";

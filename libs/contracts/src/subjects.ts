@@ -1,4 +1,4 @@
-import type { Source } from "./enums.ts";
+import type { LifecycleAction, Source } from "./enums.ts";
 
 /** Subject prefixes and builders (DESIGN §4). Tokens are validated so a bad id can never widen a subscription. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -24,6 +24,12 @@ export const subjects = {
   workerCommandsAll: "cml.cmd.worker.>",
   register: (workerId: string) => `cml.cmd.worker.register.${token(workerId, "workerId")}`,
   detectIdle: "cml.cmd.worker.detect-idle",
+  /** `cml.cmd.worker.idle-policy.<workerId>`: a decision of the idle auto-stop policy for the aggregate to record. */
+  idlePolicy: (workerId: string) => `cml.cmd.worker.idle-policy.${token(workerId, "workerId")}`,
+  /** `cml.cmd.lifecycle.<action>.<workerId>`: start, stop or terminate a worker's instance (worker-lifecycle). */
+  lifecycle: (action: LifecycleAction, workerId: string) =>
+    `cml.cmd.lifecycle.${token(action, "action")}.${token(workerId, "workerId")}`,
+  lifecycleAll: "cml.cmd.lifecycle.>",
 
   telemetryAll: "cml.telemetry.>",
   /** `cml.telemetry.<source>.<workerId>` */
@@ -67,6 +73,30 @@ export function parseCollectSubject(subject: string): { source: string; workerId
     return undefined;
   }
   return { source: parts[3] as string, workerId: parts[4] as string };
+}
+
+/** The parts of a lifecycle command subject (the action is not checked here; the command's data is). */
+export function parseLifecycleSubject(subject: string): { action: string; workerId: string } | undefined {
+  const parts = subject.split(".");
+  if (parts.length !== 5 || parts[0] !== "cml" || parts[1] !== "cmd" || parts[2] !== "lifecycle") {
+    return undefined;
+  }
+  return { action: parts[3] as string, workerId: parts[4] as string };
+}
+
+/** The worker id of an idle-policy command subject. */
+export function parseIdlePolicySubject(subject: string): { workerId: string } | undefined {
+  const parts = subject.split(".");
+  if (
+    parts.length !== 5 ||
+    parts[0] !== "cml" ||
+    parts[1] !== "cmd" ||
+    parts[2] !== "worker" ||
+    parts[3] !== "idle-policy"
+  ) {
+    return undefined;
+  }
+  return { workerId: parts[4] as string };
 }
 
 /** The parts of a domain event subject. */

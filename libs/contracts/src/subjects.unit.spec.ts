@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseCollectSubject, parseTelemetrySubject, parseWorkerEventSubject, subjects } from "./subjects.ts";
+import {
+  parseCollectSubject,
+  parseIdlePolicySubject,
+  parseLifecycleSubject,
+  parseTelemetrySubject,
+  parseWorkerEventSubject,
+  subjects,
+} from "./subjects.ts";
 import { createTopology } from "./topology.ts";
 
 describe("subjects", () => {
@@ -20,6 +27,18 @@ describe("subjects", () => {
     );
     expect(() => subjects.opsPass("collector-ec2", "us.east", 1)).toThrow(TypeError);
     expect(parseTelemetrySubject("cml.worker.x.y")).toBeUndefined();
+  });
+  it("builds and parses the lifecycle subjects of DESIGN §11", () => {
+    expect(subjects.lifecycle("terminate", id)).toBe(`cml.cmd.lifecycle.terminate.${id}`);
+    expect(parseLifecycleSubject(subjects.lifecycle("stop", id))).toEqual({ action: "stop", workerId: id });
+    expect(parseLifecycleSubject(subjects.collect("ec2", id))).toBeUndefined();
+    expect(subjects.lifecycleAll).toBe("cml.cmd.lifecycle.>");
+    // Inside the aggregate's own command subjects, so its existing consumer receives it.
+    expect(subjects.idlePolicy(id)).toBe(`cml.cmd.worker.idle-policy.${id}`);
+    expect(subjects.idlePolicy(id).startsWith(subjects.workerCommandsAll.slice(0, -1))).toBe(true);
+    expect(parseIdlePolicySubject(subjects.idlePolicy(id))).toEqual({ workerId: id });
+    expect(parseIdlePolicySubject(subjects.register(id))).toBeUndefined();
+    expect(() => subjects.lifecycle("stop", "*")).toThrow(TypeError);
   });
   it("refuses tokens that would widen a subscription", () => {
     expect(() => subjects.telemetry("ec2", "a.b")).toThrow(TypeError);
@@ -45,6 +64,13 @@ describe("topology", () => {
     expect(topology.streams.ops.maxAgeSeconds).toBe(7 * 86_400);
     expect(topology.kv.workers).toMatchObject({ bucket: "T1_cml_workers", history: 1 });
     expect(topology.kv.workers.maxAgeSeconds).toBeUndefined();
+    expect(topology.kv.lifecycleRequests).toMatchObject({
+      bucket: "T1_cml_lifecycle_requests",
+      history: 1,
+      maxAgeSeconds: 86_400,
+    });
+    expect(topology.kv.prices).toMatchObject({ bucket: "T1_cml_prices", history: 1 });
+    expect(topology.kv.prices.maxAgeSeconds).toBeUndefined();
     expect(topology.kv.refreshes).toMatchObject({
       bucket: "T1_cml_api_refreshes",
       history: 1,

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { licenseStatusSchema, statusCheckSchema } from "./enums.ts";
+import {
+  licenseStatusSchema,
+  lifecycleActionSchema,
+  lifecycleOutcomeSchema,
+  lifecycleReasonSchema,
+  statusCheckSchema,
+} from "./enums.ts";
+import { lifecycleRequestIdSchema, requestedBySchema } from "./lifecycle.ts";
 import { defineMessage } from "./message-definition.ts";
 import {
   instanceIdSchema,
@@ -98,6 +105,50 @@ export const sourceFailedSchema = z.object({
 });
 export type SourceFailed = z.infer<typeof sourceFailedSchema>;
 
+/**
+ * `errorType` values of a `rejected` lifecycle outcome (`ec2.action`). Consumers must accept others.
+ */
+export const lifecycleErrorTypes = {
+  /** EC2 `UnauthorizedOperation`: the service's IAM identity may not make the call (the message names the action). */
+  unauthorized: "unauthorized",
+  /** EC2 `IncorrectInstanceState`: the instance is in a state the call does not accept (e.g. start while stopping). */
+  incorrectState: "incorrect_state",
+  /** EC2 `InvalidInstanceID.NotFound`: EC2 does not know the instance (gone, wrong region, not visible yet). */
+  notFound: "not_found",
+  /** EC2 `UnsupportedOperation` (e.g. stopping an instance-store-backed instance). */
+  unsupported: "unsupported",
+  /** Any other refusal of EC2 that a retry would not change. */
+  awsError: "aws_error",
+} as const;
+
+export const ec2ActionSchema = z.object({
+  ...workerRef,
+  action: lifecycleActionSchema,
+  requestedBy: requestedBySchema,
+  reason: lifecycleReasonSchema,
+  dryRun: z.boolean(),
+  requestId: lifecycleRequestIdSchema,
+  outcome: lifecycleOutcomeSchema,
+  previousState: z
+    .string()
+    .nullable()
+    .describe("EC2 instance state before the call (from EC2's answer, else the state read just before)"),
+  currentState: z
+    .string()
+    .nullable()
+    .describe("EC2 instance state after the call (e.g. `stopping`), or as read when no call was made"),
+  errorType: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Why it was rejected: `unauthorized`, `incorrect_state`, `not_found`, `unsupported`, `aws_error` (consumers must accept others)",
+    ),
+  errorMessage: z.string().optional(),
+  observedAt: timestampSchema,
+});
+export type Ec2Action = z.infer<typeof ec2ActionSchema>;
+
 const exampleRef = {
   workerId: "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10",
   region: "us-east-1",
@@ -186,6 +237,26 @@ export const telemetry = {
       diskUsedPercent: 69.1,
       runningNodes: 8,
       systemInfo: { version: "2.9.1+build.7", ready: true },
+      observedAt: at,
+    },
+  }),
+  ec2Action: defineMessage({
+    type: "io.cml-telemetry.ec2.action.v1",
+    kind: "telemetry",
+    schema: ec2ActionSchema,
+    channel: "cml.telemetry.ec2.{workerId}",
+    description:
+      "Outcome of a lifecycle command (worker-lifecycle): what EC2 answered to StartInstances, StopInstances or TerminateInstances, or why no call was made. CloudEvent id `action:<workerId>:<action>:<requestId>`.",
+    example: {
+      ...exampleRef,
+      action: "stop",
+      requestedBy: "idle-policy",
+      reason: "idle-policy",
+      dryRun: false,
+      requestId: "0d5e3b8c-2f4a-5c6d-8e9f-1a2b3c4d5e6f",
+      outcome: "accepted",
+      previousState: "running",
+      currentState: "stopping",
       observedAt: at,
     },
   }),

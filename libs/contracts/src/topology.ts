@@ -17,6 +17,8 @@ export interface StreamDefinition {
 export interface KvBucketDefinition {
   readonly bucket: string;
   readonly history: number;
+  /** What a key is (docs); absent = the worker id. */
+  readonly key?: string;
   /** Age after which an entry's last value is removed, seconds; absent = kept until deleted. */
   readonly maxAgeSeconds?: number;
   readonly description: string;
@@ -34,6 +36,8 @@ export interface Topology {
     readonly workers: KvBucketDefinition;
     readonly tlsPins: KvBucketDefinition;
     readonly refreshes: KvBucketDefinition;
+    readonly lifecycleRequests: KvBucketDefinition;
+    readonly prices: KvBucketDefinition;
   };
 }
 
@@ -104,6 +108,22 @@ export function createTopology(
         description:
           "The last refresh of each worker (request id, start, sources, end), shared by api replicas to join a refresh in flight and keep the minimum interval.",
       },
+      lifecycleRequests: {
+        bucket: `${prefix}cml_lifecycle_requests`,
+        history: 1,
+        key: "`<workerId>.<action>.<requestId as base64url>`",
+        // Longer than CML_COMMANDS keeps a command (1 h) and the dedupe windows, so a redelivery always finds its claim.
+        maxAgeSeconds: DAY,
+        description:
+          "The claim of each lifecycle request and, once known, its outcome, shared by worker-lifecycle replicas so a request is executed once.",
+      },
+      prices: {
+        bucket: `${prefix}cml_prices`,
+        history: 1,
+        key: "`<region>.<instanceType with . replaced by _>`",
+        description:
+          "On-demand hourly price per region and instance type (`{ hourlyUsd, source, fetchedAt }`), written by worker-lifecycle; no entry = unknown.",
+      },
     },
   };
 }
@@ -115,4 +135,5 @@ export const consumerNames = {
   aggregateTelemetry: "worker-aggregate",
   aggregateCommands: "worker-aggregate-commands",
   history: "metrics-history",
+  lifecycle: "worker-lifecycle",
 } as const;

@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { licenseStatusSchema, serviceStatusSchema, statusCheckSchema, workerStatusSchema } from "./enums.ts";
+import {
+  idleStopSkipReasonSchema,
+  licenseStatusSchema,
+  lifecycleActionSchema,
+  lifecycleOutcomeSchema,
+  lifecycleReasonSchema,
+  serviceStatusSchema,
+  statusCheckSchema,
+  workerStatusSchema,
+} from "./enums.ts";
+import { lifecycleRequestIdSchema, requestedBySchema } from "./lifecycle.ts";
 import { nonNegativeIntSchema, timestampSchema } from "./primitives.ts";
 
 /**
@@ -74,6 +84,39 @@ export const cmlMetricsBlockSchema = z.object({
 });
 export type CmlMetricsBlock = z.infer<typeof cmlMetricsBlockSchema>;
 
+/** The last lifecycle request of a worker and its outcome. */
+export const lastLifecycleActionSchema = z.object({
+  action: lifecycleActionSchema,
+  requestedBy: requestedBySchema,
+  reason: lifecycleReasonSchema,
+  dryRun: z.boolean(),
+  outcome: lifecycleOutcomeSchema,
+  requestId: lifecycleRequestIdSchema,
+  at: timestampSchema.describe("When worker-lifecycle observed the outcome"),
+});
+export type LastLifecycleAction = z.infer<typeof lastLifecycleActionSchema>;
+
+/** Why the idle policy left the worker running in the current idle period (`idle_stop_skipped`). */
+export const idleStopSkippedStateSchema = z.object({
+  reason: idleStopSkipReasonSchema,
+  at: timestampSchema,
+});
+export type IdleStopSkippedState = z.infer<typeof idleStopSkippedStateSchema>;
+
+/** Closed intervals of the current UTC month (the open ones are `runningSince` and `idleStoppedAt`). */
+export const workerUsageSchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be YYYY-MM")
+    .describe("UTC month the seconds belong to"),
+  runningSeconds: z.number().nonnegative().describe("Seconds RUNNING in closed intervals of the month"),
+  idleStopSavedSeconds: z
+    .number()
+    .nonnegative()
+    .describe("Seconds stopped by the idle policy (until the next start) in closed intervals of the month"),
+});
+export type WorkerUsage = z.infer<typeof workerUsageSchema>;
+
 /** The CML worker aggregate's state (DESIGN §5), as stored in KV `cml_workers`. camelCase; the API maps to snake_case. */
 export const workerStateSchema = z.object({
   id: z.string(),
@@ -115,6 +158,32 @@ export const workerStateSchema = z.object({
     .describe(
       "When the worker last became RUNNING (null while it is not): CML and CloudWatch observations from before it belong to an earlier run and are ignored (absent in records written before it existed)",
     ),
+  stoppedBy: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe(
+      "Who stopped the worker (API token name or `idle-policy`): set by an accepted stop, cleared by the next accepted start",
+    ),
+  terminateRequestedBy: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe(
+      "Who asked for an accepted (or `already`) terminate that AWS has not confirmed yet; becomes `terminatedBy` when it does",
+    ),
+  lastLifecycleAction: lastLifecycleActionSchema.nullable().default(null),
+  idleStopSkipped: idleStopSkippedStateSchema
+    .nullable()
+    .default(null)
+    .describe("Set when `idle_stop_skipped` was emitted for the current idle period; cleared when it ends"),
+  idleStoppedAt: timestampSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "When an accepted idle-policy stop was observed, until the next start: the open interval of idle-stop savings",
+    ),
+  usage: workerUsageSchema.nullable().default(null),
   ec2Metrics: ec2MetricsBlockSchema,
   cloudwatchMetrics: cloudwatchMetricsBlockSchema,
   cmlMetrics: cmlMetricsBlockSchema,
@@ -122,7 +191,12 @@ export const workerStateSchema = z.object({
   updatedAt: timestampSchema,
   terminatedAt: timestampSchema.nullable(),
   createdBy: z.string(),
-  terminatedBy: z.string().nullable(),
+  terminatedBy: z
+    .string()
+    .nullable()
+    .describe(
+      "Who asked for the termination AWS confirmed (API token name), else `ec2`; null until terminated",
+    ),
   /** Number of decisions that produced events; event msg-ids are `<workerId>:<version>:<n>`. */
   version: z.number().int().nonnegative(),
 });
@@ -187,6 +261,12 @@ export function blankWorkerState(init: BlankWorkerStateInit): WorkerState {
     lastDiscoveredAt: null,
     statusObservedAt: null,
     runningSince: null,
+    stoppedBy: null,
+    terminateRequestedBy: null,
+    lastLifecycleAction: null,
+    idleStopSkipped: null,
+    idleStoppedAt: null,
+    usage: null,
     ec2Metrics: {
       instanceState: null,
       instanceStatusCheck: null,

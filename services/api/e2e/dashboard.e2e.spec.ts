@@ -2,12 +2,14 @@ import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { Source, WorkerState } from "@cml-telemetry/contracts";
+import type { LifecycleAction, Source, WorkerState, WorkerStatus } from "@cml-telemetry/contracts";
 import { describeOrSkip } from "@cml-telemetry/testing";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestApp, TEST_TOKENS, type TestApp } from "../src/testing/index.ts";
+import { afterLifecycleOutcome, appendLifecycleEvent } from "../src/testing/lifecycle-fixture.ts";
+import { givenPrice } from "../src/testing/price-entry.ts";
 import { aWorkerState } from "../src/testing/worker-state-builder.ts";
 import { CHROMIUM_ARGS, findChromium, requireChromium } from "./ensure-chromium.ts";
 import { demoWorker, historyAnswer, metricsUpdatedEvent, refreshed, withCpu } from "./fleet-fixture.ts";
@@ -35,6 +37,14 @@ const EXPECTED_CONSOLE =
   /Failed to load resource: the server responded with a status of 401|EventSource's response has a MIME type \("application\/problem\+json"\)/;
 /** The collection intervals the test API is configured with (CML every 10 min). */
 const COLLECT_INTERVALS = { ec2: 60, cloudwatch: 60, cml: 600 } as const;
+/** On-demand prices of the demo fleet's instance type (m5zn.metal) in its regions. */
+const PRICES = { "us-east-1": 3.9641, "us-west-2": 3.9641, "eu-west-1": 4.4484 } as const;
+/** How EC2 moves a worker through an accepted action: the transitional state, then the target. */
+const MOVES: Record<LifecycleAction, { via: [WorkerStatus, string]; to: WorkerStatus }> = {
+  start: { via: ["PENDING", "pending"], to: "RUNNING" },
+  stop: { via: ["STOPPING", "stopping"], to: "STOPPED" },
+  terminate: { via: ["SHUTTING_DOWN", "shutting-down"], to: "TERMINATED" },
+};
 
 describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () => {
   let api: TestApp;
@@ -78,6 +88,21 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
     return page;
   }
 
+  /** Opens the page of `worker` and waits for its title. */
+  async function openWorkerPage(
+    token: string,
+    worker: WorkerState,
+    options: Parameters<typeof openPage>[1] = {},
+  ): Promise<Page> {
+    const page = await openPage(token, options);
+    await page.goto(`${base}/#/workers/${worker.id}`);
+    await page
+      .locator("#worker-title")
+      .getByText(worker.name ?? "")
+      .waitFor();
+    return page;
+  }
+
   const cpuOf = (page: Page, id: string) =>
     page.evaluate(
       (workerId) => document.querySelector(`tr[data-id="${workerId}"] .col-cpu`)?.textContent,
@@ -93,6 +118,7 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
     mkdirSync(DOCS_IMG_DIR, { recursive: true });
     api = createTestApp({ settings: { heartbeatMs: 2_000, collectIntervalsSeconds: COLLECT_INTERVALS } });
     api.history.answer = historyAnswer;
+    for (const [region, usd] of Object.entries(PRICES)) givenPrice(api.prices, region, "m5zn.metal", usd);
     const now = Date.now();
     for (let index = 0; index < DEMO_FLEET_SIZE; index++) {
       const worker = demoWorker(index, now);
@@ -229,13 +255,8 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
   });
 
   it("follows a refresh still running after its wait by the correlation id on the feed", async () => {
-    const page = await openPage(TEST_TOKENS.operator);
     const target = workers[3] as WorkerState;
-    await page.goto(`${base}/#/workers/${target.id}`);
-    await page
-      .locator("#worker-title")
-      .getByText(target.name ?? "")
-      .waitFor();
+    const page = await openWorkerPage(TEST_TOKENS.operator, target);
     await waitForLive(page);
     let answerCloudWatch: (() => void) | undefined;
     api.commands.onPublish = (published) => {
@@ -298,16 +319,166 @@ describeOrSkip("operator dashboard in Chromium", chromiumBinary.skipReason, () =
     await page.context().close();
   });
 
-  it("shows a viewer no refresh button", async () => {
+  /**
+   * Plays worker-lifecycle and the aggregate for lifecycle commands: EC2 accepts, the worker moves to the transitional
+   * state (outcome event and status change on the feed), and to the target once the test calls the returned release.
+   */
+  function playLifecycle(): { release: () => void; pending: () => number } {
+    const waiting: Array<() => void> = [];
+    api.commands.onPublish = (published) => {
+      if (published.kind !== "lifecycle") return;
+      const { action, requestId, requestedBy, workerId } = published.command;
+      const move = MOVES[action];
+      setTimeout(() => {
+        const current = api.readModel.get(workerId) as WorkerState;
+        const at = new Date().toISOString();
+        const report = {
+          action,
+          requestId,
+          requestedBy,
+          outcome: "accepted" as const,
+          previousState: current.status.toLowerCase(),
+          currentState: move.via[1],
+          at,
+        };
+        const moving = afterLifecycleOutcome(current, report, move.via[0]);
+        api.readModel.upsert(moving);
+        appendLifecycleEvent(api.feed, workerId, moving.version, report);
+        const changed = (state: WorkerState, oldStatus: WorkerStatus) =>
+          api.feed.append("status_changed", {
+            workerId,
+            version: state.version,
+            observedAt: state.updatedAt,
+            oldStatus,
+            newStatus: state.status,
+          });
+        changed(moving, current.status);
+        waiting.push(() => {
+          const done = new Date().toISOString();
+          const arrived: WorkerState = {
+            ...moving,
+            version: moving.version + 1,
+            updatedAt: done,
+            status: move.to,
+            ...(action === "terminate" ? { terminatedAt: done, terminatedBy: requestedBy } : {}),
+          };
+          api.readModel.upsert(arrived);
+          changed(arrived, moving.status);
+        });
+      }, 100);
+    };
+    return {
+      release: () => waiting.shift()?.(),
+      pending: () => waiting.length,
+    };
+  }
+
+  it("starts, stops and terminates a worker from its page, showing each transition and outcome live", async () => {
+    const target = workers[8] as WorkerState;
+    const page = await openWorkerPage(TEST_TOKENS.operator, target, { expectedConsole: /status of 400/ });
+    await waitForLive(page);
+    const status = page.locator(".worker-badges .badge").first();
+    const note = page.locator(".lifecycle-note");
+    const field = (term: string) => page.locator(".lifecycle-info div", { hasText: term }).locator("dd");
+    expect(await field("Cost this month").textContent()).toBe(
+      `$0.00 (0 h at $${PRICES[target.region as keyof typeof PRICES]}/h)`,
+    );
+    expect(await field("Idle auto-stop").textContent()).toBe("off");
+    expect(await page.locator("#start-button").isDisabled()).toBe(true);
+    const ec2 = playLifecycle();
+
+    await page.locator("#stop-button").click();
+    await note.getByText("EC2 accepted the stop: running → stopping.").waitFor();
+    await status.getByText("STOPPING", { exact: true }).waitFor();
+    expect(await page.locator(".lifecycle .transition").textContent()).toBe("Stopping…");
+    expect(await page.locator("#stop-button").isDisabled()).toBe(true);
+    const stop = api.commands.published.at(-1);
+    expect(stop).toMatchObject({
+      kind: "lifecycle",
+      command: {
+        workerId: target.id,
+        action: "stop",
+        requestedBy: "ops-team",
+        reason: "operator",
+        dryRun: false,
+      },
+    });
+    expect(stop?.correlationId).toBe(stop?.kind === "lifecycle" ? stop.command.requestId : undefined);
+    await page.screenshot({ path: `${RESULTS_DIR}dashboard-worker-stopping.png` });
+    ec2.release();
+    await status.getByText("STOPPED", { exact: true }).waitFor();
+    await page.waitForFunction(() => document.querySelector(".lifecycle .transition")?.textContent === "");
+    expect(await field("Last lifecycle action").textContent()).toMatch(
+      /^stop by ops-team \(operator\): accepted/,
+    );
+    expect(await field("Stopped by").textContent()).toBe("ops-team");
+    expect(await page.locator("#start-button").isEnabled()).toBe(true);
+
+    await page.locator("#start-button").click();
+    await status.getByText("PENDING", { exact: true }).waitFor();
+    expect(await page.locator(".lifecycle .transition").textContent()).toBe("Starting…");
+    await note.getByText("EC2 accepted the start: stopped → pending.").waitFor();
+    ec2.release();
+    await status.getByText("RUNNING", { exact: true }).waitFor();
+
+    const published = api.commands.published.length;
+    await page.locator("#terminate-button").click();
+    await page.getByLabel("Type the instance id to terminate this worker").fill("i-0123456789abcdef0");
+    await page.getByRole("button", { name: "Terminate worker" }).click();
+    await page.locator(".terminate-confirm .error").getByText("must be the worker's instance id").waitFor();
+    expect(api.commands.published.length).toBe(published);
+    await page.getByLabel("Type the instance id to terminate this worker").fill(target.instanceId);
+    await page.getByRole("button", { name: "Terminate worker" }).click();
+    await status.getByText("SHUTTING_DOWN", { exact: true }).waitFor();
+    expect(await page.locator(".lifecycle .transition").textContent()).toBe("Shutting down…");
+    expect(await page.locator(".terminate-confirm").isHidden()).toBe(true);
+    ec2.release();
+    await status.getByText("TERMINATED", { exact: true }).waitFor();
+    for (const action of ["start", "stop", "terminate"]) {
+      expect(await page.locator(`#${action}-button`).isDisabled()).toBe(true);
+    }
+    expect(ec2.pending()).toBe(0);
+    const lines = await page.locator(".events li").allTextContents();
+    for (const name of ["stop requested", "start requested", "terminate requested"]) {
+      expect(lines.some((line) => line.includes(name) && line.includes("by ops-team (operator)"))).toBe(true);
+    }
+    api.commands.onPublish = undefined;
+    await page.getByRole("link", { name: "← Fleet" }).click();
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-id="${id}"] .col-status`)?.textContent === "TERMINATED",
+      target.id,
+    );
+    await page.context().close();
+  });
+
+  it("shows the fleet's month-to-date cost and idle-stop savings in the summary bar", async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    // 10 h run and 5 h saved this month at $3.9641/h: $39.64 and $19.82; the other workers ran 0 h this month.
+    api.readModel.upsert(
+      aWorkerState({
+        region: "us-east-1",
+        name: "lab-costed",
+        status: "STOPPED",
+        usage: { month, runningSeconds: 36_000, idleStopSavedSeconds: 18_000 },
+      }),
+    );
+    api.readModel.upsert(aWorkerState({ name: "lab-unpriced", instanceType: "m5.24xlarge" }));
     const page = await openPage(TEST_TOKENS.viewer);
-    const target = workers[2] as WorkerState;
-    await page.goto(`${base}/#/workers/${target.id}`);
-    await page
-      .locator("#worker-title")
-      .getByText(target.name ?? "")
-      .waitFor();
+    await page.locator(".summary-cost .summary-count").getByText("$39.64").waitFor();
+    expect(await page.locator(".summary-cost").textContent()).toBe(
+      "$39.64 this month (1 worker without a known price)",
+    );
+    expect(await page.locator(".summary-saved").textContent()).toBe("$19.82 saved by idle stop");
+    await page.context().close();
+  });
+
+  it("shows a viewer no refresh, start, stop or terminate button", async () => {
+    const page = await openWorkerPage(TEST_TOKENS.viewer, workers[2] as WorkerState);
     await page.waitForFunction(() => document.getElementById("principal")?.textContent?.includes("viewer"));
     expect(await page.locator("#refresh-button").isHidden()).toBe(true);
+    for (const action of ["start", "stop", "terminate"]) {
+      expect(await page.locator(`#${action}-button`).isHidden()).toBe(true);
+    }
     await page.context().close();
   });
 

@@ -18,11 +18,13 @@ export type {
   EventFeed,
   FeedEvent,
   HistoryClient,
+  PriceBook,
   WorkerReadModel,
 } from "./ports.ts";
 export { HistoryUnavailableError } from "./ports.ts";
 export { PROBLEM_BASE, PROBLEM_TYPES, type ProblemKind } from "./problems.ts";
+export { startKvPriceBook } from "./read-model/kv-price-book.ts";
 export { startKvWorkerReadModel } from "./read-model/kv-worker-read-model.ts";
 export { type RunningApi, type StartApiOptions, startApi } from "./start-api.ts";
 export { applicableSources, canConnect, cmlUptimeSeconds, isIdle } from "./workers/worker-rules.ts";
-export { toWorkerView, type WorkerView } from "./workers/worker-view.ts";
+export { toWorkerView, type WorkerView, type WorkerViewContext } from "./workers/worker-view.ts";

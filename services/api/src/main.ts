@@ -43,6 +43,10 @@ const running = await startApi({
       cloudwatch: config.COLLECT_INTERVAL_CLOUDWATCH_SECONDS,
       cml: config.COLLECT_INTERVAL_CML_SECONDS,
     },
+    idleStopMode: config.IDLE_STOP_MODE,
+    idleStopSnoozeMinutes: config.IDLE_STOP_SNOOZE_MINUTES,
+    idleStopWindows: config.IDLE_STOP_WINDOWS,
+    lifecycleWaitMaxSeconds: config.LIFECYCLE_WAIT_MAX_SECONDS,
   },
 });
 logger.info(

@@ -222,25 +222,29 @@ describe("cross-site use of an API without tokens", () => {
     }
   });
 
-  it("refuses a cross-site form post of a refresh, and accepts the same post from its own origin", async () => {
-    const worker = aWorkerState();
-    await putWorker(kv, api, worker);
-    const path = `${api.url}/api/v1/workers/${worker.id}/refresh`;
-    const form = { "content-type": "application/x-www-form-urlencoded" };
-    const foreign = await rawRequest(path, {
-      method: "POST",
-      headers: { ...form, origin: "https://attacker.example" },
-      body: "x=1",
-    });
-    expect(foreign.status).toBe(403);
-    expect(JSON.parse(foreign.body)).toMatchObject({ status: 403 });
-    const own = await rawRequest(path, {
-      method: "POST",
-      headers: { ...form, origin: `http://127.0.0.1:${port}` },
-      body: "x=1",
-    });
-    expect(own.status).toBe(202);
-  });
+  it.each(["refresh", "stop", "terminate", "start"])(
+    "refuses a cross-site form post of %s, and accepts the same post from its own origin",
+    async (action) => {
+      const worker = aWorkerState({ status: action === "start" ? "STOPPED" : "RUNNING" });
+      await putWorker(kv, api, worker);
+      const query = action === "terminate" ? `?confirm=${worker.instanceId}` : "";
+      const path = `${api.url}/api/v1/workers/${worker.id}/${action}${query}`;
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+      const foreign = await rawRequest(path, {
+        method: "POST",
+        headers: { ...form, origin: "https://attacker.example" },
+        body: "x=1",
+      });
+      expect(foreign.status).toBe(403);
+      expect(JSON.parse(foreign.body)).toMatchObject({ status: 403 });
+      const own = await rawRequest(path, {
+        method: "POST",
+        headers: { ...form, origin: `http://127.0.0.1:${port}` },
+        body: "x=1",
+      });
+      expect(own.status).toBe(202);
+    },
+  );
 
   it("refuses a WebSocket upgrade from a foreign origin", async () => {
     const wsUrl = `${api.url.replace("http", "ws")}/api/v1/ws`;

@@ -3,6 +3,7 @@ import type {
   CollectCommand,
   HistoryQueryReply,
   HistoryQueryRequest,
+  LifecycleCommand,
   RegisterWorkerCommand,
   Source,
   WorkerState,
@@ -43,6 +44,22 @@ export interface CommandPublisher {
   collect(source: Source, command: CollectCommand, correlationId: string): Promise<void>;
   /** `cml.cmd.worker.register.<workerId>`. */
   register(command: RegisterWorkerCommand, correlationId: string): Promise<void>;
+  /**
+   * `cml.cmd.lifecycle.<action>.<workerId>` with `Nats-Msg-Id` (and CloudEvent id)
+   * `lifecycle:<workerId>:<action>:<requestId>`, so a repeated request is stored once.
+   */
+  lifecycle(command: LifecycleCommand, correlationId: string): Promise<void>;
+}
+
+/**
+ * The API's local view of KV `cml_prices` (on-demand hourly prices written by worker-lifecycle), kept current by a
+ * watch. No entry means unknown: the API shows null, never a guess.
+ */
+export interface PriceBook {
+  /** True once the initial values of the bucket are loaded. */
+  isSynced(): boolean;
+  /** USD per hour of `instanceType` in `region`, or null when unknown (or the type is not known yet). */
+  hourlyUsd(region: string, instanceType: string | null): number | null;
 }
 
 /** Thrown when no history service answered (no responders, timeout, connection down). */

@@ -5,6 +5,7 @@ import type { Topology } from "@cml-telemetry/contracts";
 import { createOpsPublisher, openWorkersKv, provisionTopology } from "@cml-telemetry/messaging";
 import { serve } from "@hono/node-server";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { AppSettings } from "./app/app-deps.ts";
@@ -16,7 +17,8 @@ import { startJetStreamEventFeed } from "./nats/jetstream-event-feed.ts";
 import { openKvRefreshLedger } from "./nats/kv-refresh-ledger.ts";
 import { createNatsCommandPublisher } from "./nats/nats-command-publisher.ts";
 import { createNatsHistoryClient } from "./nats/nats-history-client.ts";
-import type { WorkerReadModel } from "./ports.ts";
+import type { PriceBook, WorkerReadModel } from "./ports.ts";
+import { startKvPriceBook } from "./read-model/kv-price-book.ts";
 import { startKvWorkerReadModel } from "./read-model/kv-worker-read-model.ts";
 
 /** What {@link startApi} needs: an open NATS connection and the resolved config. */
@@ -37,6 +39,7 @@ export interface StartApiOptions {
 export interface RunningApi {
   api: ApiApp;
   readModel: WorkerReadModel;
+  prices: PriceBook;
   server: Server;
   url: string;
   /** Graceful stop: live clients get `server_shutdown`, the server closes, feeds stop; NATS stays open. */
@@ -55,8 +58,8 @@ function trackConnected(nc: NatsConnection): () => boolean {
 }
 
 /**
- * Composes the API on an open NATS connection: provisions the topology (idempotent), starts the KV watch and the
- * shared domain event consumer, and serves HTTP + WebSocket.
+ * Composes the API on an open NATS connection: provisions the topology (idempotent), starts the KV watches (workers,
+ * prices) and the shared domain event consumer, and serves HTTP + WebSocket.
  */
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { nc, topology, logger } = options;
@@ -64,7 +67,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const readModel = await startKvWorkerReadModel(await openWorkersKv(nc, topology), logger);
-  if (options.waitForSync !== false) await readModel.synced;
+  const prices = await startKvPriceBook(await new Kvm(js).open(topology.kv.prices.bucket), logger);
+  if (options.waitForSync !== false) await Promise.all([readModel.synced, prices.synced]);
   const feed = await startJetStreamEventFeed({
     nc,
     js,
@@ -76,6 +80,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const metrics = createApiMetrics();
   const api = createApp({
     readModel,
+    prices,
     commands: createNatsCommandPublisher(js),
     history: createNatsHistoryClient(nc),
     feed,
@@ -98,6 +103,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   return {
     api,
     readModel,
+    prices,
     server,
     url: `http://${host}:${address.port}`,
     async stop() {
@@ -108,6 +114,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       });
       await feed.stop();
       await readModel.stop();
+      await prices.stop();
       await opsPublisher.flush();
       await metrics.shutdown();
     },

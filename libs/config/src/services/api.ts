@@ -4,6 +4,7 @@ import { collectIntervalEnv } from "../collect-intervals-env.ts";
 import { envVar } from "../env-registry.ts";
 import { envInt, envList, envSeconds, envString } from "../env-types.ts";
 import { idleEnv } from "../idle-env.ts";
+import { idleStopPolicyEnv } from "../idle-stop-env.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
 import { logEnv } from "../observability-env.ts";
 
@@ -27,6 +28,7 @@ export const apiConfigSchema = z
     ...jetstreamEnv,
     ...logEnv,
     ...idleEnv,
+    ...idleStopPolicyEnv,
     API_PORT: envVar(envInt({ min: 0, max: 65_535 }).default(8080), {
       description:
         "HTTP port of the API (also serves `/healthz`, `/readyz`, `/metrics` with the worker gauges, and the dashboard). 0 = any free port, given in the `api ready` log line's `url`.",
@@ -55,6 +57,10 @@ export const apiConfigSchema = z
     REFRESH_MIN_INTERVAL_SECONDS: envVar(envSeconds({ min: 0, max: 3_600 }).default(10), {
       description:
         "Minimum seconds between the starts of two refreshes of one worker, across all api replicas (kept in the NATS KV bucket `cml_api_refreshes`); a refresh asked sooner, once the previous one ended, gets 429 with `Retry-After`. 0 = no minimum.",
+    }),
+    LIFECYCLE_WAIT_MAX_SECONDS: envVar(envSeconds({ min: 1, max: 300 }).default(60), {
+      description:
+        "Upper bound of `POST /workers/:id/start|stop|terminate?wait=<seconds>`: how long such a request may wait for EC2's answer and the worker's new (or transitional) status.",
     }),
     METRICS_TOKEN: envVar(
       envString({

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { envVar } from "../env-registry.ts";
-import { envSeconds } from "../env-types.ts";
-import { idleEnv } from "../idle-env.ts";
+import { idleCheckEnv, idleEnv } from "../idle-env.ts";
 import { jetstreamEnv, natsEnv } from "../nats-env.ts";
 import { observabilityEnv } from "../observability-env.ts";
 
@@ -11,9 +9,7 @@ export const workerAggregateConfigSchema = z.object({
   ...jetstreamEnv,
   ...observabilityEnv(9467),
   ...idleEnv,
-  IDLE_CHECK_INTERVAL_SECONDS: envVar(envSeconds({ min: 5, max: 86_400 }).default(60), {
-    description: "Seconds between idle checks over all workers.",
-  }),
+  ...idleCheckEnv,
 });
 
 /** Typed config of `worker-aggregate`. */

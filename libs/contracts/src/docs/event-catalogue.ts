@@ -45,7 +45,7 @@ export function renderEventCatalogue(): string {
     ),
     ...Object.values(topology.kv).map(
       (bucket) =>
-        `| KV \`${bucket.bucket}\` | key = worker id | history ${bucket.history} | ${bucket.maxAgeSeconds === undefined ? "—" : formatAge(bucket.maxAgeSeconds)} | — |`,
+        `| KV \`${bucket.bucket}\` | key = ${bucket.key ?? "worker id"} | history ${bucket.history} | ${bucket.maxAgeSeconds === undefined ? "—" : formatAge(bucket.maxAgeSeconds)} | — |`,
     ),
     "",
   ];

@@ -42,12 +42,12 @@ export function createTokenStore(storage) {
 export function createApiClient({ tokens, onUnauthorized }) {
   /**
    * @param {string} path
-   * @param {{ method?: string, signal?: AbortSignal, json?: unknown }} [options]
+   * @param {{ method?: string, signal?: AbortSignal, json?: unknown, headers?: Record<string, string> }} [options]
    * @returns {Promise<{ status: number, body: any }>}
    */
   async function request(path, options = {}) {
     /** @type {Record<string, string>} */
-    const headers = { accept: "application/json" };
+    const headers = { accept: "application/json", ...options.headers };
     const token = tokens.get();
     if (token) headers.authorization = `Bearer ${token}`;
     /** @type {RequestInit} */
@@ -112,8 +112,20 @@ export function createApiClient({ tokens, onUnauthorized }) {
     /** @returns {Promise<{ name: string, role: "viewer" | "operator" }>} */
     whoami: async () => (await request("/api/v1/whoami")).body,
     /**
-     * Fleet counts and each source's configured collection interval.
-     * @returns {Promise<{ collection_intervals_seconds: Record<"ec2" | "cloudwatch" | "cml", number>, stale_after_intervals: number }>}
+     * `POST /workers/:id/<action>` (operator) with `requestId` as `X-Request-Id`: 202 `{ request_id }`; the outcome
+     * arrives on the live feed as `<action>_requested`. A terminate sends the instance id typed as `confirm`.
+     * @param {string} id
+     * @param {import("./lifecycle-model.js").LifecycleAction} action
+     * @param {{ requestId: string, confirm?: string }} options
+     */
+    lifecycle: (id, action, { requestId, confirm }) =>
+      request(
+        `/api/v1/workers/${encodeURIComponent(id)}/${action}${confirm === undefined ? "" : `?confirm=${encodeURIComponent(confirm)}`}`,
+        { method: "POST", headers: { "x-request-id": requestId } },
+      ),
+    /**
+     * Fleet counts, this month's cost, and each source's configured collection interval.
+     * @returns {Promise<{ collection_intervals_seconds: Record<"ec2" | "cloudwatch" | "cml", number>, stale_after_intervals: number, cost: import("./lifecycle-model.js").FleetCost }>}
      */
     fleetSummary: async () => (await request("/api/v1/fleet/summary")).body,
     /**

@@ -12,7 +12,10 @@
  *     period_seconds: number | null, datapoint_at: string | null, stale: boolean, last_error: SourceError | null },
  *   cml_metrics: { ready: boolean | null, uptime_seconds: number | null, labs_count: number | null,
  *     running_labs_count: number | null, version: string | null, license_status: string | null,
- *     last_synced_at: string | null, last_error: SourceError | null }
+ *     last_synced_at: string | null, last_error: SourceError | null },
+ *   stopped_by: string | null, terminated_by: string | null,
+ *   last_lifecycle_action: import("./lifecycle-model.js").LastLifecycleAction | null,
+ *   idle_policy: import("./lifecycle-model.js").IdlePolicy, cost: import("./lifecycle-model.js").Cost
  * }} Worker
  * @typedef {"ec2" | "cloudwatch" | "cml"} Source
  * @typedef {"fresh" | "stale" | "failing" | "never" | "idle-source"} Freshness

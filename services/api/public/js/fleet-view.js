@@ -10,6 +10,7 @@ import {
   summarize,
 } from "./fleet-model.js";
 import { formatAge, formatPercent } from "./format.js";
+import { formatUsd } from "./lifecycle-model.js";
 
 /**
  * @typedef {import("./fleet-model.js").Worker} Worker
@@ -75,6 +76,14 @@ export function createFleetView(root, { onOpen, now = Date.now, rules }) {
     summaryItems[key] = count;
     summaryList.append(h("li", { class: `summary-${key}` }, count, ` ${label}`));
   }
+  // This month's cost and idle-stop savings, from the API's fleet summary (on-demand prices).
+  const costCount = h("span", { class: "summary-count" }, "—");
+  const savedCount = h("span", { class: "summary-count" }, "—");
+  const unpriced = h("span", { class: "summary-unpriced" });
+  summaryList.append(
+    h("li", { class: "summary-cost" }, costCount, " this month", unpriced),
+    h("li", { class: "summary-saved" }, savedCount, " saved by idle stop"),
+  );
 
   const regionSelect = h("select", { id: "filter-region" }, h("option", { value: "" }, "All regions"));
   const statusSelect = h(
@@ -318,6 +327,19 @@ export function createFleetView(root, { onOpen, now = Date.now, rules }) {
       renderSummary();
       if (moved) reorder();
       performance.measure(UPDATE_MEASURE, { start: started, detail: { workers: workers.length } });
+    },
+    /**
+     * Shows the fleet's month-to-date cost and idle-stop savings (`GET /fleet/summary`'s `cost`).
+     * @param {import("./lifecycle-model.js").FleetCost} cost
+     */
+    setCost(cost) {
+      setText(costCount, formatUsd(cost.month_to_date_usd));
+      setText(savedCount, formatUsd(cost.saved_by_idle_stop_usd_month_to_date));
+      const unknown = cost.workers_with_unknown_price;
+      setText(
+        unpriced,
+        unknown === 0 ? "" : ` (${unknown} ${unknown === 1 ? "worker" : "workers"} without a known price)`,
+      );
     },
     /** Re-renders the "… ago" times and staleness marks (call every few seconds). */
     refreshAges() {

@@ -1,4 +1,4 @@
-/** Domain event names of `CML_WORKER_EVENTS` (the SSE `event:` field). */
+/** Domain event names of `CML_WORKER_EVENTS` (the SSE `event:` field): the contracts' list (a unit test holds them equal). */
 export const DOMAIN_EVENT_NAMES = [
   "registered",
   "instance_assigned",
@@ -12,6 +12,10 @@ export const DOMAIN_EVENT_NAMES = [
   "source_failed",
   "idle_detected",
   "terminated",
+  "start_requested",
+  "stop_requested",
+  "terminate_requested",
+  "idle_stop_skipped",
 ];
 
 /**

@@ -10,6 +10,8 @@ const BULK_REFETCH_THRESHOLD = 50;
 /** Performance measure from a worker's event arriving to its row being updated (includes the re-fetch). */
 const EVENT_TO_RENDER_MEASURE = "fleet-event-to-render";
 const AGE_TICK_MS = 10_000;
+/** How often the summary bar's month-to-date cost is read again. */
+const COST_TICK_MS = 30_000;
 /** Waits between attempts of a first load that failed: 2 s, doubling, at most 30 s. */
 const FIRST_LOAD_RETRY_MS = { first: 2_000, max: 30_000 };
 
@@ -70,7 +72,7 @@ const fleet = createFleetView(fleetRoot, { onOpen: openWorker, rules });
 const workerView = createWorkerView(workerRoot, {
   api,
   rules,
-  canRefresh: () => role !== "viewer",
+  canOperate: () => role !== "viewer",
   onForbidden: () => {
     role = "viewer";
     registerView.setVisible(false);
@@ -154,9 +156,20 @@ async function loadFleet() {
   fleet.replaceAll(await api.listWorkers());
 }
 
+/**
+ * Reads the fleet summary: the staleness rules (each source's collection interval) and this month's cost.
+ * @returns {Promise<void>}
+ */
+async function loadSummary() {
+  const summary = await api.fleetSummary();
+  freshnessRules = freshnessRulesOf(summary);
+  fleet.setCost(summary.cost);
+}
+
 /** Everything may have changed while events were missed: read the fleet and the open worker again. */
 function reloadAll() {
   void loadFleet().catch((error) => console.warn(`reload failed: ${error.message}`));
+  void loadSummary().catch((error) => console.warn(`summary reload failed: ${error.message}`));
   void workerView.reload();
 }
 
@@ -235,7 +248,7 @@ async function start() {
   }
   forgetButton.hidden = tokens.get() === null;
   try {
-    freshnessRules = freshnessRulesOf(await api.fleetSummary());
+    await loadSummary();
   } catch (error) {
     if (isUnauthorized(error)) return;
     console.warn(
@@ -273,5 +286,8 @@ setInterval(() => {
   fleet.refreshAges();
   workerView.refreshAges();
 }, AGE_TICK_MS);
+setInterval(() => {
+  if (feed !== null) void loadSummary().catch((error) => console.warn(`cost not read: ${error.message}`));
+}, COST_TICK_MS);
 
 void start();

@@ -4,6 +4,19 @@ import { groupEvents } from "./event-groups.js";
 import { isCollected, SOURCE_LABELS, SOURCES, sourceBlock, sourceFreshness } from "./fleet-model.js";
 import { formatAge, formatPercent, formatTime, formatUptime, formatYesNo } from "./format.js";
 import { CHART_METRICS, drawHistoryChart, HISTORY_RANGES, historyColumns } from "./history-chart.js";
+import {
+  allowedActions,
+  describeCost,
+  describeIdlePolicy,
+  describeLastAction,
+  describeLifecycleEvent,
+  describeOutcome,
+  formatUsd,
+  LIFECYCLE_ACTIONS,
+  LIFECYCLE_EVENTS,
+  newRequestId,
+  transitionText,
+} from "./lifecycle-model.js";
 
 /**
  * @typedef {import("./fleet-model.js").Worker} Worker
@@ -13,6 +26,7 @@ import { CHART_METRICS, drawHistoryChart, HISTORY_RANGES, historyColumns } from 
  * @typedef {import("./event-groups.js").EventItem} EventItem
  * @typedef {import("./event-groups.js").EventGroup} EventGroup
  * @typedef {"pending" | "updated" | "failed" | "unchanged" | "timed out"} Progress
+ * @typedef {import("./lifecycle-model.js").LifecycleAction} LifecycleAction
  */
 
 const REFRESH_WAIT_SECONDS = 20;
@@ -22,6 +36,9 @@ const REFRESH_FOLLOW_MS = 60_000;
 const EVENTS_SHOWN = 25;
 /** Events read to fill those lines. */
 const EVENTS_READ = 200;
+/** How long to follow the feed for the outcome of a start, stop or terminate. */
+const ACTION_FOLLOW_MS = 60_000;
+const ACTION_LABELS = { start: "Start", stop: "Stop", terminate: "Terminate…" };
 
 /** The source a domain event reports on (metrics updated or source failed). */
 /** @param {string} name @param {CloudEvent} event @returns {{ source: Source, failed: boolean } | null} */
@@ -57,6 +74,12 @@ function describeEvent(name, data) {
       return `idle for ${data.idleMinutes} min`;
     case "terminated":
       return `by ${data.terminatedBy}`;
+    case "start_requested":
+    case "stop_requested":
+    case "terminate_requested":
+      return describeLifecycleEvent(data);
+    case "idle_stop_skipped":
+      return `idle auto-stop (${data.mode}) left it running: ${data.reason}, idle for ${data.idleMinutes} min`;
     default:
       return "";
   }
@@ -79,12 +102,13 @@ function fieldList(fields) {
 }
 
 /**
- * The worker page (`#/workers/<id>`): the three source sections, refresh with per-source progress, the history
- * chart and the worker's recent domain events, kept live from the event feed.
+ * The worker page (`#/workers/<id>`): the three source sections, refresh with per-source progress, start, stop and
+ * terminate with their outcome, the idle policy and this month's cost, the history chart and the worker's recent
+ * domain events, kept live from the event feed.
  * @param {HTMLElement} root
- * @param {{ api: ApiClient, now?: () => number, canRefresh: () => boolean, onForbidden: () => void, rules: () => import("./fleet-model.js").FreshnessRules }} deps
+ * @param {{ api: ApiClient, now?: () => number, canOperate: () => boolean, onForbidden: () => void, rules: () => import("./fleet-model.js").FreshnessRules }} deps
  */
-export function createWorkerView(root, { api, now = Date.now, canRefresh, onForbidden, rules }) {
+export function createWorkerView(root, { api, now = Date.now, canOperate, onForbidden, rules }) {
   /** @type {string | null} */
   let workerId = null;
   /** @type {Worker | null} */
@@ -97,6 +121,9 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
   let chartRequest = 0;
   /** @type {{ before: Record<Source, { at: string | null, errorAt: string | null }>, status: Map<Source, Progress>, requestId: string | null, buffered: [string, CloudEvent][], startedMs: number, timer?: ReturnType<typeof setTimeout> } | null} */
   let refresh = null;
+  /** The start, stop or terminate this page asked for and awaits the outcome of. */
+  /** @type {{ action: LifecycleAction, requestId: string, timer: ReturnType<typeof setTimeout> } | null} */
+  let pendingAction = null;
 
   const title = h("h1", { id: "worker-title", tabindex: "-1" });
   const meta = h("p", { class: "worker-meta" });
@@ -127,6 +154,13 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     ["synced", "Last synced"],
     ["error", "Last error"],
   ]);
+  const lifecycleInfo = fieldList([
+    ["policy", "Idle auto-stop"],
+    ["last", "Last lifecycle action"],
+    ["stoppedBy", "Stopped by"],
+    ["cost", "Cost this month"],
+    ["saved", "Saved by idle stop"],
+  ]);
   /** @type {Record<Source, HTMLElement>} */
   const freshnessNotes = { ec2: h("p"), cloudwatch: h("p"), cml: h("p") };
   /** @param {Source} source @param {string} heading @param {HTMLElement} list */
@@ -147,6 +181,44 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
   });
   const refreshNote = h("p", { class: "refresh-note", "aria-live": "polite" });
   refreshButton.addEventListener("click", () => void startRefresh());
+
+  const transition = h("span", { class: "transition", "aria-live": "polite" });
+  const actionButtons = /** @type {Record<LifecycleAction, HTMLButtonElement>} */ ({});
+  for (const action of LIFECYCLE_ACTIONS) {
+    const button = h(
+      "button",
+      { type: "button", id: `${action}-button`, class: action === "terminate" ? "danger" : "" },
+      ACTION_LABELS[action],
+    );
+    button.addEventListener("click", () => {
+      if (action === "terminate") openConfirm();
+      else void requestAction(action);
+    });
+    actionButtons[action] = button;
+  }
+  const confirmInput = h("input", {
+    id: "terminate-confirm",
+    name: "confirm",
+    autocomplete: "off",
+    spellcheck: "false",
+    required: true,
+  });
+  const confirmCancel = h("button", { type: "button", class: "secondary" }, "Cancel");
+  const confirmError = h("p", { class: "error", role: "alert", hidden: true });
+  const confirmForm = h(
+    "form",
+    { class: "terminate-confirm", hidden: true, "aria-label": "Confirm the termination" },
+    h("label", { for: "terminate-confirm" }, "Type the instance id to terminate this worker", confirmInput),
+    h("button", { type: "submit", class: "danger" }, "Terminate worker"),
+    confirmCancel,
+    confirmError,
+  );
+  const lifecycleNote = h("p", { class: "lifecycle-note", role: "status", "aria-live": "polite" });
+  confirmForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void requestAction("terminate", confirmInput.value.trim());
+  });
+  confirmCancel.addEventListener("click", closeConfirm);
 
   const rangeButtons = h("div", { class: "ranges", role: "group", "aria-label": "History range" });
   for (const [
@@ -179,10 +251,26 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
       h("div", { class: "refresh" }, refreshButton, progressList, refreshNote),
       h(
         "div",
+        { class: "lifecycle", role: "group", "aria-label": "Start, stop or terminate the instance" },
+        actionButtons.start,
+        actionButtons.stop,
+        actionButtons.terminate,
+        transition,
+      ),
+      confirmForm,
+      lifecycleNote,
+      h(
+        "div",
         { class: "sources" },
         sourceSection("ec2", "EC2 instance health", ec2.list),
         sourceSection("cloudwatch", "CloudWatch utilization", cloudwatch.list),
         sourceSection("cml", "CML application status", cml.list),
+        h(
+          "section",
+          { class: "source lifecycle-info", "aria-labelledby": "lifecycle-title" },
+          h("h2", { id: "lifecycle-title" }, "Lifecycle and cost"),
+          lifecycleInfo.list,
+        ),
       ),
       h(
         "section",
@@ -280,8 +368,111 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
     );
     setText(cml.values.license, m.license_status ?? "—");
     setText(cml.values.error, errorText(m.last_error));
+    setText(lifecycleInfo.values.policy, describeIdlePolicy(next.idle_policy));
+    const last = next.last_lifecycle_action;
+    setText(
+      lifecycleInfo.values.last,
+      last === null ? "none" : `${describeLastAction(last)} (${formatAge(last.at, now())})`,
+    );
+    setText(lifecycleInfo.values.stoppedBy, next.stopped_by ?? "—");
+    setText(lifecycleInfo.values.cost, describeCost(next.cost));
+    setText(lifecycleInfo.values.saved, formatUsd(next.cost.saved_by_idle_stop_usd_month_to_date));
     renderFreshness();
-    refreshButton.hidden = !canRefresh();
+    refreshButton.hidden = !canOperate();
+    renderActions();
+  }
+
+  /** Shows the actions an operator may take now: those the status allows, none while one is awaited. */
+  function renderActions() {
+    if (worker === null) return;
+    const allowed = allowedActions(worker.status);
+    for (const action of LIFECYCLE_ACTIONS) {
+      const button = actionButtons[action];
+      button.hidden = !canOperate();
+      button.disabled = pendingAction !== null || !allowed[action];
+    }
+    if (!allowed.terminate) closeConfirm();
+    setText(transition, transitionText(worker.status));
+  }
+
+  function openConfirm() {
+    if (worker === null) return;
+    confirmInput.value = "";
+    confirmInput.placeholder = worker.instance_id;
+    confirmError.hidden = true;
+    confirmForm.hidden = false;
+    confirmInput.focus();
+  }
+
+  function closeConfirm() {
+    confirmForm.hidden = true;
+    confirmError.hidden = true;
+  }
+
+  /**
+   * Ends the awaited action with `text` as its note.
+   * @param {string} text
+   * @param {"ok" | "failed" | "waiting"} tone
+   */
+  function finishAction(text, tone) {
+    if (pendingAction === null) return;
+    clearTimeout(pendingAction.timer);
+    pendingAction = null;
+    setText(lifecycleNote, text);
+    lifecycleNote.className = `lifecycle-note lifecycle-${tone}`;
+    renderActions();
+  }
+
+  /**
+   * Asks for a start, stop or terminate with a request id of its own (so its outcome is recognised on the feed
+   * even when it arrives before the answer), then follows the feed for the `<action>_requested` event.
+   * @param {LifecycleAction} action
+   * @param {string} [confirm] the instance id typed to confirm a terminate
+   */
+  async function requestAction(action, confirm) {
+    if (worker === null || pendingAction !== null) return;
+    const id = worker.id;
+    const requestId = newRequestId(crypto);
+    pendingAction = {
+      action,
+      requestId,
+      timer: setTimeout(
+        () =>
+          finishAction(
+            `No outcome of the ${action} yet (request ${requestId}); the worker's events will show it.`,
+            "waiting",
+          ),
+        ACTION_FOLLOW_MS,
+      ),
+    };
+    lifecycleNote.className = "lifecycle-note";
+    setText(lifecycleNote, `Asking to ${action} the instance… (request ${requestId})`);
+    renderActions();
+    try {
+      await api.lifecycle(id, action, confirm === undefined ? { requestId } : { requestId, confirm });
+      if (action === "terminate") closeConfirm();
+      if (pendingAction?.requestId === requestId) {
+        setText(lifecycleNote, `The ${action} is requested (request ${requestId}); waiting for EC2…`);
+      }
+    } catch (error) {
+      const problem = error instanceof ApiError ? error : null;
+      if (problem?.status === 400 && problem.problem?.param === "confirm") {
+        finishAction("", "failed");
+        confirmError.hidden = false;
+        setText(confirmError, `Not terminated: ${problem.message}`);
+        confirmInput.focus();
+        return;
+      }
+      if (problem?.status === 403) {
+        onForbidden();
+        finishAction(
+          "Your token may read but not start, stop or terminate (operator role required).",
+          "failed",
+        );
+        return;
+      }
+      finishAction(`The ${action} was not requested: ${/** @type {Error} */ (error).message}`, "failed");
+    }
   }
 
   /** The worker's recent events, newest first (more than shown: runs of identical updates collapse). */
@@ -523,6 +714,10 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
         refreshButton.disabled = false;
         progressList.replaceChildren();
         setText(refreshNote, "");
+        if (pendingAction !== null) clearTimeout(pendingAction.timer);
+        pendingAction = null;
+        setText(lifecycleNote, "");
+        closeConfirm();
         setText(title, "Loading…");
         eventsList.replaceChildren();
         recentEvents = [];
@@ -551,6 +746,16 @@ export function createWorkerView(root, { api, now = Date.now, canRefresh, onForb
       if (refresh !== null) {
         if (refresh.requestId === null) refresh.buffered.push([name, event]);
         else applyRefreshEvent(name, event);
+      }
+      if (
+        pendingAction !== null &&
+        name === LIFECYCLE_EVENTS[pendingAction.action] &&
+        event.data?.requestId === pendingAction.requestId
+      ) {
+        finishAction(
+          describeOutcome(pendingAction.action, event.data),
+          event.data.outcome === "rejected" ? "failed" : "ok",
+        );
       }
       if (!recentEvents.some((item) => item.event.id === event.id)) {
         recentEvents = [{ name, event }, ...recentEvents].slice(0, EVENTS_READ);

@@ -1,4 +1,5 @@
-import type { Source } from "@cml-telemetry/contracts";
+import type { IdleStopMode, Source } from "@cml-telemetry/contracts";
+import type { MaintenanceWindow } from "@cml-telemetry/lifecycle";
 import type { Meter } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { TokenAuthenticator } from "../auth/token-authenticator.ts";
@@ -8,6 +9,7 @@ import type {
   ConnectionOps,
   EventFeed,
   HistoryClient,
+  PriceBook,
   RefreshLedger,
   WorkerReadModel,
 } from "../ports.ts";
@@ -44,8 +46,19 @@ export interface AppSettings {
   wsMaxMessageBytes: number;
   /** `API_WS_PING_INTERVAL_SECONDS` in ms. */
   wsPingIntervalMs: number;
-  /** `COLLECT_INTERVAL_<SOURCE>_SECONDS`, shown to the dashboard for staleness. */
+  /**
+   * `COLLECT_INTERVAL_<SOURCE>_SECONDS`, shown to the dashboard for staleness; the CML one also sets how fresh CML
+   * data must be for the idle policy (two intervals).
+   */
   collectIntervalsSeconds: Readonly<Record<Source, number>>;
+  /** `IDLE_STOP_MODE` (the workers' `idle_policy` shows what worker-lifecycle, given the same value, decides). */
+  idleStopMode: IdleStopMode;
+  /** `IDLE_STOP_SNOOZE_MINUTES`. */
+  idleStopSnoozeMinutes: number;
+  /** `IDLE_STOP_WINDOWS`. */
+  idleStopWindows: readonly MaintenanceWindow[];
+  /** `LIFECYCLE_WAIT_MAX_SECONDS`: upper bound of `?wait=` on start, stop and terminate. */
+  lifecycleWaitMaxSeconds: number;
 }
 
 /** Default settings (the config defaults, `libs/config/src/services/api.ts`). */
@@ -66,6 +79,10 @@ export const DEFAULT_SETTINGS: AppSettings = {
   wsMaxMessageBytes: 65_536,
   wsPingIntervalMs: 30_000,
   collectIntervalsSeconds: { ec2: 60, cloudwatch: 60, cml: 60 },
+  idleStopMode: "off",
+  idleStopSnoozeMinutes: 60,
+  idleStopWindows: [],
+  lifecycleWaitMaxSeconds: 60,
 };
 
 /** Everything the HTTP app needs, passed in (ports are faked in tests). */
@@ -75,6 +92,8 @@ export interface AppDeps {
   history: HistoryClient;
   feed: EventFeed;
   ops: ConnectionOps;
+  /** On-demand hourly prices (KV `cml_prices`), for the workers' `cost`, the fleet totals and the cost gauges. */
+  prices: PriceBook;
   /** The last refresh of each worker, shared by every replica (KV `cml_api_refreshes`). */
   refreshLedger: RefreshLedger;
   logger: Logger;

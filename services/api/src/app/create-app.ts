@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { cmlFreshSecondsOf } from "@cml-telemetry/lifecycle";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -15,12 +16,15 @@ import { createEventsRouter } from "../routes/events/events.index.ts";
 import { createFleetRouter } from "../routes/fleet/fleet.index.ts";
 import { createHealthRouter } from "../routes/health/health.index.ts";
 import { createHistoryRouter } from "../routes/history/history.index.ts";
+import { createLifecycleRouter } from "../routes/lifecycle/lifecycle.index.ts";
 import { createMetricsRouter } from "../routes/metrics/metrics.index.ts";
 import { createWorkersRouter } from "../routes/workers/workers.index.ts";
 import { createWsRouter } from "../routes/ws/ws.index.ts";
 import { createWsKeepAlive } from "../routes/ws/ws-keepalive.ts";
 import { createWsUpgrades } from "../routes/ws/ws-upgrade.ts";
+import { createLifecycleRequests } from "../workers/lifecycle-requests.ts";
 import { createRefreshCoordinator, type RefreshCoordinator } from "../workers/refresh-coordinator.ts";
+import type { WorkerViewContext } from "../workers/worker-view.ts";
 import { type AppDeps, type AppSettings, DEFAULT_SETTINGS } from "./app-deps.ts";
 import { type AppEnv, createRouter } from "./create-router.ts";
 import { edge } from "./edge.ts";
@@ -75,7 +79,17 @@ export function createApp(deps: AppDeps): ApiApp {
     );
   }
   const now = deps.now ?? (() => new Date());
-  const { logger, readModel, feed } = deps;
+  const { logger, readModel, feed, prices } = deps;
+  const view: WorkerViewContext = {
+    idlePolicy: {
+      mode: settings.idleStopMode,
+      thresholdMinutes: settings.idleThresholdMinutes,
+      cmlFreshSeconds: cmlFreshSecondsOf(settings.collectIntervalsSeconds.cml),
+      snoozeMinutes: settings.idleStopSnoozeMinutes,
+      windows: settings.idleStopWindows,
+    },
+    prices,
+  };
   const app = createRouter();
   const hub = createLiveHub({
     feed,
@@ -131,7 +145,7 @@ export function createApp(deps: AppDeps): ApiApp {
     return BODY_METHODS.has(c.req.method) ? limitBody(c, authorized) : authorized();
   });
 
-  registerWorkerGauges(deps.metrics.workerMeter, readModel, now);
+  registerWorkerGauges(deps.metrics.workerMeter, readModel, prices, now);
 
   app.route("/", createHealthRouter({ readModel, isNatsConnected: deps.isNatsConnected }));
   app.route(
@@ -150,15 +164,26 @@ export function createApp(deps: AppDeps): ApiApp {
       refreshes,
       logger,
       now,
-      idleThresholdMinutes: settings.idleThresholdMinutes,
+      view,
       refreshWaitMaxSeconds: settings.refreshWaitMaxSeconds,
       registerWaitMs: settings.registerWaitMs,
+    }),
+  );
+  app.route(
+    "/api/v1/workers",
+    createLifecycleRouter({
+      readModel,
+      lifecycle: createLifecycleRequests({ commands: deps.commands, feed, readModel, logger }),
+      view,
+      now,
+      waitMaxSeconds: settings.lifecycleWaitMaxSeconds,
     }),
   );
   app.route(
     "/api/v1/fleet",
     createFleetRouter({
       readModel,
+      prices,
       now,
       idleThresholdMinutes: settings.idleThresholdMinutes,
       collectIntervalsSeconds: settings.collectIntervalsSeconds,
@@ -203,7 +228,7 @@ export function createApp(deps: AppDeps): ApiApp {
       title: "cml-telemetry API",
       version: "1.0.0",
       description:
-        "Live, source-separated telemetry of CML workers. Errors are RFC 7807 problem+json with stable `type` URIs. Every response carries `X-Request-Id` (the caller's, when it is 1–128 characters of `[A-Za-z0-9._:-]`, else a new one); it is also the correlation id of the refresh or registration a request starts.",
+        "Live, source-separated telemetry of CML workers. Errors are RFC 7807 problem+json with stable `type` URIs. Every response carries `X-Request-Id` (the caller's, when it is 1–128 characters of `[A-Za-z0-9._:-]`, else a new one); it is also the correlation id of the refresh, registration or lifecycle action (start, stop, terminate) a request starts.",
     },
     servers: [{ url: "/" }],
   });

@@ -2,6 +2,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../auth/token-authenticator.ts";
 import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemKind, problemDocument } from "../problems.ts";
+import { givenPrice } from "../testing/price-entry.ts";
 import { aWorkerState } from "../testing/worker-state-builder.ts";
 import { createTestApp } from "./create-test-app.ts";
 
@@ -92,6 +93,37 @@ describe("operations endpoints", () => {
     t.readModel.upsert({ ...running, status: "TERMINATED", terminatedAt: "2026-11-25T11:59:00.000Z" });
     text = await scrape();
     expect(seriesOf(text, running.id)).toEqual([]);
+  });
+
+  it("GET /metrics shows each worker's hourly price while it is known and not terminated, and the fleet's month-to-date cost", async () => {
+    const t = createTestApp({ now: () => new Date("2026-11-25T12:00:00.000Z") });
+    givenPrice(t.prices, "us-east-1", "m5zn.metal", 3.9641);
+    const running = aWorkerState({
+      runningSince: "2026-11-25T02:00:00.000Z",
+      usage: { month: "2026-11", runningSeconds: 7_200, idleStopSavedSeconds: 0 },
+    });
+    const stopped = aWorkerState({ status: "STOPPED" });
+    const unpriced = aWorkerState({ instanceType: "m5.24xlarge", runningSince: "2026-11-25T11:00:00.000Z" });
+    const terminated = aWorkerState({ status: "TERMINATED", terminatedAt: "2026-11-25T11:00:00.000Z" });
+    for (const worker of [running, stopped, unpriced, terminated]) t.readModel.upsert(worker);
+    const scrape = async () => await (await t.app.request("/metrics", { headers: t.auth("viewer") })).text();
+    const hourly = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) => line.startsWith("cml_worker_cost_hourly_usd{"))
+        .map((line) => /worker_id="([^"]+)"/.exec(line)?.[1])
+        .sort();
+    let text = await scrape();
+    expect(hourly(text)).toEqual([running.id, stopped.id].sort());
+    expect(text).toMatch(
+      new RegExp(`cml_worker_cost_hourly_usd\\{worker_id="${running.id}",region="us-east-1"\\} 3.9641`),
+    );
+    // 2 h closed + 10 h open = 12 h × 3.9641 = 47.5692 → 47.57; the unpriced worker is left out.
+    expect(text).toMatch(/^cml_fleet_month_to_date_usd 47\.57$/m);
+    t.prices.remove("us-east-1.m5zn_metal");
+    text = await scrape();
+    expect(hourly(text)).toEqual([]);
+    expect(text).toMatch(/^cml_fleet_month_to_date_usd 0$/m);
   });
 
   it("GET /metrics needs a viewer token or METRICS_TOKEN when tokens are configured, and is open without", async () => {
@@ -277,6 +309,9 @@ describe("OpenAPI document", () => {
         "POST /api/v1/workers",
         "GET /api/v1/workers/{id}",
         "POST /api/v1/workers/{id}/refresh",
+        "POST /api/v1/workers/{id}/start",
+        "POST /api/v1/workers/{id}/stop",
+        "POST /api/v1/workers/{id}/terminate",
         "GET /api/v1/workers/{id}/events",
         "GET /api/v1/workers/{id}/metrics/history",
         "GET /api/v1/events",
@@ -285,5 +320,46 @@ describe("OpenAPI document", () => {
         "GET /api/v1/fleet/summary",
       ].sort(),
     );
+  });
+
+  it("documents start, stop and terminate: their query, a required confirm on terminate, answers and problems", async () => {
+    const t = createTestApp();
+    const doc = (await (await t.app.request("/api/v1/openapi.json")).json()) as {
+      paths: Record<
+        string,
+        {
+          post: {
+            parameters: Array<{ name: string; in: string; required?: boolean }>;
+            responses: Record<string, { content: Record<string, { schema: { $ref?: string } }> }>;
+          };
+        }
+      >;
+      components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+    };
+    for (const action of ["start", "stop", "terminate"]) {
+      const operation = doc.paths[`/api/v1/workers/{id}/${action}`]?.post;
+      expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(
+        ["200", "202", "400", "401", "403", "404", "409", "503"].sort(),
+      );
+      expect(operation?.responses["200"]?.content["application/json"]?.schema.$ref).toBe(
+        "#/components/schemas/LifecycleDone",
+      );
+      expect(operation?.responses["202"]?.content["application/json"]?.schema.$ref).toBe(
+        "#/components/schemas/LifecycleAccepted",
+      );
+      const query = operation?.parameters.filter((parameter) => parameter.in === "query") ?? [];
+      expect(query.map(({ name, required }) => [name, required ?? false])).toEqual(
+        action === "terminate"
+          ? [
+              ["wait", false],
+              ["confirm", true],
+            ]
+          : [["wait", false]],
+      );
+    }
+    expect(Object.keys(doc.components.schemas.Worker?.properties ?? {})).toEqual(
+      expect.arrayContaining(["stopped_by", "terminated_by", "last_lifecycle_action", "idle_policy", "cost"]),
+    );
+    expect(doc.components.schemas.FleetSummary?.properties).toHaveProperty("cost");
   });
 });

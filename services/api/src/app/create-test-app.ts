@@ -2,6 +2,7 @@ import { createLogger } from "@cml-telemetry/observability";
 import { createTokenAuthenticator, sha256Hex } from "../auth/token-authenticator.ts";
 import { createApiMetrics } from "../metrics/create-api-metrics.ts";
 import type { RefreshLedger } from "../ports.ts";
+import { createPriceCache, type PriceCache } from "../read-model/price-cache.ts";
 import { createWorkerCache, type WorkerCache } from "../read-model/worker-cache.ts";
 import { createFakeCommandPublisher, type FakeCommandPublisher } from "../testing/fake-command-publisher.ts";
 import { createFakeConnectionOps, type FakeConnectionOps } from "../testing/fake-connection-ops.ts";
@@ -17,6 +18,8 @@ export const TEST_TOKENS = { viewer: "viewer-secret-token", operator: "operator-
 /** The app under test with its fakes. */
 export interface TestApp extends ApiApp {
   readModel: WorkerCache;
+  /** Prices as KV `cml_prices` would hold them (empty: every price unknown). */
+  prices: PriceCache;
   commands: FakeCommandPublisher;
   history: FakeHistoryClient;
   feed: FakeEventFeed;
@@ -51,6 +54,8 @@ export interface TestAppOptions {
 export function createTestApp(options: TestAppOptions = {}): TestApp {
   const readModel = createWorkerCache();
   if (options.synced !== false) readModel.markSynced();
+  const prices = createPriceCache();
+  prices.markSynced();
   const commands = createFakeCommandPublisher();
   const history = createFakeHistoryClient();
   const feed = createFakeEventFeed();
@@ -69,6 +74,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
   const tokenAuthenticator = createTokenAuthenticator(tokens);
   const api = createApp({
     readModel,
+    prices,
     commands,
     history,
     feed,
@@ -88,6 +94,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
   return {
     ...api,
     readModel,
+    prices,
     commands,
     history,
     feed,

@@ -1,4 +1,4 @@
-import { commands, createEvent, encodeEvent, subjects } from "@cml-telemetry/contracts";
+import { commands, createEvent, encodeEvent, lifecycleMsgId, subjects } from "@cml-telemetry/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { CommandPublisher } from "../ports.ts";
 
@@ -29,6 +29,19 @@ export function createNatsCommandPublisher(
         correlationId,
       });
       await js.publish(subjects.register(command.workerId), encodeEvent(event), { msgID: event.id, timeout });
+    },
+    async lifecycle(command, correlationId) {
+      const event = createEvent(commands.lifecycle, {
+        id: lifecycleMsgId(command.workerId, command.action, command.requestId),
+        source: "api",
+        subject: command.workerId,
+        data: command,
+        correlationId,
+      });
+      await js.publish(subjects.lifecycle(command.action, command.workerId), encodeEvent(event), {
+        msgID: event.id,
+        timeout,
+      });
     },
   };
 }

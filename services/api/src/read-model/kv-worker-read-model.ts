@@ -2,6 +2,7 @@ import { workerRecordSchema } from "@cml-telemetry/contracts";
 import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 import type { WorkerReadModel } from "../ports.ts";
+import { startKvWatch } from "./kv-watch.ts";
 import { createWorkerCache } from "./worker-cache.ts";
 
 /** The KV-backed read model: a live cache of `cml_workers` plus the watch that feeds it. */
@@ -18,45 +19,21 @@ export interface KvWorkerReadModel extends WorkerReadModel {
  */
 export async function startKvWorkerReadModel(kv: KV, logger: Logger): Promise<KvWorkerReadModel> {
   const cache = createWorkerCache();
-  const status = await kv.status();
-  let markSynced: () => void = () => {};
-  const synced = new Promise<void>((resolve) => {
-    markSynced = () => {
-      if (!cache.isSynced()) {
+  const watch = await startKvWatch(
+    kv,
+    {
+      put(key, value, revision) {
+        const parsed = workerRecordSchema.safeParse(value);
+        if (parsed.success) cache.upsert(parsed.data.state);
+        else logger.warn({ key, revision }, "skipping KV entry that is not a worker record");
+      },
+      remove: (key) => cache.remove(key),
+      synced() {
         cache.markSynced();
         logger.info({ workers: cache.size() }, "worker cache synced");
-      }
-      resolve();
-    };
-  });
-  if (status.values === 0) markSynced();
-  const watch = await kv.watch();
-  const done = (async () => {
-    for await (const entry of watch) {
-      if (entry.operation === "DEL" || entry.operation === "PURGE") {
-        cache.remove(entry.key);
-      } else {
-        try {
-          const parsed = workerRecordSchema.safeParse(entry.json());
-          if (parsed.success) cache.upsert(parsed.data.state);
-          else
-            logger.warn(
-              { key: entry.key, revision: entry.revision },
-              "skipping KV entry that is not a worker record",
-            );
-        } catch {
-          logger.warn({ key: entry.key, revision: entry.revision }, "skipping KV entry that is not JSON");
-        }
-      }
-      if (entry.isUpdate || entry.delta === 0) markSynced();
-    }
-  })();
-  return {
-    ...cache,
-    synced,
-    async stop() {
-      watch.stop();
-      await done;
+      },
     },
-  };
+    { logger, bucketName: "cml_workers" },
+  );
+  return { ...cache, synced: watch.synced, stop: watch.stop };
 }

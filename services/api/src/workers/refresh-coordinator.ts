@@ -9,6 +9,7 @@ import {
 } from "@cml-telemetry/contracts";
 import type { Logger } from "pino";
 import type { CommandPublisher, EventFeed, RefreshLedger, RefreshRecord } from "../ports.ts";
+import { within } from "./within.ts";
 import { applicableSources } from "./worker-rules.ts";
 
 /** A refresh was asked sooner than the minimum interval after the last one of the same worker started. */
@@ -83,15 +84,6 @@ function versionOf(event: CmlCloudEvent<unknown>): number {
 }
 
 type Completion = { version: number } | undefined;
-
-/** Resolves with `promise`, or undefined after `ms`. */
-function within(promise: Promise<Completion>, ms: number): Promise<Completion> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const CLAIM_ATTEMPTS = 5;
 

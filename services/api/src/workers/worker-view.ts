@@ -1,11 +1,19 @@
 import type {
+  LastLifecycleAction,
   LicenseStatus,
+  LifecycleAction,
+  LifecycleOutcome,
+  LifecycleReason,
   ServiceStatus,
   SourceError,
   StatusCheck,
   WorkerState,
   WorkerStatus,
 } from "@cml-telemetry/contracts";
+import type { IdleStopPolicyConfig } from "@cml-telemetry/lifecycle";
+import type { PriceBook } from "../ports.ts";
+import { type CostView, costView } from "./cost-view.ts";
+import { type IdlePolicyView, idlePolicyView } from "./idle-policy-view.ts";
 import { canConnect, cmlUptimeSeconds, isIdle } from "./worker-rules.ts";
 
 /** `{ type, message, at }` of the last failure of a source. */
@@ -15,7 +23,31 @@ export interface SourceErrorView {
   at: string;
 }
 
-/** The API's snake_case view of a worker (DESIGN §7). */
+/** The last lifecycle request of a worker and its outcome. */
+export interface LastLifecycleActionView {
+  action: LifecycleAction;
+  requested_by: string;
+  reason: LifecycleReason;
+  dry_run: boolean;
+  outcome: LifecycleOutcome;
+  request_id: string;
+  at: string;
+}
+
+/** What the view of a worker needs besides the worker: the idle auto-stop policy and the prices. */
+export interface WorkerViewContext {
+  /** The idle auto-stop policy; its `thresholdMinutes` (`IDLE_THRESHOLD_MINUTES`) is also `is_idle`'s. */
+  idlePolicy: IdleStopPolicyConfig;
+  prices: PriceBook;
+}
+
+/** The parts of the view that depend on the worker's state alone, or on it and the time in a way the cache tracks. */
+export type WorkerBaseView = Omit<WorkerView, "idle_policy" | "cost">;
+
+/** The parts of the view that depend on the time, the policy and the prices: computed on every read. */
+export type WorkerLifecycleView = Pick<WorkerView, "idle_policy" | "cost">;
+
+/** The API's snake_case view of a worker (DESIGN §7, §11). */
 export interface WorkerView {
   id: string;
   name: string | null;
@@ -38,6 +70,9 @@ export interface WorkerView {
   created_at: string;
   updated_at: string;
   terminated_at: string | null;
+  terminated_by: string | null;
+  stopped_by: string | null;
+  last_lifecycle_action: LastLifecycleActionView | null;
   ec2_metrics: {
     instance_state_detail: string | null;
     instance_status_check: StatusCheck | null;
@@ -70,14 +105,56 @@ export interface WorkerView {
     system_info: Record<string, unknown> | null;
     last_error: SourceErrorView | null;
   };
+  idle_policy: IdlePolicyView;
+  cost: CostView;
 }
 
 function errorView(error: SourceError | null): SourceErrorView | null {
   return error === null ? null : { type: error.type, message: error.message, at: error.at };
 }
 
-/** Maps the KV worker state (camelCase) onto the API view, computing `is_idle`, `can_connect` and uptime at `now`. */
-export function toWorkerView(state: WorkerState, now: Date, idleThresholdMinutes: number): WorkerView {
+function lastLifecycleActionView(last: LastLifecycleAction | null): LastLifecycleActionView | null {
+  if (last === null) return null;
+  return {
+    action: last.action,
+    requested_by: last.requestedBy,
+    reason: last.reason,
+    dry_run: last.dryRun,
+    outcome: last.outcome,
+    request_id: last.requestId,
+    at: last.at,
+  };
+}
+
+/**
+ * The view of a worker at `now`: the KV worker state (camelCase) mapped onto the API's snake_case, with `is_idle`,
+ * `can_connect`, uptime, the idle policy's state and the month-to-date cost computed.
+ */
+export function toWorkerView(state: WorkerState, now: Date, context: WorkerViewContext): WorkerView {
+  return {
+    ...toWorkerBaseView(state, now, context.idlePolicy.thresholdMinutes),
+    ...toWorkerLifecycleView(state, now, context),
+  };
+}
+
+/** `idle_policy` and `cost` of a worker at `now` (the last fields of the view). */
+export function toWorkerLifecycleView(
+  state: WorkerState,
+  now: Date,
+  context: WorkerViewContext,
+): WorkerLifecycleView {
+  return {
+    idle_policy: idlePolicyView(state, now, context.idlePolicy),
+    cost: costView(state, context.prices.hourlyUsd(state.region, state.instanceType), now),
+  };
+}
+
+/** The view without `idle_policy` and `cost`: `is_idle`, `can_connect` and uptime computed at `now`. */
+export function toWorkerBaseView(
+  state: WorkerState,
+  now: Date,
+  idleThresholdMinutes: number,
+): WorkerBaseView {
   const ec2 = state.ec2Metrics;
   const cw = state.cloudwatchMetrics;
   const cml = state.cmlMetrics;
@@ -103,6 +180,9 @@ export function toWorkerView(state: WorkerState, now: Date, idleThresholdMinutes
     created_at: state.createdAt,
     updated_at: state.updatedAt,
     terminated_at: state.terminatedAt,
+    terminated_by: state.terminatedBy,
+    stopped_by: state.stoppedBy,
+    last_lifecycle_action: lastLifecycleActionView(state.lastLifecycleAction),
     ec2_metrics: {
       instance_state_detail: ec2.instanceState,
       instance_status_check: ec2.instanceStatusCheck,

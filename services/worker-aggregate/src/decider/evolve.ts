@@ -164,6 +164,12 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
     }
     case "idle_detected":
       return { ...state, idleDetectedAt: event.data.observedAt };
+    // Lifecycle events of the contract that this Decider does not emit yet: nothing to fold.
+    case "start_requested":
+    case "stop_requested":
+    case "terminate_requested":
+    case "idle_stop_skipped":
+      return state;
     default: {
       const unhandled: never = event;
       throw new TypeError(`unhandled domain event ${JSON.stringify(unhandled)}`);

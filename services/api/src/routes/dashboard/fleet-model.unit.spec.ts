@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { aWorkerState } from "../../testing/worker-state-builder.ts";
+import { aWorkerViewContext } from "../../testing/worker-view-context.ts";
 import { toWorkerView, type WorkerView } from "../../workers/worker-view.ts";
 
 type Freshness = "fresh" | "stale" | "failing" | "never" | "idle-source";
@@ -31,7 +32,7 @@ const NOW = Date.parse("2026-11-25T12:00:00.000Z");
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 
 function worker(overrides: Parameters<typeof aWorkerState>[0] = {}): WorkerView {
-  return toWorkerView(aWorkerState(overrides), new Date(NOW), 30);
+  return toWorkerView(aWorkerState(overrides), new Date(NOW), aWorkerViewContext());
 }
 
 function withCloudWatch(lastCollectedAt: string, periodSeconds: number): WorkerView {

@@ -23,6 +23,26 @@ export const fleetSummarySchema = z
       description: "A source is stale when its last success is older than this many of its intervals",
     }),
     refresh_min_interval_seconds: z.number().int().nonnegative(),
+    cost: z
+      .object({
+        month: z
+          .string()
+          .openapi({ description: "The UTC month the figures are for (`YYYY-MM`)", example: "2026-11" }),
+        month_to_date_usd: z.number().nonnegative().openapi({
+          description:
+            "Sum of the workers' `cost.month_to_date_usd` (workers with a known price), to the cent",
+        }),
+        saved_by_idle_stop_usd_month_to_date: z.number().nonnegative().openapi({
+          description: "Sum of the workers' `cost.saved_by_idle_stop_usd_month_to_date`, to the cent",
+        }),
+        workers_with_unknown_price: count.openapi({
+          description:
+            "Workers left out of the sums because the price of their instance type is unknown (terminated workers that did not run this month are not counted)",
+        }),
+      })
+      .openapi({
+        description: "What the fleet cost this UTC month so far, on-demand prices from KV `cml_prices`",
+      }),
   })
   .openapi("FleetSummary");
 
@@ -31,7 +51,8 @@ export const fleetSummaryRoute = createRoute({
   path: "/summary",
   tags: ["workers"],
   security: [{ bearerAuth: [] }],
-  summary: "Counts of the fleet, and the collection interval of each source (for staleness)",
+  summary:
+    "Counts of the fleet (by status, idle, can connect), its month-to-date cost and idle-stop savings, and the collection interval of each source (for staleness)",
   responses: {
     200: { description: "The summary", content: { "application/json": { schema: fleetSummarySchema } } },
     ...authProblems,

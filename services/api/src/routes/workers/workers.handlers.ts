@@ -11,8 +11,9 @@ import {
   type RefreshCoordinator,
   RefreshTooSoonError,
 } from "../../workers/refresh-coordinator.ts";
+import { requireWorker } from "../../workers/require-worker.ts";
 import { canConnect, isIdle } from "../../workers/worker-rules.ts";
-import { toWorkerView, type WorkerView } from "../../workers/worker-view.ts";
+import { toWorkerView, type WorkerView, type WorkerViewContext } from "../../workers/worker-view.ts";
 import { createWorkerViewCache } from "../../workers/worker-view-cache.ts";
 import type {
   getWorkerRoute,
@@ -30,15 +31,10 @@ export interface WorkersDeps {
   refreshes: RefreshCoordinator;
   logger: Logger;
   now: () => Date;
-  idleThresholdMinutes: number;
+  /** The idle policy (its threshold is `is_idle`'s) and the prices the worker view shows. */
+  view: WorkerViewContext;
   refreshWaitMaxSeconds: number;
   registerWaitMs: number;
-}
-
-function requireWorker(readModel: WorkerReadModel, id: string): WorkerState {
-  const worker = readModel.get(id);
-  if (!worker) throw new ProblemError("not-found", `worker ${id} does not exist`);
-  return worker;
 }
 
 function unavailable(what: string, error: unknown): ProblemError {
@@ -52,8 +48,9 @@ function unavailable(what: string, error: unknown): ProblemError {
 
 /** Handlers of the workers resource. */
 export function createWorkersHandlers(deps: WorkersDeps) {
-  const { readModel, now, idleThresholdMinutes } = deps;
-  const views = createWorkerViewCache(idleThresholdMinutes);
+  const { readModel, now, view } = deps;
+  const idleThresholdMinutes = view.idlePolicy.thresholdMinutes;
+  const views = createWorkerViewCache(view);
 
   const list: RouteHandler<typeof listWorkersRoute, AppEnv> = (c) => {
     const query = c.req.valid("query");
@@ -148,7 +145,7 @@ export function createWorkersHandlers(deps: WorkersDeps) {
       {
         id,
         request_id: requestId,
-        worker: visible ? toWorkerView(visible, now(), idleThresholdMinutes) : null,
+        worker: visible ? toWorkerView(visible, now(), view) : null,
       },
       existing === undefined ? 201 : 200,
     );
@@ -192,7 +189,7 @@ export function createWorkersHandlers(deps: WorkersDeps) {
       Math.max(0, deadline - Date.now()),
     );
     if (!caughtUp) return c.json(accepted, 202);
-    return c.json(toWorkerView(caughtUp, now(), idleThresholdMinutes), 200);
+    return c.json(toWorkerView(caughtUp, now(), view), 200);
   };
 
   const events: RouteHandler<typeof workerEventsRoute, AppEnv> = async (c) => {

@@ -1,11 +1,17 @@
 import {
   AWS_INSTANCE_ID_PATTERN,
+  IDLE_STOP_MODES,
+  IDLE_STOP_SKIP_REASONS,
   LICENSE_STATUSES,
+  LIFECYCLE_ACTIONS,
+  LIFECYCLE_OUTCOMES,
+  LIFECYCLE_REASONS,
   SERVICE_STATUSES,
   STATUS_CHECK_VALUES,
   WORKER_STATUSES,
 } from "@cml-telemetry/contracts";
 import { z } from "@hono/zod-openapi";
+import { IDLE_POLICY_VIEW_STATES } from "../../workers/idle-policy-view.ts";
 
 const timestamp = z.string().openapi({ format: "date-time", example: "2026-11-25T12:00:00.000Z" });
 
@@ -14,6 +20,54 @@ export const sourceErrorViewSchema = z
   .object({ type: z.string(), message: z.string(), at: timestamp })
   .nullable()
   .openapi("SourceError");
+
+/** The last lifecycle request of a worker (start, stop, terminate) and what EC2 made of it. */
+export const lastLifecycleActionViewSchema = z
+  .object({
+    action: z.enum(LIFECYCLE_ACTIONS),
+    requested_by: z.string().openapi({ description: "API token name, `anonymous`, or `idle-policy`" }),
+    reason: z.enum(LIFECYCLE_REASONS),
+    dry_run: z.boolean(),
+    outcome: z.enum(LIFECYCLE_OUTCOMES),
+    request_id: z.string(),
+    at: timestamp.openapi({ description: "When worker-lifecycle observed the outcome" }),
+  })
+  .nullable()
+  .openapi("LastLifecycleAction");
+
+/** The idle auto-stop policy's view of the worker. */
+export const idlePolicyViewSchema = z
+  .object({
+    mode: z.enum(IDLE_STOP_MODES).openapi({ description: "IDLE_STOP_MODE" }),
+    state: z.enum(IDLE_POLICY_VIEW_STATES).openapi({
+      description:
+        "`off`: the policy does nothing; `not-idle`: nothing to decide (not idle past the threshold, or not RUNNING); `will-stop`: idle with every condition met, the next policy pass asks to stop it; `skipped`: idle but left running (`skip_reason`); `stop-requested`: the policy asked to stop it in this idle period (in dry-run: recorded the intent), or it is stopping/stopped by the policy",
+    }),
+    skip_reason: z.enum(IDLE_STOP_SKIP_REASONS).nullable(),
+  })
+  .openapi("IdlePolicy");
+
+const money = z.number().nonnegative().nullable();
+
+/** What the worker cost this UTC month so far. */
+export const costViewSchema = z
+  .object({
+    hourly_usd: money.openapi({
+      description:
+        "On-demand hourly price of its instance type in its region (KV `cml_prices`); null = unknown",
+    }),
+    running_hours_month_to_date: z.number().nonnegative().openapi({
+      description: "Hours RUNNING this UTC month, up to now (to 0.01)",
+    }),
+    month_to_date_usd: money.openapi({
+      description: "running hours × hourly price, to the cent; null when the price is unknown",
+    }),
+    saved_by_idle_stop_usd_month_to_date: money.openapi({
+      description:
+        "Hours stopped by the idle policy (until the next start) this month × hourly price, to the cent; null when the price is unknown",
+    }),
+  })
+  .openapi("WorkerCost");
 
 /** The worker as the API shows it (DESIGN §7), sources kept separate. */
 export const workerViewSchema = z
@@ -39,6 +93,14 @@ export const workerViewSchema = z
     created_at: timestamp,
     updated_at: timestamp,
     terminated_at: timestamp.nullable(),
+    terminated_by: z.string().nullable().openapi({
+      description:
+        "Who asked for the termination AWS confirmed (API token name), else `ec2`; null until terminated",
+    }),
+    stopped_by: z.string().nullable().openapi({
+      description: "Who stopped it (API token name or `idle-policy`), until the next accepted start",
+    }),
+    last_lifecycle_action: lastLifecycleActionViewSchema,
     ec2_metrics: z.object({
       instance_state_detail: z.string().nullable(),
       instance_status_check: z.enum(STATUS_CHECK_VALUES).nullable(),
@@ -71,6 +133,8 @@ export const workerViewSchema = z
       system_info: z.record(z.string(), z.unknown()).nullable(),
       last_error: sourceErrorViewSchema,
     }),
+    idle_policy: idlePolicyViewSchema,
+    cost: costViewSchema,
   })
   .openapi("Worker");
 

@@ -37,13 +37,18 @@ const WORKER_KEYS = [
   "created_at",
   "updated_at",
   "terminated_at",
+  "terminated_by",
+  "stopped_by",
+  "last_lifecycle_action",
   "ec2_metrics",
   "cloudwatch_metrics",
   "cml_metrics",
+  "idle_policy",
+  "cost",
 ].sort();
 
 describe("GET /api/v1/workers/:id", () => {
-  it("answers the worker in snake_case with exactly the DESIGN §7 fields, never-collected blocks null", async () => {
+  it("answers the worker in snake_case with exactly the DESIGN §7 and §11 fields, never-collected blocks null", async () => {
     const t = setup();
     const worker = aWorkerState();
     t.readModel.upsert(worker);
@@ -93,6 +98,16 @@ describe("GET /api/v1/workers/:id", () => {
     expect(body.cloudwatch_metrics?.cpu_utilization).toBeNull();
     expect(body.ec2_metrics?.last_error).toBeNull();
     expect(body.instance_id).toBe(worker.instanceId);
+    expect(body.stopped_by).toBeNull();
+    expect(body.terminated_by).toBeNull();
+    expect(body.last_lifecycle_action).toBeNull();
+    expect(body.idle_policy).toEqual({ mode: "off", state: "off", skip_reason: null });
+    expect(body.cost).toEqual({
+      hourly_usd: null,
+      running_hours_month_to_date: 0,
+      month_to_date_usd: null,
+      saved_by_idle_stop_usd_month_to_date: null,
+    });
   });
 
   it("computes uptime from cmlReadySince, idle and can_connect, and maps last errors", async () => {
