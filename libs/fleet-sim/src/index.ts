@@ -10,8 +10,8 @@ export {
 export { type CallCounters, type CallCounts, createCallCounters } from "./aws/call-counters.ts";
 export { MAX_METRIC_DATA_QUERIES } from "./aws/cloudwatch/get-metric-data.ts";
 export { MAX_STATUS_INSTANCE_IDS } from "./aws/ec2/describe-instance-status.ts";
+export { dryRunOperation } from "./aws/ec2/dry-run.ts";
 export { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN } from "./aws/ec2/ec2-ids.ts";
-export { dryRunOperation } from "./aws/ec2/instance-state-changes.ts";
 export {
   createFaultInjector,
   type FailedResultStatus,

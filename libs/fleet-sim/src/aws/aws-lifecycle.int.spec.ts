@@ -149,6 +149,10 @@ describe("EC2 state changes (real @aws-sdk/client-ec2)", () => {
     expect(sim.calls().byAction["ec2:StopInstances"]).toBe(2);
     expect(sim.calls().dryRuns["ec2:StopInstances"]).toBe(2);
     expect(sim.calls().dryRuns["ec2:TerminateInstances"]).toBe(1);
+    const describe = await failure(
+      ec2().send(new DescribeInstancesCommand({ InstanceIds: [id], DryRun: true })),
+    );
+    expect(describe.name).toBe("DryRunOperation");
   });
 
   it("fails unknown and malformed ids like EC2, and throttles through the fault injector", async () => {

@@ -3,17 +3,9 @@ import { IncorrectInstanceStateError } from "../../model/incorrect-instance-stat
 import { INSTANCE_STATE_CODES } from "../../model/instance-state.ts";
 import type { InstanceStateName } from "../../model/types.ts";
 import { AwsApiError } from "../aws-api-error.ts";
+import { dryRunOperation } from "./dry-run.ts";
 import { INSTANCE_ID_PATTERN } from "./ec2-ids.ts";
 import { EC2_XMLNS, type Ec2Request, resolveInstanceIds } from "./ec2-request.ts";
-
-/**
- * EC2's answer to a call made with `DryRun=true` that the caller may make: an error response, HTTP 412, with this code
- * ([EC2 API: DryRun](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html)). A caller without
- * the permission gets `UnauthorizedOperation` instead (the `deny` fault).
- */
-export function dryRunOperation(): AwsApiError {
-  return new AwsApiError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-}
 
 function stateXml(tag: string, state: InstanceStateName): string {
   return `<${tag}><code>${INSTANCE_STATE_CODES[state]}</code><name>${state}</name></${tag}>`;
