@@ -7,6 +7,7 @@ import { collectorCmlConfigSchema } from "./services/collector-cml.ts";
 import { collectorEc2ConfigSchema } from "./services/collector-ec2.ts";
 import { metricsHistoryConfigSchema } from "./services/metrics-history.ts";
 import { workerAggregateConfigSchema } from "./services/worker-aggregate.ts";
+import { workerLifecycleConfigSchema } from "./services/worker-lifecycle.ts";
 
 /** Every service of the product, in pipeline order. */
 export const SERVICE_NAMES = [
@@ -16,6 +17,7 @@ export const SERVICE_NAMES = [
   "worker-aggregate",
   "metrics-history",
   "api",
+  "worker-lifecycle",
 ] as const;
 
 /** Name of a service (its folder under `services/`). */
@@ -29,6 +31,7 @@ export const serviceConfigSchemas = {
   "worker-aggregate": workerAggregateConfigSchema,
   "metrics-history": metricsHistoryConfigSchema,
   api: apiConfigSchema,
+  "worker-lifecycle": workerLifecycleConfigSchema,
 } as const satisfies Record<ServiceName, ConfigSchema>;
 
 /** Typed config of a service. */

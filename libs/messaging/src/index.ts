@@ -7,6 +7,7 @@ export type { ConsumeLoop, ConsumeLoopOptions, Delivery, Outcome } from "./consu
 export { ensureDurableConsumer, startConsumeLoop } from "./consume-loop.ts";
 export type { JobRun } from "./job-reporter.ts";
 export { startJob } from "./job-reporter.ts";
+export { publishLifecycleCommand } from "./lifecycle-commands.ts";
 export type { Logger } from "./logger.ts";
 export { silentLogger } from "./logger.ts";
 export type { OpsPublisher } from "./ops-publisher.ts";
