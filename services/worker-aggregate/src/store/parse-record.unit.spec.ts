@@ -3,11 +3,17 @@ import { discoveredRecord } from "../testing/discovered-record.ts";
 import { at } from "../testing/worker-fixtures.ts";
 import { parseRecord } from "./parse-record.ts";
 
-/** The record's JSON as a release without the status clock and run start wrote it. */
+/** The record's JSON as a release without the status clock, run start and lifecycle fields wrote it. */
 function legacyJson(state: Record<string, unknown>): string {
   const {
     statusObservedAt: _clock,
     runningSince: _run,
+    stoppedBy: _stoppedBy,
+    terminateRequestedBy: _terminateRequestedBy,
+    lastLifecycleAction: _lastLifecycleAction,
+    idleStopSkipped: _idleStopSkipped,
+    idleStoppedAt: _idleStoppedAt,
+    usage: _usage,
     ...legacy
   } = { ...discoveredRecord().state, ...state };
   return JSON.stringify({ ...discoveredRecord(), state: legacy });
@@ -29,5 +35,18 @@ describe("parseRecord", () => {
     expect(parseRecord(checkedLater, { validate: true }).state.statusObservedAt).toBe(at(4));
     expect(parseRecord(legacyJson({ lastDiscoveredAt: at(2) })).state.statusObservedAt).toBe(at(2));
     expect(parseRecord(legacyJson({ lastDiscoveredAt: null })).state.statusObservedAt).toBeNull();
+  });
+
+  it("gives a record written before the lifecycle fields null ones (no request, no usage counted yet)", () => {
+    const lifecycle = {
+      stoppedBy: null,
+      terminateRequestedBy: null,
+      lastLifecycleAction: null,
+      idleStopSkipped: null,
+      idleStoppedAt: null,
+      usage: null,
+    };
+    expect(parseRecord(legacyJson({})).state).toMatchObject(lifecycle);
+    expect(parseRecord(legacyJson({}), { validate: true }).state).toMatchObject(lifecycle);
   });
 });
