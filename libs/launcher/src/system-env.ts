@@ -1,10 +1,11 @@
-/** The six services, in start order (the aggregate and history first, so nothing published is missed). */
+/** The seven services, in start order (the aggregate and history first, so nothing published is missed). */
 export const SERVICE_NAMES = [
   "worker-aggregate",
   "metrics-history",
   "collector-ec2",
   "collector-cloudwatch",
   "collector-cml",
+  "worker-lifecycle",
   "api",
 ] as const;
 export type SystemServiceName = (typeof SERVICE_NAMES)[number];
@@ -21,6 +22,7 @@ export const SERVICE_NODE_FLAGS: Readonly<Record<SystemServiceName, readonly str
   "collector-ec2": [],
   "collector-cloudwatch": [],
   "collector-cml": [],
+  "worker-lifecycle": [],
   api: [],
 };
 
@@ -60,6 +62,7 @@ export function simulatorEnv(
     ...env,
     AWS_ENDPOINT_URL_EC2: sim.url,
     AWS_ENDPOINT_URL_CLOUDWATCH: sim.url,
+    AWS_ENDPOINT_URL_PRICING: sim.url,
     AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "fleet-sim",
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? "fleet-sim",
     AWS_REGION: env.AWS_REGION ?? "us-east-1",
