@@ -3,6 +3,7 @@ import { type PriceEntry, priceEntrySchema } from "@cml-telemetry/contracts";
 import { simulatedLinuxPrice } from "@cml-telemetry/fleet-sim/testing";
 import { priceKey } from "@cml-telemetry/lifecycle";
 import { putWorker } from "@cml-telemetry/scheduling/testing";
+import { waitFor } from "@cml-telemetry/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { describe, expect, it } from "vitest";
@@ -57,5 +58,12 @@ describe("prices in KV cml_prices", () => {
     bed.sim.faults.clear();
     expect(await replica.prices.refresh()).toMatchObject({ written: 1, failed: 0 });
     expect((await priceOf("us-east-1", "m5.2xlarge"))?.hourlyUsd).toBe(0.384);
+  });
+
+  it("prices a type that joins the fleet by itself, on the replica's refresh tick", async () => {
+    await startReplica(bed, { priceRefreshIntervalMs: 200 });
+    await putFleetWorker("eu-west-1", "m5.4xlarge");
+    const entry = await waitFor(() => priceOf("eu-west-1", "m5.4xlarge"), { what: "the new type's price" });
+    expect(entry).toMatchObject({ hourlyUsd: 0.856, source: "pricing-api" });
   });
 });

@@ -36,7 +36,10 @@ export interface WorkerLifecycleOptions {
   readonly policy: IdleStopPolicyConfig;
   /** `IDLE_CHECK_INTERVAL_SECONDS`: one idle-policy pass per slot of this length; 0 = no passes. */
   readonly idleCheckIntervalSeconds: number;
-  /** How often prices are checked for (region, type) pairs without a fresh entry (default 10 minutes; 0 = never). */
+  /**
+   * How often the fleet's (region, type) pairs are checked for a missing or day-old price (default 60 s: a new type
+   * gets its price within a minute; a check without anything due costs one KV read per pair; 0 = never).
+   */
   readonly priceRefreshIntervalMs?: number;
   /** Ack wait of the lifecycle consumer, and the age after which an unfinished claim is taken over (default 60 s). */
   readonly ackWaitMs?: number;
@@ -59,7 +62,7 @@ export interface WorkerLifecycle {
 }
 
 const DEFAULT_ACK_WAIT_MS = 60_000;
-const DEFAULT_PRICE_REFRESH_MS = 600_000;
+const DEFAULT_PRICE_REFRESH_MS = 60_000;
 
 /**
  * Wires worker-lifecycle: the worker directory over KV `cml_workers`, the durable `worker-lifecycle` consumer on
@@ -156,8 +159,10 @@ export async function startWorkerLifecycle(options: WorkerLifecycleOptions): Pro
     now,
     logger: options.logger,
   });
+  let refreshing: Promise<void> | undefined;
   const refreshPrices = (): void => {
-    prices
+    // One refresh at a time: a slow one (throttled Price List calls) is not overtaken by the next tick.
+    refreshing ??= prices
       .refresh()
       .then((result) => {
         if (result.written + result.removed + result.failed > 0)
@@ -165,7 +170,10 @@ export async function startWorkerLifecycle(options: WorkerLifecycleOptions): Pro
       })
       .catch((error: unknown) =>
         options.logger.warn({ err: (error as Error).message }, "prices could not be refreshed"),
-      );
+      )
+      .finally(() => {
+        refreshing = undefined;
+      });
   };
   const priceRefreshMs = options.priceRefreshIntervalMs ?? DEFAULT_PRICE_REFRESH_MS;
   const priceTimer = priceRefreshMs > 0 ? setInterval(refreshPrices, priceRefreshMs) : undefined;
@@ -193,6 +201,7 @@ export async function startWorkerLifecycle(options: WorkerLifecycleOptions): Pro
     prices,
     async stop() {
       clearInterval(priceTimer);
+      await refreshing;
       await ticker?.stop();
       await loop.stop();
       await permissions.catch(() => undefined);
