@@ -138,8 +138,8 @@ async function main(): Promise<void> {
       ...env,
       FLEET_SIM_PORT: String(simPort !== 0 && (await portIsFree(simPort)) ? simPort : 0),
       FLEET_SIM_DATA_DIR: join(dataDir, "fleet-sim"),
-      // One worker's class ends three minutes in, so the demo shows a worker going idle (and the idle policy at work).
-      FLEET_SIM_LABS_END_SECONDS: env.FLEET_SIM_LABS_END_SECONDS ?? "180",
+      // One worker's class ends two minutes in, so the demo shows a worker going idle (and the idle policy at work).
+      FLEET_SIM_LABS_END_SECONDS: env.FLEET_SIM_LABS_END_SECONDS ?? "120",
     };
     const sim = supervisor.launch(
       "fleet-sim",
