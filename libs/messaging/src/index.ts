@@ -1,6 +1,7 @@
 export type { AckedPublisher, AckedPublishOptions, StreamAck } from "./acked-publisher.ts";
 export { createAckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "./acked-publisher.ts";
 export { redeliveryBackoffMs } from "./backoff.ts";
+export { isCompareAndSetConflict } from "./compare-and-set-conflict.ts";
 export type { NatsConnectOptions } from "./connect.ts";
 export { connectNats } from "./connect.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, Delivery, Outcome } from "./consume-loop.ts";

@@ -175,17 +175,18 @@ describe("EC2 state changes (real @aws-sdk/client-ec2)", () => {
 });
 
 describe("Price List Query API (real @aws-sdk/client-pricing)", () => {
+  /** The attributes that leave one product: the on-demand Linux price of a type in a region. */
   const linuxOnDemand = (region: string, instanceType: string): GetProductsCommandInput => ({
     ServiceCode: "AmazonEC2",
     FormatVersion: "aws_v1",
-    Filters: [
-      { Type: "TERM_MATCH", Field: "instanceType", Value: instanceType },
-      { Type: "TERM_MATCH", Field: "regionCode", Value: region },
-      { Type: "TERM_MATCH", Field: "operatingSystem", Value: "Linux" },
-      { Type: "TERM_MATCH", Field: "tenancy", Value: "Shared" },
-      { Type: "TERM_MATCH", Field: "preInstalledSw", Value: "NA" },
-      { Type: "TERM_MATCH", Field: "capacitystatus", Value: "Used" },
-    ],
+    Filters: Object.entries({
+      instanceType,
+      regionCode: region,
+      operatingSystem: "Linux",
+      tenancy: "Shared",
+      preInstalledSw: "NA",
+      capacitystatus: "Used",
+    }).map(([Field, Value]) => ({ Type: "TERM_MATCH", Field, Value })),
   });
 
   it("answers one product per exact filter set, as a JSON document in a string, with its OnDemand price", async () => {

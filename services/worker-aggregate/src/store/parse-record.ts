@@ -1,16 +1,8 @@
-import { type WorkerRecord, workerRecordSchema } from "@cml-telemetry/contracts";
+import { LIFECYCLE_STATE_FIELDS, type WorkerRecord, workerRecordSchema } from "@cml-telemetry/contracts";
 import { isNewer } from "../decider/uptime.ts";
 
 /** State fields added after the first records were written: absent in those, null once read. */
-const LATER_NULLABLE_FIELDS = [
-  "runningSince",
-  "stoppedBy",
-  "terminateRequestedBy",
-  "lastLifecycleAction",
-  "idleStopSkipped",
-  "idleStoppedAt",
-  "usage",
-] as const;
+const LATER_NULLABLE_FIELDS = ["runningSince", ...LIFECYCLE_STATE_FIELDS] as const;
 type LaterField = "statusObservedAt" | (typeof LATER_NULLABLE_FIELDS)[number];
 
 type StoredState = Omit<WorkerRecord["state"], LaterField> & Partial<Pick<WorkerRecord["state"], LaterField>>;

@@ -1,3 +1,4 @@
+import { LIFECYCLE_STATE_FIELDS } from "@cml-telemetry/contracts";
 import { describe, expect, it } from "vitest";
 import { discoveredRecord } from "../testing/discovered-record.ts";
 import { at } from "../testing/worker-fixtures.ts";
@@ -8,14 +9,12 @@ function legacyJson(state: Record<string, unknown>): string {
   const {
     statusObservedAt: _clock,
     runningSince: _run,
-    stoppedBy: _stoppedBy,
-    terminateRequestedBy: _terminateRequestedBy,
-    lastLifecycleAction: _lastLifecycleAction,
-    idleStopSkipped: _idleStopSkipped,
-    idleStoppedAt: _idleStoppedAt,
-    usage: _usage,
     ...legacy
-  } = { ...discoveredRecord().state, ...state };
+  }: Record<string, unknown> = {
+    ...discoveredRecord().state,
+    ...state,
+  };
+  for (const field of LIFECYCLE_STATE_FIELDS) delete legacy[field];
   return JSON.stringify({ ...discoveredRecord(), state: legacy });
 }
 
@@ -38,14 +37,7 @@ describe("parseRecord", () => {
   });
 
   it("gives a record written before the lifecycle fields null ones (no request, no usage counted yet)", () => {
-    const lifecycle = {
-      stoppedBy: null,
-      terminateRequestedBy: null,
-      lastLifecycleAction: null,
-      idleStopSkipped: null,
-      idleStoppedAt: null,
-      usage: null,
-    };
+    const lifecycle = Object.fromEntries(LIFECYCLE_STATE_FIELDS.map((field) => [field, null]));
     expect(parseRecord(legacyJson({})).state).toMatchObject(lifecycle);
     expect(parseRecord(legacyJson({}), { validate: true }).state).toMatchObject(lifecycle);
   });

@@ -1,4 +1,4 @@
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { isCompareAndSetConflict } from "@cml-telemetry/messaging";
 import type { KV, KvEntry } from "@nats-io/kv";
 import { z } from "zod";
 
@@ -31,14 +31,6 @@ const claimSchema = z.object({
   outcome: z.string().nullable(),
 });
 type Claim = z.infer<typeof claimSchema>;
-
-function isConflict(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}
 
 function claimOf(entry: KvEntry | null): Claim | undefined {
   if (entry === null || entry.operation !== "PUT") return undefined;
@@ -83,7 +75,7 @@ export function createKvRequestClaims(
           if (age < options.staleAfterMs) return { kind: "busy", retryInMs: options.staleAfterMs - age };
           return { kind: "claimed", revision: await kv.update(key, fresh, entry.revision) };
         } catch (error) {
-          if (!isConflict(error)) throw error;
+          if (!isCompareAndSetConflict(error)) throw error;
         }
       }
       return { kind: "busy", retryInMs: 1_000 };
@@ -92,7 +84,7 @@ export function createKvRequestClaims(
       try {
         await kv.update(key, encode({ claimedAt: options.now(), outcome: outcomeEvent }), revision);
       } catch (error) {
-        if (isConflict(error))
+        if (isCompareAndSetConflict(error))
           throw new ClaimLostError(`the claim of ${key} was taken over`, { cause: error });
         throw error;
       }
@@ -101,7 +93,7 @@ export function createKvRequestClaims(
       try {
         await kv.delete(key, { previousSeq: revision });
       } catch (error) {
-        if (!isConflict(error)) throw error;
+        if (!isCompareAndSetConflict(error)) throw error;
       }
     },
   };

@@ -50,36 +50,28 @@ const LOCATIONS: Readonly<Record<string, { location: string; usagePrefix: string
   "eu-central-1": { location: "EU (Frankfurt)", usagePrefix: "EUC1-" },
 };
 
+/** N. Virginia's list; Oregon's is the same for these types (z1d.metal aside: not offered there here). */
+const US_EAST_1_USD: Readonly<Record<string, number>> = {
+  "m5zn.metal": 3.9641,
+  "m5.metal": 4.608,
+  "m5.2xlarge": 0.384,
+  "m5.4xlarge": 0.768,
+  "c5n.metal": 3.888,
+  "c5.metal": 4.08,
+  "c5.2xlarge": 0.34,
+  "c5.4xlarge": 0.68,
+  "c5.9xlarge": 1.53,
+  "z1d.metal": 4.464,
+  "t3.micro": 0.0104,
+};
+
 /**
  * On-demand Linux prices, USD per hour, close to AWS's public list (for a believable demo; not a price list to rely
  * on). A region or type missing here has no products, as a type AWS does not offer in a region.
  */
 const LINUX_ON_DEMAND_USD: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  "us-east-1": {
-    "m5zn.metal": 3.9641,
-    "m5.metal": 4.608,
-    "m5.2xlarge": 0.384,
-    "m5.4xlarge": 0.768,
-    "c5n.metal": 3.888,
-    "c5.metal": 4.08,
-    "c5.2xlarge": 0.34,
-    "c5.4xlarge": 0.68,
-    "c5.9xlarge": 1.53,
-    "z1d.metal": 4.464,
-    "t3.micro": 0.0104,
-  },
-  "us-west-2": {
-    "m5zn.metal": 3.9641,
-    "m5.metal": 4.608,
-    "m5.2xlarge": 0.384,
-    "m5.4xlarge": 0.768,
-    "c5n.metal": 3.888,
-    "c5.metal": 4.08,
-    "c5.2xlarge": 0.34,
-    "c5.4xlarge": 0.68,
-    "c5.9xlarge": 1.53,
-    "t3.micro": 0.0104,
-  },
+  "us-east-1": US_EAST_1_USD,
+  "us-west-2": Object.fromEntries(Object.entries(US_EAST_1_USD).filter(([type]) => type !== "z1d.metal")),
   "eu-west-1": {
     "m5zn.metal": 4.4251,
     "m5.metal": 5.136,
