@@ -36,4 +36,4 @@ USER node
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "libs/config/src/healthcheck.ts"]
 # exec: node replaces the shell and receives SIGTERM directly (compose also adds an init process with `init: true`).
-CMD ["sh", "-c", "exec node \"services/${SERVICE:?set SERVICE to collector-ec2, collector-cloudwatch, collector-cml, worker-aggregate, metrics-history or api}/src/main.ts\""]
+CMD ["sh", "-c", "exec node \"services/${SERVICE:?set SERVICE to collector-ec2, collector-cloudwatch, collector-cml, worker-aggregate, worker-lifecycle, metrics-history or api}/src/main.ts\""]

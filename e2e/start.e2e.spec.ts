@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 describe("npm start", () => {
-  it("starts nats-server, the fleet simulator and the six services, and serves the fleet", async () => {
+  it("starts nats-server, the fleet simulator and the seven services, and serves the fleet", async () => {
     const ready = first.output().match(/^✓ .+ ready/gm) ?? [];
     expect(ready).toHaveLength(2 + SERVICE_NAMES.length);
     const apiUrl = /^ {2}Dashboard {5}(http:\/\/127\.0\.0\.1:\d+)\/$/m.exec(first.output())?.[1] ?? "";

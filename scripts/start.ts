@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole system on one machine. Starts a local nats-server (data under .data/nats) unless
- * NATS_URL is set, the fleet simulator (simulated EC2 + CloudWatch + CML servers) unless AWS is configured,
- * and the six services. Ctrl-C (or SIGTERM, or closing the terminal) stops every process it started, by PID, in
+ * NATS_URL is set, the fleet simulator (simulated EC2 + CloudWatch + Pricing + CML servers) unless AWS is
+ * configured, and the seven services. Ctrl-C (or SIGTERM, or closing the terminal) stops every process it started, by PID, in
  * reverse order: the services first, nats-server last. The processes run in process groups of their own, so the
  * terminal's Ctrl-C reaches only this script and not all of them at once.
  */
@@ -124,7 +124,11 @@ async function main(): Promise<void> {
   }
 
   const awsConfigured = Boolean(
-    env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL_CLOUDWATCH || env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE,
+    env.AWS_ENDPOINT_URL_EC2 ||
+      env.AWS_ENDPOINT_URL_CLOUDWATCH ||
+      env.AWS_ENDPOINT_URL_PRICING ||
+      env.AWS_ACCESS_KEY_ID ||
+      env.AWS_PROFILE,
   );
   let simUrl: string | undefined;
   if (!awsConfigured) {
@@ -134,6 +138,8 @@ async function main(): Promise<void> {
       ...env,
       FLEET_SIM_PORT: String(simPort !== 0 && (await portIsFree(simPort)) ? simPort : 0),
       FLEET_SIM_DATA_DIR: join(dataDir, "fleet-sim"),
+      // One worker's class ends two minutes in, so the demo shows a worker going idle (and the idle policy at work).
+      FLEET_SIM_LABS_END_SECONDS: env.FLEET_SIM_LABS_END_SECONDS ?? "120",
     };
     const sim = supervisor.launch(
       "fleet-sim",
@@ -150,6 +156,10 @@ async function main(): Promise<void> {
     env.COLLECT_INTERVAL_EC2_SECONDS ??= "30";
     env.COLLECT_INTERVAL_CML_SECONDS ??= "30";
     env.DISCOVERY_INTERVAL_SECONDS ??= "60";
+    // The simulated fleet shows the idle auto-stop policy at work without stopping anything: a worker goes idle
+    // five minutes after its class ends, and the policy records the stop it would make (DryRun).
+    env.IDLE_THRESHOLD_MINUTES ??= "5";
+    env.IDLE_STOP_MODE ??= "dry-run";
     say(`✓ fleet simulator ready at ${ready.url} (${ready.workers} simulated CML workers)`);
   } else {
     say("• using AWS as configured in the environment (no fleet simulator)");

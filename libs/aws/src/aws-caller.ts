@@ -1,4 +1,4 @@
-import { isThrottlingError } from "./aws-failure.ts";
+import { isDryRunAnswer, isThrottlingError } from "./aws-failure.ts";
 
 /** Outcome of one AWS call, as counted in the self-metrics. */
 export type AwsCallOutcome = "success" | "throttled" | "error";
@@ -44,7 +44,12 @@ export function createAwsCaller(options: {
           return result;
         } catch (error) {
           const throttled = isThrottlingError(error);
-          options.observe?.(action, region, throttled ? "throttled" : "error");
+          // A permitted dry run answers with an error (DryRunOperation) but is a successful call.
+          options.observe?.(
+            action,
+            region,
+            throttled ? "throttled" : isDryRunAnswer(error) ? "success" : "error",
+          );
           if (!throttled || attempt >= backoff.retries) throw error;
           const delay = backoff.baseDelayMs * 2 ** attempt;
           await sleep(delay / 2 + random() * (delay / 2));

@@ -31,6 +31,22 @@ describe("AWS caller", () => {
     expect(delays).toHaveLength(2);
   });
 
+  it("counts EC2's answer to a permitted dry run as a successful call, and passes it on", async () => {
+    const outcomes: string[] = [];
+    const caller = createAwsCaller({ observe: (_action, _region, outcome) => outcomes.push(outcome) });
+    await expect(
+      caller.call("StopInstances", "us-east-1", async () => {
+        throw awsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", "client");
+      }),
+    ).rejects.toThrow("DryRun flag");
+    await expect(
+      caller.call("StopInstances", "us-east-1", async () => {
+        throw awsError("UnauthorizedOperation", "not authorized", "client");
+      }),
+    ).rejects.toThrow("not authorized");
+    expect(outcomes).toEqual(["success", "error"]);
+  });
+
   it("reports each call to every combined observer and skips absent ones", () => {
     const seen: string[] = [];
     const observe = combineAwsCallObservers(

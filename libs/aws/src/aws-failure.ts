@@ -28,6 +28,14 @@ export function isAccessDeniedError(error: unknown): boolean {
   return error instanceof Error && ACCESS_DENIED_NAMES.has(error.name);
 }
 
+/**
+ * Whether an AWS SDK error is EC2's answer to a permitted dry run (`DryRunOperation`): the call did what it was
+ * asked, it only comes back as an error.
+ */
+export function isDryRunAnswer(error: unknown): boolean {
+  return error instanceof Error && error.name === "DryRunOperation";
+}
+
 /** Whether an AWS SDK error is a throttling answer. */
 export function isThrottlingError(error: unknown): boolean {
   return error instanceof Error && THROTTLING_NAMES.has(error.name);

@@ -1,7 +1,7 @@
 export type { AwsCaller, AwsCallObserver, AwsCallOutcome, ThrottleBackoff } from "./aws-caller.ts";
 export { combineAwsCallObservers, createAwsCaller, DEFAULT_THROTTLE_BACKOFF } from "./aws-caller.ts";
 export type { AwsFailure } from "./aws-failure.ts";
-export { describeAwsFailure, isAccessDeniedError, isThrottlingError } from "./aws-failure.ts";
+export { describeAwsFailure, isAccessDeniedError, isDryRunAnswer, isThrottlingError } from "./aws-failure.ts";
 export type { AwsClientOptions } from "./client-options.ts";
 export {
   AWS_CLIENT_MAX_ATTEMPTS,

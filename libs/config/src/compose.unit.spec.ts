@@ -92,7 +92,7 @@ function serviceOf(compose: Compose, name: string): Compose["services"][string] 
 describe("docker-compose.yml", () => {
   const compose = loadCompose();
 
-  it("defines nats, mongo and all six services", () => {
+  it("defines nats, mongo and all seven services", () => {
     expect(Object.keys(compose.services).sort()).toEqual([...SERVICE_NAMES, "mongo", "nats"].sort());
     expect(serviceOf(compose, "nats").image).toMatch(/^nats:2\.10/);
     expect(serviceOf(compose, "nats").command).toEqual(expect.arrayContaining(["-js", "-sd", "/data"]));

@@ -16,7 +16,7 @@ describe("configuration docs", () => {
     );
     // The api serves its /metrics, /healthz and /readyz on API_PORT (DESIGN §7): it has no METRICS_PORT.
     expect(table).toMatch(
-      /\| `METRICS_PORT` \| collector-ec2, .*metrics-history \| collector-ec2: `9464`<br>.*metrics-history: `9468` \|/,
+      /\| `METRICS_PORT` \| collector-ec2, .*metrics-history, worker-lifecycle \| collector-ec2: `9464`<br>.*metrics-history: `9468`<br>worker-lifecycle: `9469` \|/,
     );
     expect(table).not.toMatch(/\| `METRICS_PORT` \|[^\n]*api/);
     expect(table.match(/\| `NATS_URL` \|/g)).toHaveLength(1);

@@ -7,7 +7,7 @@ import {
   lifecycleTargetStatuses,
   reachesLifecycleTarget,
 } from "./lifecycle.ts";
-import { workerStateSchema } from "./worker-state.ts";
+import { blankWorkerState, LIFECYCLE_STATE_FIELDS, workerStateSchema } from "./worker-state.ts";
 
 const id = "8f0b7a56-3a55-5a41-9a0c-6c1b2f7d9e10";
 /** What NATS accepts as a KV key. */
@@ -48,16 +48,12 @@ describe("lifecycle contract helpers", () => {
 });
 
 describe("worker state written before the lifecycle fields", () => {
-  it("parses with every new field null", () => {
-    const parsed = workerStateSchema.parse(oldState());
-    expect(parsed).toMatchObject({
-      stoppedBy: null,
-      terminateRequestedBy: null,
-      lastLifecycleAction: null,
-      idleStopSkipped: null,
-      idleStoppedAt: null,
-      usage: null,
-    });
+  it("parses with every new field null, as a blank state has them", () => {
+    const nulls = Object.fromEntries(LIFECYCLE_STATE_FIELDS.map((field) => [field, null]));
+    expect(workerStateSchema.parse(oldState())).toMatchObject(nulls);
+    expect(
+      blankWorkerState({ id, region: "us-east-1", instanceId: "i-0", at: "", createdBy: "" }),
+    ).toMatchObject(nulls);
   });
   it("refuses a usage month that is not YYYY-MM", () => {
     const bad = { ...oldState(), usage: { month: "2026-13", runningSeconds: 1, idleStopSavedSeconds: 0 } };
@@ -65,67 +61,15 @@ describe("worker state written before the lifecycle fields", () => {
   });
 });
 
+/** A state as records written before the lifecycle fields hold it: without them. */
 function oldState(): Record<string, unknown> {
-  const block = { lastObservedAt: null, lastError: null };
-  return {
+  const state: Record<string, unknown> = blankWorkerState({
     id,
-    name: null,
     region: "us-east-1",
     instanceId: "i-0123456789abcdef0",
-    instanceType: null,
-    amiId: null,
-    amiName: null,
-    status: "RUNNING",
-    serviceStatus: "AVAILABLE",
-    licenseStatus: null,
-    cmlVersion: null,
-    httpsEndpoint: null,
-    endpointPinned: false,
-    publicIp: null,
-    privateIp: null,
-    detailedMonitoring: null,
-    tags: {},
-    lastActivityAt: null,
-    activeLabsCount: 0,
-    cmlReadySince: null,
-    idleDetectedAt: null,
-    lastDiscoveredAt: null,
-    ec2Metrics: {
-      instanceState: null,
-      instanceStatusCheck: null,
-      systemStatusCheck: null,
-      lastCheckedAt: null,
-      ...block,
-    },
-    cloudwatchMetrics: {
-      cpuUtilization: null,
-      memoryUtilization: null,
-      periodSeconds: null,
-      datapointAt: null,
-      stale: false,
-      detailedMonitoringEnabled: null,
-      lastCollectedAt: null,
-      ...block,
-    },
-    cmlMetrics: {
-      ready: null,
-      version: null,
-      labsCount: null,
-      runningLabsCount: null,
-      licenseStatus: null,
-      cpuPercent: null,
-      memoryUsedPercent: null,
-      diskUsedPercent: null,
-      runningNodes: null,
-      systemInfo: null,
-      lastSyncedAt: null,
-      ...block,
-    },
-    createdAt: "2026-11-25T12:00:00.000Z",
-    updatedAt: "2026-11-25T12:00:00.000Z",
-    terminatedAt: null,
+    at: "2026-11-25T12:00:00.000Z",
     createdBy: "discovery",
-    terminatedBy: null,
-    version: 3,
-  };
+  });
+  for (const field of LIFECYCLE_STATE_FIELDS) delete state[field];
+  return state;
 }

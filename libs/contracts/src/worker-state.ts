@@ -117,6 +117,19 @@ export const workerUsageSchema = z.object({
 });
 export type WorkerUsage = z.infer<typeof workerUsageSchema>;
 
+/**
+ * The worker-state fields of the lifecycle (DESIGN §11): null in a state that has seen none of it, and read as null
+ * from records written before they existed.
+ */
+export const LIFECYCLE_STATE_FIELDS = [
+  "stoppedBy",
+  "terminateRequestedBy",
+  "lastLifecycleAction",
+  "idleStopSkipped",
+  "idleStoppedAt",
+  "usage",
+] as const;
+
 /** The CML worker aggregate's state (DESIGN §5), as stored in KV `cml_workers`. camelCase; the API maps to snake_case. */
 export const workerStateSchema = z.object({
   id: z.string(),

@@ -10,6 +10,7 @@ export {
 export { type CallCounters, type CallCounts, createCallCounters } from "./aws/call-counters.ts";
 export { MAX_METRIC_DATA_QUERIES } from "./aws/cloudwatch/get-metric-data.ts";
 export { MAX_STATUS_INSTANCE_IDS } from "./aws/ec2/describe-instance-status.ts";
+export { dryRunOperation } from "./aws/ec2/dry-run.ts";
 export { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN } from "./aws/ec2/ec2-ids.ts";
 export {
   createFaultInjector,
@@ -39,13 +40,16 @@ export { ASG_NAME_TAG } from "./model/agent-dimensions.ts";
 export {
   createFleetModel,
   DEFAULT_TIMINGS,
+  type Ec2StateChange,
   type FleetChange,
   type FleetModel,
   type FleetModelOptions,
   type ImageRecord,
   type InstanceRecord,
+  type StateChangeResult,
 } from "./model/fleet-model.ts";
 export { type GenerateFleetOptions, generateFleetSpecs } from "./model/generate-fleet.ts";
+export { IncorrectInstanceStateError } from "./model/incorrect-instance-state-error.ts";
 export { INSTANCE_STATE_CODES } from "./model/instance-state.ts";
 export {
   agentDimensions,
@@ -55,7 +59,12 @@ export {
   type MetricIdentity,
 } from "./model/metric-catalog.ts";
 export { cpuAt, memoryAt } from "./model/metric-series.ts";
-export { DEFAULT_REALISM, type RealismModes } from "./model/realism.ts";
+export {
+  DEFAULT_REALISM,
+  type RealismModes,
+  type SecondsRange,
+  type TransitionSeconds,
+} from "./model/realism.ts";
 export { createSimClock, type SimClock } from "./model/sim-clock.ts";
 export type {
   AgentConfig,

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     churnEveryMs: config.churnSeconds * 1000,
+    labsEndAfterMs: config.labsEndSeconds * 1000,
     cml: config.cml
       ? {
           username: config.cmlUsername,

@@ -58,6 +58,7 @@ export function simulatorEnv(
     ...env,
     AWS_ENDPOINT_URL_EC2: sim.url,
     AWS_ENDPOINT_URL_CLOUDWATCH: sim.url,
+    AWS_ENDPOINT_URL_PRICING: sim.url,
     AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "fleet-sim",
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? "fleet-sim",
     AWS_REGION: env.AWS_REGION ?? "us-east-1",

@@ -36,6 +36,14 @@ describe("simulatorEnv", () => {
     workers: 20,
   };
 
+  it("points EC2, CloudWatch and the Price List Query API at the simulator", () => {
+    expect(simulatorEnv({}, sim, {})).toMatchObject({
+      AWS_ENDPOINT_URL_EC2: sim.url,
+      AWS_ENDPOINT_URL_CLOUDWATCH: sim.url,
+      AWS_ENDPOINT_URL_PRICING: sim.url,
+    });
+  });
+
   it("trusts the simulated controllers' certificate by the name it carries, unless the caller chose", () => {
     expect(simulatorEnv({}, sim, {})).toMatchObject({
       CML_CA_FILE: "/data/cml-ca.pem",

@@ -1,12 +1,14 @@
 export type { AckedPublisher, AckedPublishOptions, StreamAck } from "./acked-publisher.ts";
 export { createAckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "./acked-publisher.ts";
 export { redeliveryBackoffMs } from "./backoff.ts";
+export { isCompareAndSetConflict } from "./compare-and-set-conflict.ts";
 export type { NatsConnectOptions } from "./connect.ts";
 export { connectNats } from "./connect.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, Delivery, Outcome } from "./consume-loop.ts";
 export { ensureDurableConsumer, startConsumeLoop } from "./consume-loop.ts";
 export type { JobRun } from "./job-reporter.ts";
 export { startJob } from "./job-reporter.ts";
+export { publishLifecycleCommand } from "./lifecycle-commands.ts";
 export type { Logger } from "./logger.ts";
 export { silentLogger } from "./logger.ts";
 export type { OpsPublisher } from "./ops-publisher.ts";

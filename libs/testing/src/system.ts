@@ -52,7 +52,7 @@ export interface StartSystemOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Environment of the fleet simulator (FLEET_SIM_WORKERS, FLEET_SIM_SEED, …). */
   readonly simEnv?: NodeJS.ProcessEnv;
-  /** Services to start (default all six). */
+  /** Services to start (default all seven). */
   readonly services?: readonly SystemServiceName[];
   readonly readyTimeoutMs?: number;
 }

@@ -34,7 +34,9 @@ import {
   cmlData,
   dateAt,
   discoveredData,
+  ec2ActionData,
   ec2StatusData,
+  idlePolicyData,
   WORKER_ID,
 } from "./testing/worker-fixtures.ts";
 
@@ -540,6 +542,64 @@ describe("worker-aggregate over JetStream", () => {
       lastActivityAt: at(1),
       idleMinutes: 44,
       thresholdMinutes: 30,
+    });
+    expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
+  });
+
+  it("applies a lifecycle outcome from CML_TELEMETRY and an idle-policy skip from CML_COMMANDS, each once", async () => {
+    await startAggregate();
+    const js = jetstream(nc);
+    await publishAll([
+      telemetryMessage.discovered(discoveredData({ observedAt: at(0) })),
+      telemetryMessage.cml(cmlData({ observedAt: at(1), runningLabsCount: 1 })),
+      telemetryMessage.cml(cmlData({ observedAt: at(2), runningLabsCount: 0 })),
+    ]);
+    await telemetryDrained();
+    const skip = createEvent(commands.idlePolicy, {
+      source: "worker-lifecycle",
+      data: idlePolicyData({ reason: "cml-unknown", idleSince: at(1), evaluatedAt: at(40) }),
+    });
+    await publishEvent(js, subjects.idlePolicy(WORKER_ID), skip);
+    await drained(topology.streams.commands.name, consumerNames.aggregateCommands);
+    const outcome = (id: string) =>
+      createEvent(telemetry.ec2Action, {
+        source: "worker-lifecycle",
+        id,
+        data: ec2ActionData({
+          requestedBy: "idle-policy",
+          reason: "idle-policy",
+          requestId: "idle-1",
+          observedAt: at(41),
+        }),
+        correlationId: "idle-1",
+      });
+    await publishEvent(js, subjects.telemetry("ec2", WORKER_ID), outcome(`action:${WORKER_ID}:stop:idle-1`));
+    // The same outcome published again after the stream's dedupe window (another message, the same request).
+    await publishEvent(
+      js,
+      subjects.telemetry("ec2", WORKER_ID),
+      outcome(`action:${WORKER_ID}:stop:idle-1:again`),
+    );
+    await telemetryDrained();
+
+    const events = await readWorkerEvents(nc, topology);
+    const skipped = events.filter((logged) => logged.event.name === "idle_stop_skipped");
+    expect(skipped.map((logged) => logged.event.data)).toEqual([
+      expect.objectContaining({ reason: "cml-unknown", mode: "on", idleSince: at(1), idleMinutes: 39 }),
+    ]);
+    const stops = events.filter((logged) => logged.event.name === "stop_requested");
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({
+      correlationid: "idle-1",
+      event: { data: { requestedBy: "idle-policy", outcome: "accepted", currentState: "stopping" } },
+    });
+    const record = await recordOf(WORKER_ID);
+    expect(record?.state).toMatchObject({
+      status: "STOPPING",
+      stoppedBy: "idle-policy",
+      idleStoppedAt: at(41),
+      idleStopSkipped: null,
+      lastLifecycleAction: { requestId: "idle-1", outcome: "accepted" },
     });
     expect(checkEventLog(events, await readWorkerRecords(nc, topology))).toEqual([]);
   });

@@ -14,6 +14,8 @@ import { parseCredentialScope } from "./credential-scope.ts";
 import { EC2_ACTIONS } from "./ec2/ec2-actions.ts";
 import { ec2ErrorXml } from "./ec2/ec2-error-xml.ts";
 import { createFaultInjector, type FaultInjector } from "./fault-injector.ts";
+import { pricingErrorJson } from "./pricing/pricing-error-json.ts";
+import { PRICING_OPERATIONS } from "./pricing/pricing-operations.ts";
 import { parseQueryParams } from "./query-params.ts";
 
 /** Handles requests under `/_sim/`; see the control API. */
@@ -45,7 +47,7 @@ export interface AwsSimulatorOptions {
 
 /** A running AWS simulator. */
 export interface AwsSimulator {
-  /** Base URL, e.g. `http://127.0.0.1:4566`; use as the SDK `endpoint` for EC2 and CloudWatch. */
+  /** Base URL, e.g. `http://127.0.0.1:4566`; use as the SDK `endpoint` for EC2, CloudWatch and Pricing. */
   readonly url: string;
   readonly port: number;
   readonly fleet: FleetModel;
@@ -57,12 +59,23 @@ export interface AwsSimulator {
 }
 
 const CLOUDWATCH_TARGET = "GraniteServiceVersion20100801.";
+const PRICING_TARGET = "AWSPriceListService.";
 const CLOUDWATCH_QUERY_VERSION = "2010-08-01";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const CONTENT_TYPES: Readonly<Record<AwsService, string>> = {
+  ec2: "text/xml;charset=UTF-8",
+  cloudwatch: "application/x-amz-json-1.0",
+  pricing: "application/x-amz-json-1.1",
+};
+const INTERNAL_ERROR_CODES: Readonly<Record<AwsService, string>> = {
+  ec2: "InternalError",
+  cloudwatch: "InternalFailure",
+  pricing: "InternalErrorException",
+};
 
 /**
- * Starts one HTTP server emulating EC2 (query protocol, XML) and CloudWatch (awsJson1_0, query-compatible)
- * for the real AWS SDK v3 clients. The region comes from the SigV4 credential scope of each request.
+ * Starts one HTTP server emulating EC2 (query protocol, XML), CloudWatch (awsJson1_0, query-compatible) and the
+ * Price List Query API (awsJson1_1) for the real AWS SDK v3 clients. The region comes from the SigV4 credential scope of each request.
  * @example
  * const sim = await startAwsSimulator({ fleet: createFleetModel({ workers: 10 }) });
  * const ec2 = new EC2Client({ endpoint: sim.url, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
@@ -119,10 +132,14 @@ async function handleAws(
 ): Promise<void> {
   const requestId = randomUUID();
   const target = header(request, "x-amz-target");
-  const service: AwsService = target?.startsWith(CLOUDWATCH_TARGET) ? "cloudwatch" : "ec2";
+  const service: AwsService = target?.startsWith(CLOUDWATCH_TARGET)
+    ? "cloudwatch"
+    : target?.startsWith(PRICING_TARGET)
+      ? "pricing"
+      : "ec2";
   const send = (status: number, payload: string, extraHeaders: Record<string, string> = {}): void => {
     response.writeHead(status, {
-      "content-type": service === "ec2" ? "text/xml;charset=UTF-8" : "application/x-amz-json-1.0",
+      "content-type": CONTENT_TYPES[service],
       "x-amzn-requestid": requestId,
       ...extraHeaders,
     });
@@ -132,6 +149,10 @@ async function handleAws(
     parts.counters.recordError(error.code);
     if (service === "ec2") {
       send(error.statusCode, ec2ErrorXml(error.code, error.message, requestId));
+      return;
+    }
+    if (service === "pricing") {
+      send(error.statusCode, pricingErrorJson(error.code, error.message), { "x-amzn-errortype": error.code });
       return;
     }
     const { body: errorBody, headers } = cloudWatchError(error.code, error.message, error.statusCode);
@@ -164,9 +185,23 @@ async function handleAws(
       );
       return;
     }
+    if (service === "pricing") {
+      const operation = (target ?? "").slice(PRICING_TARGET.length);
+      parts.counters.record(service, operation, scope?.region ?? "unsigned");
+      if (!scope)
+        throw new AwsApiError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
+      const input = parseJsonInput(body);
+      const handler = PRICING_OPERATIONS[operation];
+      await applyFaults(parts.faults, service, operation, scope.region);
+      if (!handler)
+        throw new AwsApiError("UnknownOperationException", `Operation ${operation} is not supported.`);
+      send(200, JSON.stringify(handler({ input })));
+      return;
+    }
     const params = parseQueryParams(body);
     const action = params.get("Action") ?? "";
     parts.counters.record(service, action, scope?.region ?? "unsigned");
+    if (params.get("DryRun") === "true") parts.counters.recordDryRun(service, action);
     if (!scope)
       throw new AwsApiError("MissingAuthenticationToken", "Request is missing Authentication Token", 401);
     await applyFaults(parts.faults, service, action, scope.region);
@@ -182,7 +217,7 @@ async function handleAws(
     send(200, handler({ params, region: scope.region, fleet: parts.fleet, requestId }));
   } catch (error) {
     if (error instanceof AwsApiError) fail(error);
-    else fail(new AwsApiError(service === "ec2" ? "InternalError" : "InternalFailure", String(error), 500));
+    else fail(new AwsApiError(INTERNAL_ERROR_CODES[service], String(error), 500));
   }
 }
 

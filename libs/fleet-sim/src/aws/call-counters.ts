@@ -8,6 +8,8 @@ export interface CallCounts {
   byAction: Record<string, number>;
   /** Calls per region, then per `<service>:<Action>`. */
   byRegion: Record<string, Record<string, number>>;
+  /** Calls made with `DryRun=true` (counted in `byAction` too), per `<service>:<Action>`: they change nothing. */
+  dryRuns: Record<string, number>;
   /** Calls answered with an error, per error code. */
   errors: Record<string, number>;
   /** CloudWatch metrics requested through GetMetricData (MetricStat queries; what AWS bills). */
@@ -20,6 +22,7 @@ export interface CallCounts {
 export interface CallCounters {
   record(service: AwsService, action: string, region: string): void;
   recordError(code: string): void;
+  recordDryRun(service: AwsService, action: string): void;
   recordMetricQueries(region: string, count: number): void;
   snapshot(): CallCounts;
   reset(): void;
@@ -40,6 +43,10 @@ export function createCallCounters(): CallCounters {
     recordError: (code) => {
       counts.errors[code] = (counts.errors[code] ?? 0) + 1;
     },
+    recordDryRun: (service, action) => {
+      const key = `${service}:${action}`;
+      counts.dryRuns[key] = (counts.dryRuns[key] ?? 0) + 1;
+    },
     recordMetricQueries: (region, count) => {
       counts.metricQueries += count;
       counts.metricQueriesByRegion[region] = (counts.metricQueriesByRegion[region] ?? 0) + count;
@@ -52,5 +59,13 @@ export function createCallCounters(): CallCounters {
 }
 
 function empty(): CallCounts {
-  return { total: 0, byAction: {}, byRegion: {}, errors: {}, metricQueries: 0, metricQueriesByRegion: {} };
+  return {
+    total: 0,
+    byAction: {},
+    byRegion: {},
+    dryRuns: {},
+    errors: {},
+    metricQueries: 0,
+    metricQueriesByRegion: {},
+  };
 }

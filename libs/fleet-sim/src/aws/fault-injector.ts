@@ -149,24 +149,46 @@ function faultError(rule: FaultRule, action: string): AwsApiError {
   if (rule.kind === "deny") {
     const permission = `${rule.service}:${action}`;
     const denial = `User: arn:aws:sts::123456789012:assumed-role/fleet-sim/collector is not authorized to perform: ${permission} because no identity-based policy allows the ${permission} action`;
-    return rule.service === "ec2"
-      ? new AwsApiError(
+    switch (rule.service) {
+      case "ec2":
+        return new AwsApiError(
           "UnauthorizedOperation",
           `You are not authorized to perform this operation. ${denial}`,
           403,
-        )
-      : new AwsApiError("AccessDenied", denial, 403);
+        );
+      case "pricing":
+        return new AwsApiError("AccessDeniedException", denial, 400);
+      default:
+        return new AwsApiError("AccessDenied", denial, 403);
+    }
   }
   if (rule.kind === "throttle") {
-    return rule.service === "ec2"
-      ? new AwsApiError("RequestLimitExceeded", "Request limit exceeded.", 503)
-      : new AwsApiError("Throttling", "Rate exceeded", 400);
+    switch (rule.service) {
+      case "ec2":
+        return new AwsApiError("RequestLimitExceeded", "Request limit exceeded.", 503);
+      case "pricing":
+        return new AwsApiError("ThrottlingException", "Rate exceeded", 400);
+      default:
+        return new AwsApiError("Throttling", "Rate exceeded", 400);
+    }
   }
-  const code = rule.errorCode ?? (rule.service === "ec2" ? "InternalError" : "InternalFailure");
-  const message =
-    rule.errorMessage ??
-    (rule.service === "ec2"
-      ? "An internal error has occurred"
-      : "The request processing has failed because of an unknown error, exception or failure.");
-  return new AwsApiError(code, message, rule.statusCode ?? 500);
+  const fallback = INTERNAL_ERRORS[rule.service];
+  return new AwsApiError(
+    rule.errorCode ?? fallback.code,
+    rule.errorMessage ?? fallback.message,
+    rule.statusCode ?? 500,
+  );
 }
+
+/** The internal error each service answers (`error` faults without an `errorCode`). */
+const INTERNAL_ERRORS: Readonly<Record<AwsService, { code: string; message: string }>> = {
+  ec2: { code: "InternalError", message: "An internal error has occurred" },
+  cloudwatch: {
+    code: "InternalFailure",
+    message: "The request processing has failed because of an unknown error, exception or failure.",
+  },
+  pricing: {
+    code: "InternalErrorException",
+    message: "An error on the server occurred during the processing of your request. Try again later.",
+  },
+};

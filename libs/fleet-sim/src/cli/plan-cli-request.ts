@@ -1,3 +1,4 @@
+import { isAwsService } from "../aws/aws-service.ts";
 /** One control-API request the CLI makes. */
 export interface CliRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -28,8 +29,8 @@ export const CLI_USAGE = `Usage: fleet-sim <command>   (control API at $FLEET_SI
   add <region> [name=<Name>] [worker=<true|false>] [state=...] [agent=...] [monitoring=on|off] [cml=on|off]
   remove <instanceId|name>
   faults                                 active faults
-  faults throttle|error <ec2|cloudwatch> [Action] [count] [region=<r>] [for=<seconds>]
-  faults latency <ec2|cloudwatch> <ms> [Action] [region=<r>] [for=<seconds>]
+  faults throttle|error|deny <ec2|cloudwatch|pricing> [Action] [count] [region=<r>] [for=<seconds>]
+  faults latency <ec2|cloudwatch|pricing> <ms> [Action] [region=<r>] [for=<seconds>]
   faults clear | faults remove <id>
   calls | calls reset                    AWS and CML call counters
   clock [+<seconds>]                     simulated time; +N moves it N seconds forward
@@ -174,11 +175,10 @@ function planFaults(args: readonly string[]): CliRequest {
   if (sub === undefined) return { method: "GET", path: "/faults" };
   if (sub === "clear") return { method: "DELETE", path: "/faults" };
   if (sub === "remove") return { method: "DELETE", path: `/faults/${ref(rest[0])}` };
-  if (sub !== "throttle" && sub !== "error" && sub !== "latency")
+  if (sub !== "throttle" && sub !== "error" && sub !== "latency" && sub !== "deny")
     throw new CliUsageError(`Unknown faults command "${sub}"`);
   const [service, ...tail] = rest;
-  if (service !== "ec2" && service !== "cloudwatch")
-    throw new CliUsageError("Service must be ec2 or cloudwatch");
+  if (!isAwsService(service)) throw new CliUsageError("Service must be ec2, cloudwatch or pricing");
   const body: Record<string, unknown> = { service, kind: sub };
   const positional = tail.filter((arg) => !arg.includes("="));
   if (sub === "latency") {

@@ -53,6 +53,17 @@ describe("planCliRequest", () => {
       },
     });
     expect(planCliRequest(["faults", "clear"])).toEqual({ method: "DELETE", path: "/faults" });
+    expect(planCliRequest(["faults", "deny", "ec2", "StopInstances"])).toEqual({
+      method: "POST",
+      path: "/faults",
+      body: { service: "ec2", kind: "deny", action: "StopInstances" },
+    });
+    expect(planCliRequest(["faults", "throttle", "pricing", "GetProducts", "2"]).body).toEqual({
+      service: "pricing",
+      kind: "throttle",
+      action: "GetProducts",
+      count: 2,
+    });
   });
 
   it("covers listing, lifecycle shortcuts, add and calls", () => {
@@ -89,7 +100,7 @@ describe("planCliRequest", () => {
   it("rejects bad usage with a clear error", () => {
     expect(() => planCliRequest(["set", "w1", "colour=red"])).toThrow(CliUsageError);
     expect(() => planCliRequest(["set", "w1", "cpu=lots"])).toThrow(/cpu must be a number/);
-    expect(() => planCliRequest(["faults", "throttle", "s3"])).toThrow(/ec2 or cloudwatch/);
+    expect(() => planCliRequest(["faults", "throttle", "s3"])).toThrow(/ec2, cloudwatch or pricing/);
     expect(() => planCliRequest(["frobnicate"])).toThrow(/Unknown command/);
   });
 });

@@ -4,6 +4,7 @@ import type { FaultInjector } from "../aws/fault-injector.ts";
 import { type CmlServerPool, type CmlServerSpec, createCmlServerPool } from "../cml/index.ts";
 import { createControlApi } from "../control/control-api.ts";
 import { createFleetModel, type FleetModel, type FleetModelOptions } from "../model/fleet-model.ts";
+import { createClassEnd } from "./class-end.ts";
 import { bindCmlToFleet, type CmlFleetBinding } from "./cml-fleet-binding.ts";
 import { createFleetChurn } from "./fleet-churn.ts";
 
@@ -32,6 +33,11 @@ export interface FleetSimulatorOptions {
   tickMs?: number;
   /** Stop one running worker, later start it again, every this many ms (default 0: no churn). */
   churnEveryMs?: number;
+  /**
+   * With CML servers: the running labs of one worker stop this long (on the fleet's clock) after the start, as when a
+   * class ends, so that worker goes idle (default 0: never).
+   */
+  labsEndAfterMs?: number;
   /** Structured log sink (event name + fields); default: silent. */
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -95,8 +101,14 @@ export async function startFleetSimulator(options: FleetSimulatorOptions = {}): 
       state: change.instance.state,
     }),
   );
+  const classEnd =
+    pool !== undefined && (options.labsEndAfterMs ?? 0) > 0
+      ? createClassEnd(fleet, pool, options.labsEndAfterMs ?? 0)
+      : undefined;
   const settle = async (): Promise<void> => {
     fleet.advance();
+    const ended = classEnd?.check();
+    if (ended) log("fleet-sim.labs-ended", ended);
     await binding?.sync();
     await binding?.idle();
   };

@@ -19,6 +19,8 @@ export interface FleetSimConfig {
   metricLagSeconds: number;
   /** Seconds between churn steps (stop a worker, later start it); 0 disables. */
   churnSeconds: number;
+  /** Seconds after the start at which one worker's running labs stop (a class ends); 0 disables. */
+  labsEndSeconds: number;
 }
 
 const flag = z
@@ -55,6 +57,7 @@ const schema = z.object({
   FLEET_SIM_BOOT_SECONDS: count(60, 86_400),
   FLEET_SIM_METRIC_LAG_SECONDS: count(60, 3_600),
   FLEET_SIM_CHURN_SECONDS: count(600, 86_400),
+  FLEET_SIM_LABS_END_SECONDS: count(0, 86_400),
 });
 
 /** Thrown when the environment holds an invalid value; the message names every bad variable. */
@@ -92,5 +95,6 @@ export function parseFleetSimEnv(env: Record<string, string | undefined>): Fleet
     bootSeconds: e.FLEET_SIM_BOOT_SECONDS,
     metricLagSeconds: e.FLEET_SIM_METRIC_LAG_SECONDS,
     churnSeconds: e.FLEET_SIM_CHURN_SECONDS,
+    labsEndSeconds: e.FLEET_SIM_LABS_END_SECONDS,
   };
 }

@@ -55,7 +55,7 @@ export const instancePatchSchema = z.strictObject({
 
 /** Body of `POST /_sim/faults`. */
 export const faultRuleSchema = z.strictObject({
-  service: z.enum(["ec2", "cloudwatch"]),
+  service: z.enum(["ec2", "cloudwatch", "pricing"]),
   action: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
   kind: z.enum(["throttle", "error", "latency", "deny", "result-status"]),
@@ -84,10 +84,18 @@ export const clockMoveSchema = z.strictObject({
     .max(366 * 86_400),
 });
 
+/** `[min, max]` seconds of an EC2 transition. */
+const secondsRange = z
+  .tuple([z.number().int().min(0).max(3_600), z.number().int().min(0).max(3_600)])
+  .refine(([min, max]) => min <= max, "min must not exceed max");
+
 /** Body of `PATCH /_sim/realism`. */
 export const realismPatchSchema = z.strictObject({
   ec2ConsistencySeconds: z.number().min(0).max(3_600).optional(),
   metricLagJitterSeconds: z.number().int().min(0).max(600).optional(),
   metricListingDays: z.number().min(0).max(15).optional(),
   maxDatapointsPerCall: z.number().int().min(1).max(100_800).optional(),
+  ec2TransitionSeconds: z
+    .strictObject({ pending: secondsRange, stopping: secondsRange, shuttingDown: secondsRange })
+    .optional(),
 });

@@ -1,6 +1,7 @@
 import { agentDimensions, type Dimension, sameDimensions } from "./agent-dimensions.ts";
 import { generateFleetSpecs } from "./generate-fleet.ts";
-import { DEFAULT_REALISM, type RealismModes } from "./realism.ts";
+import { IncorrectInstanceStateError } from "./incorrect-instance-state-error.ts";
+import { DEFAULT_REALISM, type RealismModes, type SecondsRange } from "./realism.ts";
 import { createSeededRandom, hashString, noise } from "./seeded-random.ts";
 import { createSimClock, type SimClock } from "./sim-clock.ts";
 import { simulatedPublicIp } from "./simulated-public-ip.ts";
@@ -37,6 +38,15 @@ export interface FleetModelOptions {
   timings?: Partial<FleetTimings>;
   /** Realism modes (default: all on, with AWS's figures). */
   realism?: Partial<RealismModes>;
+}
+
+/** A state change asked for through the EC2 API (`StartInstances`, `StopInstances`, `TerminateInstances`). */
+export type Ec2StateChange = "start" | "stop" | "terminate";
+
+/** The states an EC2 state-change call reports for one instance. */
+export interface StateChangeResult {
+  previous: InstanceStateName;
+  current: InstanceStateName;
 }
 
 /** A change in the fleet, for listeners such as the CML server pool. */
@@ -108,6 +118,18 @@ export interface FleetModel {
   regions(): string[];
   add(spec: InstanceSpec): InstanceRecord;
   update(ref: string, patch: InstancePatch): InstanceRecord;
+  /**
+   * Checks that an EC2 state-change call may act on the instance now, as EC2 does before changing anything.
+   * @throws IncorrectInstanceStateError when its state does not allow the change.
+   */
+  checkStateChange(ref: string, change: Ec2StateChange): void;
+  /**
+   * Applies an EC2 state-change call the way EC2 does: an instance already in (or on its way to) the target state
+   * is left alone and reported as it is; otherwise it enters the intermediate state for a seeded-random time
+   * (`ec2TransitionSeconds`).
+   * @throws IncorrectInstanceStateError when its state does not allow the change.
+   */
+  applyStateChange(ref: string, change: Ec2StateChange): StateChangeResult;
   remove(ref: string): InstanceRecord;
   /** Instance and system status checks as DescribeInstanceStatus reports them now. */
   statusChecks(instance: InstanceRecord): {
@@ -337,6 +359,59 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     }
   };
 
+  /** Seconds an intermediate state lasts: seeded per instance and call time, within the realism range. */
+  const transitionMs = (record: InstanceRecord, range: SecondsRange, t: number): number => {
+    const [min, max] = range;
+    const draw = noise(hashString(`${consistencyKey}/${record.instanceId}/transition`), Math.floor(t / 1000));
+    return (min + Math.floor(draw * (max - min + 1))) * 1000;
+  };
+
+  /** What an EC2 state-change call does from the current state: nothing (null), a transition, or a refusal. */
+  const plannedChange = (
+    record: InstanceRecord,
+    change: Ec2StateChange,
+  ): { to: InstanceStateName; range: SecondsRange; settlesTo: InstanceStateName } | null => {
+    const state = record.state;
+    const ranges = realism.ec2TransitionSeconds;
+    switch (change) {
+      case "start":
+        if (state === "pending" || state === "running") return null;
+        if (state === "stopped") return { to: "pending", range: ranges.pending, settlesTo: "running" };
+        throw new IncorrectInstanceStateError(
+          record.instanceId,
+          state,
+          `The instance '${record.instanceId}' is not in a state from which it can be started.`,
+        );
+      case "stop":
+        if (state === "stopping" || state === "stopped") return null;
+        if (state === "running") return { to: "stopping", range: ranges.stopping, settlesTo: "stopped" };
+        throw new IncorrectInstanceStateError(
+          record.instanceId,
+          state,
+          `This instance '${record.instanceId}' is not in a state from which it can be stopped.`,
+        );
+      case "terminate":
+        if (state === "shutting-down" || state === "terminated") return null;
+        return { to: "shutting-down", range: ranges.shuttingDown, settlesTo: "terminated" };
+      default: {
+        const unknown: never = change;
+        throw new RangeError(`Unknown state change ${String(unknown)}`);
+      }
+    }
+  };
+
+  const applyStateChange = (ref: string, change: Ec2StateChange): StateChangeResult => {
+    const record = get(ref);
+    const previous = record.state;
+    const planned = plannedChange(record, change);
+    if (planned === null) return { previous, current: previous };
+    const t = now();
+    setState(record, planned.to, t);
+    schedule(record, planned.settlesTo, t + transitionMs(record, planned.range, t));
+    emit("updated", record);
+    return { previous, current: record.state };
+  };
+
   const update = (ref: string, patch: InstancePatch): InstanceRecord => {
     const record = get(ref);
     if (patch.state !== undefined) {
@@ -456,6 +531,10 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     regions: () => [...byRegion.keys()],
     add,
     update,
+    checkStateChange: (ref, change) => {
+      plannedChange(get(ref), change);
+    },
+    applyStateChange,
     remove,
     statusChecks,
     publicIp,

@@ -1,3 +1,4 @@
+export { simulatedLinuxPrice } from "../aws/pricing/price-catalog.ts";
 export { awsClientConfig, FAKE_AWS_CREDENTIALS } from "./aws-client-config.ts";
 export { createManualClock, type ManualClock } from "./manual-clock.ts";
 export {

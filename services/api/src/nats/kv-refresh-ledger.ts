@@ -1,5 +1,6 @@
 import { SOURCES, type Topology } from "@cml-telemetry/contracts";
-import { JetStreamApiCodes, JetStreamApiError, jetstream } from "@nats-io/jetstream";
+import { isCompareAndSetConflict } from "@cml-telemetry/messaging";
+import { jetstream } from "@nats-io/jetstream";
 import { type KvEntry, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -14,14 +15,6 @@ const refreshRecordSchema = z.object({
   finishedAt: z.number().nullable(),
   version: z.number().int().nullable(),
 });
-
-function isConflict(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}
 
 /**
  * The refresh ledger in KV `cml_api_refreshes` (provisioned with the topology; entries expire after the bucket's
@@ -61,7 +54,7 @@ export async function openKvRefreshLedger(
           ? await kv.create(workerId, json)
           : await kv.update(workerId, json, expectedRevision);
       } catch (error) {
-        if (isConflict(error)) return undefined;
+        if (isCompareAndSetConflict(error)) return undefined;
         throw error;
       }
     },
@@ -69,7 +62,7 @@ export async function openKvRefreshLedger(
       try {
         await kv.delete(workerId, { previousSeq: expectedRevision });
       } catch (error) {
-        if (!isConflict(error)) throw error;
+        if (!isCompareAndSetConflict(error)) throw error;
       }
     },
     async watch(workerId, listener) {

@@ -1,11 +1,12 @@
 import { INPUT_REJECTED_ERROR_TYPE, type Source } from "@cml-telemetry/contracts";
 import type { WorkerCommand } from "../decider/commands.ts";
 
-/** The source an input observed, if it is an observation (registration and the idle tick are not). */
+/** The source an input observed, if it is an observation (registration, the idle tick and idle-policy skips are not). */
 function sourceOf(command: WorkerCommand): Source | undefined {
   switch (command.type) {
     case "ec2.discovered":
     case "ec2.status":
+    case "ec2.action":
       return "ec2";
     case "cloudwatch.metrics":
       return "cloudwatch";
@@ -15,6 +16,7 @@ function sourceOf(command: WorkerCommand): Source | undefined {
       return command.data.source;
     case "register":
     case "detectIdle":
+    case "idlePolicy":
       return undefined;
     default: {
       const unhandled: never = command;
@@ -30,7 +32,13 @@ function sourceOf(command: WorkerCommand): Source | undefined {
  */
 export function rejectionOf(command: WorkerCommand, reason: string): WorkerCommand | undefined {
   const source = sourceOf(command);
-  if (source === undefined || command.type === "register" || command.type === "detectIdle") return undefined;
+  if (
+    source === undefined ||
+    command.type === "register" ||
+    command.type === "detectIdle" ||
+    command.type === "idlePolicy"
+  )
+    return undefined;
   const { workerId, region, instanceId, observedAt } = command.data;
   return {
     type: "source.failed",

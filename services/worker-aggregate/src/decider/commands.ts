@@ -1,8 +1,10 @@
 import type {
   CloudwatchMetrics,
   CmlMetrics,
+  Ec2Action,
   Ec2Discovered,
   Ec2Status,
+  IdlePolicyCommand,
   RegisterWorkerCommand,
   Source,
   SourceFailed,
@@ -27,7 +29,10 @@ export interface DetectIdleData {
   readonly thresholdMinutes: number;
 }
 
-/** Every input of the worker Decider: telemetry observations, registration and the idle tick. */
+/**
+ * Every input of the worker Decider: telemetry observations (the outcome of a lifecycle request among them),
+ * registration, the idle tick and the idle auto-stop policy's skips.
+ */
 export type WorkerCommand =
   | (CommandEnvelope & { readonly type: "ec2.discovered"; readonly data: Ec2Discovered })
   | (CommandEnvelope & { readonly type: "ec2.status"; readonly data: Ec2Status })
@@ -35,7 +40,9 @@ export type WorkerCommand =
   | (CommandEnvelope & { readonly type: "cml.metrics"; readonly data: CmlMetrics })
   | (CommandEnvelope & { readonly type: "source.failed"; readonly data: SourceFailedData })
   | (CommandEnvelope & { readonly type: "register"; readonly data: RegisterWorkerCommand })
-  | (CommandEnvelope & { readonly type: "detectIdle"; readonly data: DetectIdleData });
+  | (CommandEnvelope & { readonly type: "detectIdle"; readonly data: DetectIdleData })
+  | (CommandEnvelope & { readonly type: "ec2.action"; readonly data: Ec2Action })
+  | (CommandEnvelope & { readonly type: "idlePolicy"; readonly data: IdlePolicyCommand });
 
 /** The `type` of a worker command. */
 export type WorkerCommandType = WorkerCommand["type"];

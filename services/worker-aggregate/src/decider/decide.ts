@@ -2,13 +2,16 @@ import {
   type CloudwatchMetrics,
   type CmlMetrics,
   type DomainEvent,
+  type Ec2Action,
   type Ec2Discovered,
   type Ec2Status,
+  type IdlePolicyCommand,
   type RegisterWorkerCommand,
   type Source,
   type WorkerState,
   workerStatusFromInstanceState,
 } from "@cml-telemetry/contracts";
+import { idleSinceOf } from "@cml-telemetry/lifecycle";
 import { boundSystemInfo } from "./bound-system-info.ts";
 import { cmlReadingsOf } from "./cml-readings.ts";
 import type { DetectIdleData, SourceFailedData, WorkerCommand } from "./commands.ts";
@@ -44,10 +47,16 @@ function acceptsTelemetry(state: WorkerState): boolean {
 /**
  * status_changed (+ service_status_changed when leaving RUNNING takes the CML service down, + terminated, once) for an
  * EC2 instance state observed at `base.observedAt`, if it is the newest status observation. Its time moves the status
- * clock through the event that carries it (`instance_assigned`, `ec2_metrics_updated`), whether the status changed
- * or not.
+ * clock through the event that carries it (`instance_assigned`, `ec2_metrics_updated`, `<action>_requested`), whether
+ * the status changed or not. `terminated` names who asked for the termination AWS confirms (`terminatedBy`), else
+ * `ec2`.
  */
-function statusEvents(state: WorkerState, instanceState: string, base: EventBase): DomainEvent[] {
+function statusEvents(
+  state: WorkerState,
+  instanceState: string,
+  base: EventBase,
+  terminatedBy: string = state.terminateRequestedBy ?? "ec2",
+): DomainEvent[] {
   if (!takesStatusObservation(state, base.observedAt)) return [];
   const events: DomainEvent[] = [];
   const newStatus = workerStatusFromInstanceState(instanceState);
@@ -68,7 +77,7 @@ function statusEvents(state: WorkerState, instanceState: string, base: EventBase
   if (newStatus === "TERMINATED" && state.terminatedAt === null) {
     events.push({
       name: "terminated",
-      data: { ...base, terminatedAt: base.observedAt, terminatedBy: "ec2" },
+      data: { ...base, terminatedAt: base.observedAt, terminatedBy },
     });
   }
   return events;
@@ -352,6 +361,82 @@ function decideDetectIdle(data: DetectIdleData, state: WorkerState, now: Date): 
   ];
 }
 
+/** Whether an outcome is a request EC2 carried out or found carried out (not a dry run, not refused). */
+function takesEffect(data: Ec2Action): boolean {
+  return !data.dryRun && (data.outcome === "accepted" || data.outcome === "already");
+}
+
+/** The `<action>_requested` event of a lifecycle outcome. */
+function lifecycleRequestedEvent(data: Ec2Action, base: EventBase): DomainEvent {
+  const fields = {
+    ...base,
+    requestId: data.requestId,
+    requestedBy: data.requestedBy,
+    reason: data.reason,
+    dryRun: data.dryRun,
+    outcome: data.outcome,
+    previousState: data.previousState,
+    currentState: data.currentState,
+    errorType: data.errorType ?? null,
+    errorMessage: data.errorMessage ?? null,
+  };
+  switch (data.action) {
+    case "start":
+      return { name: "start_requested", data: fields };
+    case "stop":
+      return { name: "stop_requested", data: fields };
+    case "terminate":
+      return { name: "terminate_requested", data: fields };
+    default: {
+      const unhandled: never = data.action;
+      throw new TypeError(`unhandled lifecycle action ${String(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * The outcome of a lifecycle request (`ec2.action`): `<action>_requested` with who asked, why and what EC2 made of it
+ * (kept on a terminated worker too: it is the audit trail), once per request; the EC2 state the answer reports is an
+ * observation of EC2 at `observedAt` and moves the status by the usual clock rules. A terminate EC2 took names its
+ * requester in the `terminated` event when AWS confirms it.
+ */
+function decideEc2Action(data: Ec2Action, state: WorkerState): DomainEvent[] {
+  if (!isKnown(state)) return [];
+  const last = state.lastLifecycleAction;
+  if (last !== null && last.requestId === data.requestId && last.action === data.action) return [];
+  const base = baseOf(state, data.observedAt);
+  const events = [lifecycleRequestedEvent(data, base)];
+  if (data.currentState !== null && state.terminatedAt === null) {
+    const requester = data.action === "terminate" && takesEffect(data) ? data.requestedBy : undefined;
+    events.push(
+      ...statusEvents(state, data.currentState, base, requester ?? state.terminateRequestedBy ?? "ec2"),
+    );
+  }
+  return events;
+}
+
+/**
+ * A skip of the idle auto-stop policy: `idle_stop_skipped` once per idle period, only for the period it was decided
+ * on (the worker is still RUNNING and idle since the same time) and when the period has none yet.
+ */
+function decideIdlePolicy(data: IdlePolicyCommand, state: WorkerState): DomainEvent[] {
+  if (!acceptsTelemetry(state) || state.status !== "RUNNING" || state.idleStopSkipped !== null) return [];
+  const idleSince = idleSinceOf(state);
+  if (idleSince === null || Date.parse(idleSince) !== Date.parse(data.idleSince)) return [];
+  return [
+    {
+      name: "idle_stop_skipped",
+      data: {
+        ...baseOf(state, data.evaluatedAt),
+        reason: data.reason,
+        mode: data.mode,
+        idleSince,
+        idleMinutes: minutesBetween(idleSince, data.evaluatedAt),
+      },
+    },
+  ];
+}
+
 /**
  * The worker Decider: which domain events a command produces against the current state. Pure; `now` is injected.
  * Every event of one decision carries `version = state.version + 1`; no events means nothing changed.
@@ -373,6 +458,10 @@ export function decide(command: WorkerCommand, state: WorkerState, now: Date): D
       return decideRegister(command.data, state, now);
     case "detectIdle":
       return decideDetectIdle(command.data, state, now);
+    case "ec2.action":
+      return decideEc2Action(command.data, state);
+    case "idlePolicy":
+      return decideIdlePolicy(command.data, state);
     default: {
       const unhandled: never = command;
       throw new TypeError(`unhandled worker command ${JSON.stringify(unhandled)}`);

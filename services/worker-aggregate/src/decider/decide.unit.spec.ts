@@ -805,11 +805,30 @@ describe("event data", () => {
       commandOf.cml({ runningLabsCount: 0, observedAt: at(2) }),
     ).reduce(evolve, initialState(WORKER_ID));
     events.push(...decide(commandOf.detectIdle(30), idleState, dateAt(60)));
-    // The lifecycle events are the contract of the lifecycle decisions, which this Decider does not make yet.
-    const lifecycle = ["start_requested", "stop_requested", "terminate_requested", "idle_stop_skipped"];
-    expect(new Set(names(events))).toEqual(
-      new Set(Object.keys(domainEvents).filter((name) => !lifecycle.includes(name))),
+    events.push(
+      ...history(
+        commandOf.discovered(),
+        commandOf.cml({ runningLabsCount: 1, observedAt: at(1) }),
+        commandOf.cml({ runningLabsCount: 0, observedAt: at(2) }),
+        commandOf.idlePolicy({ idleSince: at(1), evaluatedAt: at(40) }),
+        commandOf.ec2Action({
+          action: "start",
+          outcome: "already",
+          currentState: "running",
+          observedAt: at(41),
+        }),
+        commandOf.ec2Action({ requestId: "req-2", observedAt: at(42) }),
+        commandOf.ec2Action({
+          action: "terminate",
+          requestId: "req-3",
+          outcome: "rejected",
+          errorType: "unauthorized",
+          errorMessage: "UnauthorizedOperation",
+          observedAt: at(43),
+        }),
+      ),
     );
+    expect(new Set(names(events))).toEqual(new Set(Object.keys(domainEvents)));
     for (const event of events) {
       expect(() => domainEvents[event.name].schema.parse(event.data), event.name).not.toThrow();
     }

@@ -1,4 +1,5 @@
 import type { DomainEvent, WorkerState, WorkerStatus } from "@cml-telemetry/contracts";
+import { addClosedInterval } from "@cml-telemetry/lifecycle";
 import { cmlReadingsOf } from "./cml-readings.ts";
 import { instanceDetailsOf } from "./instance-details.ts";
 import { cmlFailureResetsReadiness } from "./rules.ts";
@@ -12,19 +13,51 @@ function laterOf(a: string | null, b: string): string {
   return a === null ? b : later(a, b);
 }
 
+/** The state with the open idle-stop savings interval closed at `at` (counted in the month's usage). */
+function withIdleStopSavingsClosed(state: WorkerState, at: string): WorkerState {
+  if (state.idleStoppedAt === null) return state;
+  return {
+    ...state,
+    usage: addClosedInterval(state.usage, "idleStopSavedSeconds", state.idleStoppedAt, at),
+    idleStoppedAt: null,
+  };
+}
+
+/** Statuses in which an instance runs again (or is gone for good): an idle-policy stop no longer saves anything. */
+const ENDS_IDLE_STOP_SAVINGS: ReadonlySet<WorkerStatus> = new Set([
+  "PENDING",
+  "RUNNING",
+  "SHUTTING_DOWN",
+  "TERMINATED",
+]);
+
 /**
  * The state with a new status observed at `observedAt`. Becoming RUNNING starts a run (`runningSince`); any other
- * status ends it: CML readiness and uptime, running labs and nodes, and the utilisation readings belong to a running
- * instance and are cleared (the service status goes UNAVAILABLE through its own event, decided with this one).
+ * status ends it: the run's time is added to the month's usage, and CML readiness and uptime, running labs and nodes,
+ * and the utilisation readings belong to a running instance and are cleared (the service status goes UNAVAILABLE
+ * through its own event, decided with this one). Running again (or going away) closes an idle-stop savings interval
+ * and clears who stopped it; any status change ends the idle period (and its recorded skip).
  */
 function withStatus(state: WorkerState, status: WorkerStatus, observedAt: string): WorkerState {
-  const moved = { ...state, status, statusObservedAt: laterOf(state.statusObservedAt, observedAt) };
+  const changed = status !== state.status;
+  let moved: WorkerState = {
+    ...state,
+    status,
+    statusObservedAt: laterOf(state.statusObservedAt, observedAt),
+    idleStopSkipped: changed ? null : state.idleStopSkipped,
+  };
+  if (changed && ENDS_IDLE_STOP_SAVINGS.has(status)) moved = withIdleStopSavingsClosed(moved, observedAt);
+  if (changed && (status === "PENDING" || status === "RUNNING")) moved = { ...moved, stoppedBy: null };
   if (status === "RUNNING") {
     return state.status === "RUNNING" ? moved : { ...moved, runningSince: observedAt };
   }
   const cml = state.cmlMetrics;
   return {
     ...moved,
+    usage:
+      state.runningSince === null
+        ? moved.usage
+        : addClosedInterval(moved.usage, "runningSeconds", state.runningSince, observedAt),
     runningSince: null,
     cmlReadySince: null,
     activeLabsCount: 0,
@@ -38,6 +71,59 @@ function withStatus(state: WorkerState, status: WorkerStatus, observedAt: string
     },
     cloudwatchMetrics: { ...state.cloudwatchMetrics, cpuUtilization: null, memoryUtilization: null },
   };
+}
+
+type LifecycleRequested = Extract<
+  DomainEvent,
+  { name: "start_requested" | "stop_requested" | "terminate_requested" }
+>;
+
+/**
+ * Folds the outcome of a lifecycle request: the last lifecycle action (unless a newer one is known), the status clock
+ * (the answer's EC2 state is an observation), who stopped the worker (an accepted stop; an accepted start clears it),
+ * the open idle-stop savings interval (an accepted idle-policy stop opens it, an accepted start closes it) and who
+ * asked for a terminate EC2 took.
+ */
+function withLifecycleRequest(state: WorkerState, event: LifecycleRequested): WorkerState {
+  const { data } = event;
+  const action =
+    event.name === "start_requested" ? "start" : event.name === "stop_requested" ? "stop" : "terminate";
+  const accepted = !data.dryRun && data.outcome === "accepted";
+  const last = state.lastLifecycleAction;
+  let next: WorkerState = {
+    ...state,
+    lastLifecycleAction:
+      last !== null && isNewer(last.at, data.observedAt)
+        ? last
+        : {
+            action,
+            requestedBy: data.requestedBy,
+            reason: data.reason,
+            dryRun: data.dryRun,
+            outcome: data.outcome,
+            requestId: data.requestId,
+            at: data.observedAt,
+          },
+    statusObservedAt:
+      data.currentState === null ? state.statusObservedAt : laterOf(state.statusObservedAt, data.observedAt),
+  };
+  switch (action) {
+    case "stop":
+      if (accepted) next = { ...next, stoppedBy: data.requestedBy };
+      if (accepted && data.reason === "idle-policy" && next.idleStoppedAt === null)
+        next = { ...next, idleStoppedAt: data.observedAt };
+      return next;
+    case "start":
+      return accepted ? withIdleStopSavingsClosed({ ...next, stoppedBy: null }, data.observedAt) : next;
+    case "terminate":
+      return !data.dryRun && (data.outcome === "accepted" || data.outcome === "already")
+        ? { ...next, terminateRequestedBy: data.requestedBy }
+        : next;
+    default: {
+      const unhandled: never = action;
+      throw new TypeError(`unhandled lifecycle action ${String(unhandled)}`);
+    }
+  }
 }
 
 function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
@@ -128,6 +214,8 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
         activeLabsCount: data.runningLabsCount ?? state.activeLabsCount,
         lastActivityAt: labsRunning ? data.syncedAt : state.lastActivityAt,
         idleDetectedAt: labsRunning ? null : state.idleDetectedAt,
+        // Activity ends the idle period, and with it the skip the idle policy recorded for it.
+        idleStopSkipped: labsRunning ? null : state.idleStopSkipped,
         cmlReadySince: data.ready ? (state.cmlReadySince ?? data.syncedAt) : null,
         cmlMetrics: {
           ...cmlReadingsOf(data),
@@ -164,12 +252,12 @@ function applyEvent(state: WorkerState, event: DomainEvent): WorkerState {
     }
     case "idle_detected":
       return { ...state, idleDetectedAt: event.data.observedAt };
-    // Lifecycle events of the contract that this Decider does not emit yet: nothing to fold.
     case "start_requested":
     case "stop_requested":
     case "terminate_requested":
+      return withLifecycleRequest(state, event);
     case "idle_stop_skipped":
-      return state;
+      return { ...state, idleStopSkipped: { reason: event.data.reason, at: event.data.observedAt } };
     default: {
       const unhandled: never = event;
       throw new TypeError(`unhandled domain event ${JSON.stringify(unhandled)}`);

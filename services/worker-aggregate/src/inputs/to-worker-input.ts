@@ -88,6 +88,10 @@ export function toWorkerInput(
       const data = identified(parseEventData(telemetry.cmlMetrics, event), checkIdentity);
       return { kind: "worker", workerId: data.workerId, command: { type: "cml.metrics", data, ...envelope } };
     }
+    case telemetry.ec2Action.type: {
+      const data = identified(parseEventData(telemetry.ec2Action, event), checkIdentity);
+      return { kind: "worker", workerId: data.workerId, command: { type: "ec2.action", data, ...envelope } };
+    }
     case telemetry.ec2Failed.type:
       return failed("ec2", event, envelope, checkIdentity);
     case telemetry.cloudwatchFailed.type:
@@ -97,6 +101,10 @@ export function toWorkerInput(
     case commands.register.type: {
       const data = identified(parseEventData(commands.register, event), checkIdentity);
       return { kind: "worker", workerId: data.workerId, command: { type: "register", data, ...envelope } };
+    }
+    case commands.idlePolicy.type: {
+      const data = identified(parseEventData(commands.idlePolicy, event), checkIdentity);
+      return { kind: "worker", workerId: data.workerId, command: { type: "idlePolicy", data, ...envelope } };
     }
     case commands.detectIdle.type: {
       const data = parseEventData(commands.detectIdle, event);

@@ -2,6 +2,7 @@ import {
   type CmlCloudEvent,
   commands,
   createEvent,
+  telemetry,
   ValidationError,
   workerIdOf,
 } from "@cml-telemetry/contracts";
@@ -12,9 +13,11 @@ import {
   cmlData,
   dateAt,
   discoveredData,
+  ec2ActionData,
   ec2StatusData,
   failedData,
   INSTANCE_ID,
+  idlePolicyData,
   REGION,
   WORKER_ID,
 } from "../testing/worker-fixtures.ts";
@@ -39,6 +42,16 @@ const messages: Array<[string, (workerId: string) => CmlCloudEvent<unknown>]> = 
     (workerId) => (telemetryMessage.failed("cml", failedData({ workerId })) as TelemetryMessage).event,
   ],
   ["register", registration],
+  [
+    "ec2.action",
+    (workerId) =>
+      createEvent(telemetry.ec2Action, { source: "worker-lifecycle", data: ec2ActionData({ workerId }) }),
+  ],
+  [
+    "idle-policy skip",
+    (workerId) =>
+      createEvent(commands.idlePolicy, { source: "worker-lifecycle", data: idlePolicyData({ workerId }) }),
+  ],
 ];
 
 describe("toWorkerInput", () => {

@@ -1,15 +1,20 @@
+import { LIFECYCLE_STATE_FIELDS } from "@cml-telemetry/contracts";
 import { describe, expect, it } from "vitest";
 import { discoveredRecord } from "../testing/discovered-record.ts";
 import { at } from "../testing/worker-fixtures.ts";
 import { parseRecord } from "./parse-record.ts";
 
-/** The record's JSON as a release without the status clock and run start wrote it. */
+/** The record's JSON as a release without the status clock, run start and lifecycle fields wrote it. */
 function legacyJson(state: Record<string, unknown>): string {
   const {
     statusObservedAt: _clock,
     runningSince: _run,
     ...legacy
-  } = { ...discoveredRecord().state, ...state };
+  }: Record<string, unknown> = {
+    ...discoveredRecord().state,
+    ...state,
+  };
+  for (const field of LIFECYCLE_STATE_FIELDS) delete legacy[field];
   return JSON.stringify({ ...discoveredRecord(), state: legacy });
 }
 
@@ -29,5 +34,11 @@ describe("parseRecord", () => {
     expect(parseRecord(checkedLater, { validate: true }).state.statusObservedAt).toBe(at(4));
     expect(parseRecord(legacyJson({ lastDiscoveredAt: at(2) })).state.statusObservedAt).toBe(at(2));
     expect(parseRecord(legacyJson({ lastDiscoveredAt: null })).state.statusObservedAt).toBeNull();
+  });
+
+  it("gives a record written before the lifecycle fields null ones (no request, no usage counted yet)", () => {
+    const lifecycle = Object.fromEntries(LIFECYCLE_STATE_FIELDS.map((field) => [field, null]));
+    expect(parseRecord(legacyJson({})).state).toMatchObject(lifecycle);
+    expect(parseRecord(legacyJson({}), { validate: true }).state).toMatchObject(lifecycle);
   });
 });

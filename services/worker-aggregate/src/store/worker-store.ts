@@ -1,6 +1,6 @@
 import { TransientError, type WorkerRecord } from "@cml-telemetry/contracts";
-import { type AckedPublisher, StreamPublishError, WRONG_LAST_SEQUENCE } from "@cml-telemetry/messaging";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { type AckedPublisher, isCompareAndSetConflict, StreamPublishError } from "@cml-telemetry/messaging";
+import { JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { parseRecord } from "./parse-record.ts";
 import type { RecordJson } from "./record-json.ts";
@@ -69,15 +69,6 @@ export interface WorkerStore {
 
 const decoder = new TextDecoder();
 
-function isConflict(error: unknown): boolean {
-  return (
-    (error instanceof JetStreamApiError &&
-      (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
-        error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)) ||
-    (error instanceof StreamPublishError && error.code === WRONG_LAST_SEQUENCE)
-  );
-}
-
 /** JetStream `err_code` of a message larger than the stream's `max_msg_size`. */
 const MESSAGE_EXCEEDS_MAXIMUM = 10054;
 
@@ -127,7 +118,7 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
         try {
           return await update(workerId, bytes, 0);
         } catch (error) {
-          if (!isConflict(error)) throw error;
+          if (!isCompareAndSetConflict(error)) throw error;
           return kv.create(workerId, bytes);
         }
       }
@@ -156,7 +147,7 @@ export function createWorkerStore(kv: KV, options: WorkerStoreOptions = {}): Wor
           ? await create(workerId, bytes)
           : await update(workerId, bytes, revision);
       } catch (error) {
-        if (isConflict(error)) throw new CasConflictError(workerId, { cause: error });
+        if (isCompareAndSetConflict(error)) throw new CasConflictError(workerId, { cause: error });
         if (isTooLarge(error)) {
           throw new RecordTooLargeError(workerId, bytes.length, "the workers bucket accepts", {
             cause: error,

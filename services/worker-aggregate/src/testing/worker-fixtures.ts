@@ -1,8 +1,10 @@
 import {
   type CloudwatchMetrics,
   type CmlMetrics,
+  type Ec2Action,
   type Ec2Discovered,
   type Ec2Status,
+  type IdlePolicyCommand,
   type RegisterWorkerCommand,
   type Source,
   type SourceFailed,
@@ -120,6 +122,38 @@ export function failedData(overrides: Partial<SourceFailed> = {}): SourceFailed 
   };
 }
 
+/** ec2.action data: an operator's accepted stop of a running worker. */
+export function ec2ActionData(overrides: Partial<Ec2Action> = {}): Ec2Action {
+  const instanceId = overrides.instanceId ?? INSTANCE_ID;
+  return {
+    ...ref(workerIdOf(REGION, instanceId), instanceId),
+    action: "stop",
+    requestedBy: "alice",
+    reason: "operator",
+    dryRun: false,
+    requestId: "req-1",
+    outcome: "accepted",
+    previousState: "running",
+    currentState: "stopping",
+    observedAt: at(2),
+    ...overrides,
+  };
+}
+
+/** Idle-policy skip data for the idle period that started at `idleSince`. */
+export function idlePolicyData(overrides: Partial<IdlePolicyCommand> = {}): IdlePolicyCommand {
+  const instanceId = overrides.instanceId ?? INSTANCE_ID;
+  return {
+    ...ref(workerIdOf(REGION, instanceId), instanceId),
+    decision: "skip",
+    reason: "exempt",
+    mode: "on",
+    idleSince: at(1),
+    evaluatedAt: at(45),
+    ...overrides,
+  };
+}
+
 let inputCounter = 0;
 function envelope(inputId?: string) {
   inputCounter += 1;
@@ -162,6 +196,16 @@ export const commandOf = {
       requestedBy: "ops-team",
       ...overrides,
     },
+    ...envelope(),
+  }),
+  ec2Action: (overrides: Partial<Ec2Action> = {}): WorkerCommand => ({
+    type: "ec2.action",
+    data: ec2ActionData(overrides),
+    ...envelope(),
+  }),
+  idlePolicy: (overrides: Partial<IdlePolicyCommand> = {}): WorkerCommand => ({
+    type: "idlePolicy",
+    data: idlePolicyData(overrides),
     ...envelope(),
   }),
   detectIdle: (thresholdMinutes = 30): WorkerCommand => ({

@@ -1,6 +1,7 @@
 import type { ImageRecord } from "../../model/fleet-model.ts";
 import { AwsApiError } from "../aws-api-error.ts";
 import { xmlEscape } from "../xml-escape.ts";
+import { answerDryRun } from "./dry-run.ts";
 import { IMAGE_ID_PATTERN } from "./ec2-ids.ts";
 import { EC2_XMLNS, type Ec2Request } from "./ec2-request.ts";
 
@@ -11,6 +12,7 @@ import { EC2_XMLNS, type Ec2Request } from "./ec2-request.ts";
  * `InvalidAMIID.Unavailable`.
  */
 export function describeImages({ params, region, fleet, requestId }: Ec2Request): string {
+  answerDryRun(params);
   fleet.advance();
   const wanted = [...new Set(params.list("ImageId"))];
   let images: ImageRecord[];

@@ -2,6 +2,7 @@ import type { FleetModel, InstanceRecord } from "../../model/fleet-model.ts";
 import { INSTANCE_STATE_CODES } from "../../model/instance-state.ts";
 import type { StatusCheckValue } from "../../model/types.ts";
 import { AwsApiError } from "../aws-api-error.ts";
+import { answerDryRun } from "./dry-run.ts";
 import { ec2Page } from "./ec2-page.ts";
 import { EC2_XMLNS, type Ec2Request, readMaxResults, resolveInstanceIds } from "./ec2-request.ts";
 import { instanceFilter } from "./instance-filters.ts";
@@ -14,6 +15,7 @@ export const MAX_STATUS_INSTANCE_IDS = 100;
  * (otherwise running instances only), `Filter.N`, `MaxResults`/`NextToken`.
  */
 export function describeInstanceStatus({ params, region, fleet, requestId }: Ec2Request): string {
+  answerDryRun(params);
   const ids = params.list("InstanceId");
   if (ids.length > MAX_STATUS_INSTANCE_IDS) {
     // AWS's own message, including its spelling.

@@ -1,6 +1,7 @@
 import type { FleetModel, InstanceRecord } from "../../model/fleet-model.ts";
 import { INSTANCE_STATE_CODES } from "../../model/instance-state.ts";
 import { xmlEscape } from "../xml-escape.ts";
+import { answerDryRun } from "./dry-run.ts";
 import { ec2Page } from "./ec2-page.ts";
 import { EC2_XMLNS, type Ec2Request, readMaxResults, resolveInstanceIds } from "./ec2-request.ts";
 import { instanceFilter } from "./instance-filters.ts";
@@ -9,6 +10,7 @@ const OWNER_ID = "123456789012";
 
 /** EC2 `DescribeInstances`: `InstanceId.N`, `Filter.N`, `MaxResults`/`NextToken`; one reservation per instance. */
 export function describeInstances({ params, region, fleet, requestId }: Ec2Request): string {
+  answerDryRun(params);
   const ids = params.list("InstanceId");
   const maxResults = readMaxResults(params, ids);
   const predicate = instanceFilter(params.filters());
