@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   createTopology,
   type DomainEvent,
@@ -12,23 +12,23 @@ import {
   workerIdOf,
 } from "@cml-telemetry/contracts";
 import { SERVICE_NAMES, type SystemServiceName } from "@cml-telemetry/launcher";
-import { publishLifecycleCommand } from "@cml-telemetry/messaging";
 import { type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
-import { jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readStream, sim } from "./helpers.ts";
+import { api, readStream, sim } from "./helpers.ts";
 
 /**
  * DESIGN §11 end to end: every service as processes, two replicas each, on the fleet simulator. The idle policy runs
  * in dry-run, then in `on` inside a maintenance window, then in `on`; then an operator starts, stops and terminates a
- * worker. Lifecycle commands are published as the api publishes them (`requestedBy` = the token's name).
+ * worker through the api, with an operator token (`requestedBy` = the token's name).
  */
 
 const CML_INTERVAL = 10;
 const LIFECYCLE = "worker-lifecycle";
 const TOKEN_NAME = "alice";
+const TOKEN = "alice-operator-e2e-token";
+const authorization = { authorization: `Bearer ${TOKEN}` };
 
 let system: RunningSystem;
 let nc: NatsConnection;
@@ -119,25 +119,15 @@ async function runLifecycle(env: NodeJS.ProcessEnv): Promise<void> {
   lifecycleReplicas = [LIFECYCLE, second.name];
 }
 
-let requests = 0;
+/** An operator's request through the api: 202 with the request id (terminate confirmed with the instance id). */
 async function operator(worker: Worker, action: LifecycleCommand["action"]): Promise<string> {
-  requests += 1;
-  const requestId = `e2e-${action}-${requests}-${Date.now()}`;
-  await publishLifecycleCommand(
-    jetstream(nc),
-    {
-      workerId: worker.workerId,
-      region: worker.region,
-      instanceId: worker.instanceId,
-      action,
-      requestedBy: TOKEN_NAME,
-      reason: "operator",
-      dryRun: false,
-      requestId,
-    },
-    { source: "api", correlationId: requestId },
+  const confirm = action === "terminate" ? `?confirm=${worker.instanceId}` : "";
+  const { body } = await api<{ request_id: string }>(
+    system.apiUrl,
+    `/api/v1/workers/${worker.workerId}/${action}${confirm}`,
+    { method: "POST", headers: authorization, expect: [202] },
   );
-  return requestId;
+  return body.request_id;
 }
 
 async function outcomeOf(worker: Worker, requestId: string) {
@@ -166,6 +156,8 @@ beforeAll(async () => {
       DISCOVERY_INTERVAL_SECONDS: "10",
       IDLE_THRESHOLD_MINUTES: "1",
       IDLE_CHECK_INTERVAL_SECONDS: "5",
+      API_HOST: "127.0.0.1",
+      API_TOKENS: `${TOKEN_NAME}:operator:${createHash("sha256").update(TOKEN).digest("hex")}`,
     },
     simEnv: { FLEET_SIM_WORKERS: "8", FLEET_SIM_CHURN_SECONDS: "0", FLEET_SIM_BOOT_SECONDS: "5" },
     // worker-lifecycle joins later, once the scenarios are set up.
@@ -354,10 +346,18 @@ describe("lifecycle and the idle auto-stop policy, end to end", () => {
     });
     expect(await stateChangingCalls("StopInstances")).toBe(1);
 
-    const start = await outcomeOf(worker, await operator(worker, "start"));
+    // Through the api with ?wait: answered once EC2 reports the start and the worker shows it.
+    const waited = await api<{ request_id: string; outcome: string; worker: { status: string } }>(
+      system.apiUrl,
+      `/api/v1/workers/${worker.workerId}/start?wait=30`,
+      { method: "POST", headers: authorization },
+    );
+    expect(waited.body).toMatchObject({ outcome: "accepted" });
+    expect(["PENDING", "RUNNING"]).toContain(waited.body.worker.status);
+    const start = await outcomeOf(worker, waited.body.request_id);
     expect(start).toMatchObject({
       name: "start_requested",
-      data: { outcome: "accepted", currentState: "pending" },
+      data: { outcome: "accepted", currentState: "pending", requestedBy: TOKEN_NAME },
     });
     await advanceSimClock(65);
     const started = await untilState(worker, "RUNNING", (s) => s.status === "RUNNING");
@@ -375,6 +375,15 @@ describe("lifecycle and the idle auto-stop policy, end to end", () => {
       stoppedBy: TOKEN_NAME,
     });
 
+    // Terminate needs the instance id as confirmation: without it, or with another, nothing is asked of EC2.
+    for (const confirm of ["", "?confirm=i-0000000000000000f"]) {
+      const refused = await api<{ type: string }>(
+        system.apiUrl,
+        `/api/v1/workers/${worker.workerId}/terminate${confirm}`,
+        { method: "POST", headers: authorization, expect: [400] },
+      );
+      expect(refused.status).toBe(400);
+    }
     const terminate = await outcomeOf(worker, await operator(worker, "terminate"));
     expect(terminate).toMatchObject({ name: "terminate_requested", data: { outcome: "accepted" } });
     await advanceSimClock(35);
