@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer, stopProcess, type TestNatsServer } from "@cml-telemetry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "main.ts");
 
@@ -34,6 +37,27 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 20_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Resident set size of a process, in MiB (Linux `/proc`). */
+function rssMiB(pid: number): number {
+  const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!line?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line[1]) / 1024;
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once("open", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 }
 
 beforeAll(async () => {
@@ -69,6 +93,47 @@ describe("api main.ts as a process", () => {
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
       expect(run.output()).toContain('"reason":"server_shutdown"');
+    } finally {
+      await stopProcess(run.child);
+    }
+  });
+
+  it("closes a WebSocket client that sends 10,000 subscribes with a reason, and the api's RSS stays flat", async () => {
+    const token = "ws-flood-viewer-token";
+    const run = startMain({
+      NATS_URL: nats.url,
+      API_PORT: "0",
+      API_HOST: "127.0.0.1",
+      API_TOKENS: `flood:viewer:${createHash("sha256").update(token).digest("hex")}`,
+      LOG_LEVEL: "info",
+    });
+    try {
+      await until(() => /"url":"http:\/\/127\.0\.0\.1:\d+"/.test(run.output()), "api ready");
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.output())?.[1] ?? "";
+      const wsUrl = `${url.replace("http", "ws")}/api/v1/ws?access_token=${token}`;
+      // A first client loads what any WebSocket client needs, so the baseline is the api at work, not cold.
+      const warm = await openSocket(wsUrl);
+      warm.send(JSON.stringify({ action: "subscribe", worker_id: randomUUID() }));
+      warm.close();
+      await closeOf(warm);
+      const pid = run.child.pid as number;
+      const before = rssMiB(pid);
+
+      const socket = await openSocket(wsUrl);
+      let receivedBytes = 0;
+      socket.on("message", (data: Buffer) => {
+        receivedBytes += data.length;
+      });
+      const closed = closeOf(socket);
+      for (let index = 0; index < 10_000; index++) {
+        socket.send(JSON.stringify({ action: "subscribe", worker_id: randomUUID() }));
+      }
+      const { code, reason } = await closed;
+      const grownMiB = rssMiB(pid) - before;
+      expect(code).toBe(1008);
+      expect(reason).toMatch(/subscription/);
+      expect(receivedBytes).toBeLessThan(1_048_576);
+      expect(grownMiB, `api RSS grew ${grownMiB.toFixed(1)} MiB`).toBeLessThan(20);
     } finally {
       await stopProcess(run.child);
     }

@@ -117,8 +117,8 @@ describe("WebSocket feed under abuse", () => {
     wsUrl = `${api.url.replace("http", "ws")}/api/v1/ws?access_token=${TOKEN}`;
   });
 
-  it("closes a client that sends 10,000 subscribes, with a reason, and memory stays flat", async () => {
-    const before = process.memoryUsage.rss();
+  // The api's RSS under the same flood is measured on the api as a process (main.e2e.spec.ts), apart from the client.
+  it("closes a client that sends 10,000 subscribes, with a reason, and sends it little", async () => {
     const socket = await openSocket(wsUrl);
     let receivedBytes = 0;
     socket.on("message", (data: Buffer) => {
@@ -129,10 +129,8 @@ describe("WebSocket feed under abuse", () => {
       socket.send(JSON.stringify({ action: "subscribe", worker_id: randomUUID() }));
     }
     const { code, reason } = await closed;
-    const grownMb = (process.memoryUsage.rss() - before) / 1_048_576;
     expect(code).toBe(1008);
     expect(reason).toMatch(/subscription/);
-    expect(grownMb).toBeLessThan(20);
     expect(receivedBytes).toBeLessThan(1_048_576);
   });
 
