@@ -284,7 +284,10 @@ describe("status collection", () => {
     expect(failedOf(registered.id)[0]).toMatchObject({ errorType: "not_found", retryable: true });
     expect(failedOf(registered.id)[0]?.errorMessage).toMatch(/us-east-1/);
     expect(bed.capture.of(telemetry.ec2Failed.type, registered.id)[0]?.correlationid).toBe("req-1");
+    // The consistency delay is a seeded-random 0..3,600 s, so the instance might show up after 901 s; removing it
+    // keeps EC2's answer NotFound beyond the grace, as for a worker registered with an id EC2 never had.
     bed.fleet.clock.advance(901_000);
+    bed.fleet.remove(launched.instanceId);
     await refresh([registered]);
     await waitFor(() => failedOf(registered.id).length === 2, { what: "second not_found" });
     expect(statusesOf(registered.id)).toEqual([]);
