@@ -26,6 +26,7 @@ export {
   CML_ENDPOINT_TAG,
   type CmlFleetBinding,
   type CmlFleetBindingOptions,
+  type CmlLabProfile,
 } from "./composition/cml-fleet-binding.ts";
 export {
   type FleetSimulator,
@@ -60,6 +61,7 @@ export { createSimClock, type SimClock } from "./model/sim-clock.ts";
 export type {
   AgentConfig,
   AgentSeriesView,
+  CpuChange,
   FleetTimings,
   ImageState,
   InstanceAction,

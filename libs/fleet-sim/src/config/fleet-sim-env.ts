@@ -19,6 +19,8 @@ export interface FleetSimConfig {
   metricLagSeconds: number;
   /** Seconds between churn steps (stop a worker, later start it); 0 disables. */
   churnSeconds: number;
+  /** Which CML controllers have labs; undefined: a varied 0–5 labs each. */
+  labs: { oneIn: number; count: number; running: number } | undefined;
 }
 
 const flag = z
@@ -55,6 +57,9 @@ const schema = z.object({
   FLEET_SIM_BOOT_SECONDS: count(60, 86_400),
   FLEET_SIM_METRIC_LAG_SECONDS: count(60, 3_600),
   FLEET_SIM_CHURN_SECONDS: count(600, 86_400),
+  FLEET_SIM_LABS_ONE_IN: count(0, 100_000),
+  FLEET_SIM_LABS_PER_WORKER: count(8, 1_000),
+  FLEET_SIM_RUNNING_LABS_PER_WORKER: count(2, 1_000),
 });
 
 /** Thrown when the environment holds an invalid value; the message names every bad variable. */
@@ -92,5 +97,13 @@ export function parseFleetSimEnv(env: Record<string, string | undefined>): Fleet
     bootSeconds: e.FLEET_SIM_BOOT_SECONDS,
     metricLagSeconds: e.FLEET_SIM_METRIC_LAG_SECONDS,
     churnSeconds: e.FLEET_SIM_CHURN_SECONDS,
+    labs:
+      e.FLEET_SIM_LABS_ONE_IN === 0
+        ? undefined
+        : {
+            oneIn: e.FLEET_SIM_LABS_ONE_IN,
+            count: e.FLEET_SIM_LABS_PER_WORKER,
+            running: Math.min(e.FLEET_SIM_RUNNING_LABS_PER_WORKER, e.FLEET_SIM_LABS_PER_WORKER),
+          },
   };
 }
