@@ -34,6 +34,9 @@ export interface RefreshOutcome {
   readonly status: number;
 }
 
+/** The `X-Request-Id` (so the correlation id) of the bench's `index`-th refresh. */
+export const refreshRequestId = (index: number) => `bench-refresh-${index}`;
+
 /**
  * Calls `POST /api/v1/workers/:id/refresh?wait=<waitSeconds>` once for each worker, spread evenly from `startAt`
  * (epoch ms) over `spreadMs`; calls overlap when one takes longer than the spacing.
@@ -44,6 +47,8 @@ export async function runRefreshes(options: {
   startAt: number;
   spreadMs: number;
   waitSeconds: number;
+  /** Called as each call is sent, with its request id and the time (epoch ms). */
+  onSent?: (requestId: string, at: number) => void;
 }): Promise<RefreshOutcome[]> {
   const step = options.spreadMs / Math.max(1, options.workerIds.length);
   return await Promise.all(
@@ -52,10 +57,12 @@ export async function runRefreshes(options: {
         setTimeout(resolve, Math.max(0, options.startAt + index * step - Date.now())),
       );
       const started = performance.now();
+      const requestId = refreshRequestId(index);
+      options.onSent?.(requestId, Date.now());
       try {
         const response = await fetch(
           `${options.apiUrl}/api/v1/workers/${workerId}/refresh?wait=${options.waitSeconds}`,
-          { method: "POST" },
+          { method: "POST", headers: { "x-request-id": requestId } },
         );
         await response.text();
         return { ms: performance.now() - started, status: response.status };

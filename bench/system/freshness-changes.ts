@@ -1,5 +1,5 @@
 import { workerIdOf } from "@cml-telemetry/contracts";
-import type { FreshnessTracker } from "./freshness-tracker.ts";
+import type { ExpectedChange, FreshnessTracker } from "./freshness-tracker.ts";
 import { SimControlError, type SimInstance, type SimLab, simControl } from "./sim-control.ts";
 
 /** The workers whose changes measure freshness, per source (disjoint: a stopped worker reports no CML or CPU). */
@@ -94,7 +94,7 @@ function toggledLabs(labs: readonly SimLab[], startOne: boolean): { labs: SimLab
 /**
  * Makes the sample's changes in the simulator, spread evenly from `startAt` over `spreadMs` (epoch ms of this
  * process), and tells the tracker when each could first be seen (the simulator's `appliedAt`, or for CPU the
- * datapoint's `visibleAt`). An ec2 worker is started again right after the simulator shows it stopped.
+ * datapoint's `visibleAt`). An ec2 worker is started again once its stop showed and the simulator has it stopped.
  */
 export async function makeFreshnessChanges(options: {
   simUrl: string;
@@ -103,6 +103,8 @@ export async function makeFreshnessChanges(options: {
   clockOffsetMs: number;
   startAt: number;
   spreadMs: number;
+  /** Longest wait for a stop to show before the instance is started again anyway. */
+  restartAfterMs: number;
   onError: (error: Error) => void;
 }): Promise<void> {
   const { simUrl, sample, tracker } = options;
@@ -155,7 +157,7 @@ export async function makeFreshnessChanges(options: {
           "PATCH",
           { action: "stop" },
         );
-        tracker.expect({
+        const stop: ExpectedChange = {
           source: "ec2",
           workerId: idOf(instance),
           what: "stopped",
@@ -163,8 +165,22 @@ export async function makeFreshnessChanges(options: {
           matches: (event) =>
             event.name === "status_changed" &&
             (event.data.newStatus === "STOPPING" || event.data.newStatus === "STOPPED"),
-        });
-        restarts.push(startAgain(instance, stopped.transitionAt - options.clockOffsetMs + 500));
+        };
+        tracker.expect(stop);
+        // Started again once the API showed the stop (a stop shorter than a collection interval is never seen) and
+        // the instance is stopped, after a pause of its own: the stop showed at a collection, and a start right
+        // after one would always wait a whole interval for the next.
+        const pauseMs = ((index * 0.618_034) % 1) * options.restartAfterMs * 0.5;
+        restarts.push(
+          tracker
+            .whenSeen(stop, options.restartAfterMs)
+            .then(() =>
+              startAgain(
+                instance,
+                Math.max(Date.now() + pauseMs, stopped.transitionAt - options.clockOffsetMs + 500),
+              ),
+            ),
+        );
       });
   }
 

@@ -31,6 +31,7 @@ export interface FreshnessResults {
 export function createFreshnessTracker(clockOffsetMs: number) {
   const waiting = new Map<string, Array<ExpectedChange>>();
   const seen: Array<{ change: ExpectedChange; seconds: number }> = [];
+  const onSeen = new Map<ExpectedChange, () => void>();
   let allSeen: (() => void) | undefined;
   const outstanding = () => [...waiting.values()].reduce((sum, list) => sum + list.length, 0);
 
@@ -47,10 +48,28 @@ export function createFreshnessTracker(clockOffsetMs: number) {
       if (index < 0) return;
       const [change] = list.splice(index, 1);
       if (list.length === 0) waiting.delete(event.workerId);
-      if (change) seen.push({ change, seconds: (event.receivedAt + clockOffsetMs - change.from) / 1000 });
+      if (change) {
+        seen.push({ change, seconds: (event.receivedAt + clockOffsetMs - change.from) / 1000 });
+        onSeen.get(change)?.();
+        onSeen.delete(change);
+      }
       if (outstanding() === 0) allSeen?.();
     },
     outstanding,
+    /** Resolves true once the change was seen, false when `timeoutMs` passed first. */
+    whenSeen(change: ExpectedChange, timeoutMs: number): Promise<boolean> {
+      if (seen.some((entry) => entry.change === change)) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          onSeen.delete(change);
+          resolve(false);
+        }, timeoutMs);
+        onSeen.set(change, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
     /** The latest time from which a change could be seen (simulator clock, epoch ms), or undefined before any. */
     latestFrom(): number | undefined {
       const froms = [...seen.map((entry) => entry.change), ...[...waiting.values()].flat()].map(
@@ -69,6 +88,10 @@ export function createFreshnessTracker(clockOffsetMs: number) {
         };
       });
       allSeen = undefined;
+    },
+    /** The changes not seen (so far). */
+    unseen(): ExpectedChange[] {
+      return [...waiting.values()].flat();
     },
     results(): FreshnessResults {
       const seconds = { ec2: [] as number[], cloudwatch: [] as number[], cml: [] as number[] };

@@ -35,6 +35,19 @@ export function rssMbOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * Proportional set size in MB (`Pss` of `/proc/<pid>/smaps_rollup`): RSS with each page shared by several processes
+ * (node's own code, mapped by every service) counted in shares, so a sum over processes is the memory they take.
+ */
+export function pssMbOf(pid: number): number | undefined {
+  try {
+    const match = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The machine's load averages over 1, 5 and 15 minutes. */
 export function loadAverage(): [number, number, number] {
   const [one, five, fifteen] = readFileSync("/proc/loadavg", "utf8").split(" ").map(Number);

@@ -13,6 +13,7 @@ import { loadAverage } from "./proc-stats.ts";
 import { type MeasuredProcess, startResourceSampler } from "./resource-sampler.ts";
 import { type SimInstance, simClockOffsetMs, simControl } from "./sim-control.ts";
 import { openSseFeed, type SseFeed } from "./sse-feed.ts";
+import { startStreamGrowth } from "./stream-growth.ts";
 
 /** The simulated fleet's labs: one worker in 4 has labs, each of those 8 labs of which 2 run. */
 export const LAB_PROFILE = { oneIn: 4, count: 8, running: 2 } as const;
@@ -143,9 +144,31 @@ export async function runFleetSize(
     const clockOffsetMs = await simClockOffsetMs(system.simUrl);
     const tracker = createFreshnessTracker(clockOffsetMs);
     const coverage = new Map<string, Set<string>>(FEED_EVENTS.map((name) => [name, new Set()]));
+    // When in its slot each metrics update arrived (s after the slot started): how long a cycle's collection lasts.
+    const slotOffsets = { ec2: [] as number[], cloudwatch: [] as number[], cml: [] as number[] };
+    let recordOffsets = false;
+    // How long each refresh took to reach each source's update (ms), by its correlation id.
+    const refreshSent = new Map<string, number>();
+    const refreshBySource = { ec2: [] as number[], cloudwatch: [] as number[], cml: [] as number[] };
+    const refreshSeen = new Set<string>();
     feed = await openSseFeed(system.apiUrl, FEED_EVENTS, (event) => {
       coverage.get(event.name)?.add(event.workerId);
       tracker.onEvent(event);
+      const sentAt = event.correlationId === undefined ? undefined : refreshSent.get(event.correlationId);
+      if (sentAt !== undefined) {
+        const source =
+          event.name === "source_failed"
+            ? (event.data.source as FreshnessSource)
+            : FRESHNESS_SOURCES.find((candidate) => COVERAGE_EVENTS[candidate] === event.name);
+        const key = `${event.correlationId}/${source}`;
+        if (source && !refreshSeen.has(key)) {
+          refreshSeen.add(key);
+          refreshBySource[source]?.push(event.receivedAt - sentAt);
+        }
+      }
+      if (!recordOffsets) return;
+      const source = FRESHNESS_SOURCES.find((candidate) => COVERAGE_EVENTS[candidate] === event.name);
+      if (source) slotOffsets[source].push(((event.receivedAt + clockOffsetMs) % (interval * 1000)) / 1000);
     });
 
     const summary = await until("the API to list every worker", 600_000, 2_000, async () => {
@@ -198,7 +221,9 @@ export async function runFleetSize(
     log(
       `measuring ${options.cycles} cycle(s) of ${interval} s: ${options.changes} changes, ${refreshIds.length} refreshes`,
     );
+    const streamGrowth = await startStreamGrowth(system.natsUrl);
     const windowStart = Date.now();
+    recordOffsets = true;
     const sampler = startResourceSampler(measured);
     const list = startListLoad(system.apiUrl, LIST_EVERY_MS);
     const changeErrors: string[] = [];
@@ -209,6 +234,7 @@ export async function runFleetSize(
       clockOffsetMs,
       startAt: windowStart,
       spreadMs,
+      restartAfterMs: 2 * interval * 1000,
       onError: (error) => changeErrors.push(error.message),
     });
     const refreshes = runRefreshes({
@@ -217,9 +243,12 @@ export async function runFleetSize(
       startAt: windowStart + 1_000,
       spreadMs: spreadMs,
       waitSeconds: REFRESH_WAIT_SECONDS,
+      onSent: (requestId, at) => refreshSent.set(requestId, at),
     });
     await sleep(windowStart + windowMs - Date.now());
     const usage = sampler.stop();
+    recordOffsets = false;
+    const growth = await streamGrowth();
     const load = loadAverage();
     const listed = await list.stop();
     const refreshed: RefreshOutcome[] = await refreshes;
@@ -242,6 +271,11 @@ export async function runFleetSize(
       );
     }
     const freshness = tracker.results();
+    for (const change of tracker.unseen().slice(0, 10)) {
+      log(
+        `not seen: ${change.source} ${change.workerId} ${change.what} (from ${new Date(change.from).toISOString()})`,
+      );
+    }
     const services = measured.filter((process) => process.group === "service").map((process) => process.name);
     const perSource = <T>(pick: (source: FreshnessSource) => T) =>
       Object.fromEntries(FRESHNESS_SOURCES.map((source) => [source, pick(source)])) as Record<
@@ -262,6 +296,7 @@ export async function runFleetSize(
       simulatorCpuCores: rounded(usage.groups.simulator.cpuCores, 3),
       natsCpuCores: rounded(usage.groups.nats.cpuCores, 3),
       rssMbTotal: rounded(usage.groups.service.rssMbMax, 0),
+      pssMbTotal: rounded(usage.groups.service.pssMbMax, 0),
       perServiceRssMb: Object.fromEntries(services.map((name) => [name, rounded(usage.rssMbMax[name], 0)])),
       natsRssMb: rounded(usage.groups.nats.rssMbMax, 0),
       simulatorRssMb: rounded(usage.groups.simulator.rssMbMax, 0),
@@ -269,14 +304,17 @@ export async function runFleetSize(
       freshnessP50Seconds: perSource((source) => summarize(freshness.seconds[source]).p50),
       freshnessSamples: perSource((source) => freshness.seconds[source].length),
       freshnessMissed: perSource((source) => freshness.missed[source]),
+      collectionSpreadP95Seconds: perSource((source) => summarize(slotOffsets[source]).p95),
       refreshWaitP95Ms: rounded(percentile(refreshMs, 95), 0),
       refreshWaitP50Ms: rounded(percentile(refreshMs, 50), 0),
+      refreshSourceP95Ms: perSource((source) => rounded(percentile(refreshBySource[source], 95), 0)),
       refreshes: refreshed.length,
       refreshesNotDone: refreshed.filter((outcome) => outcome.status !== 200).length,
       apiListP99Ms: rounded(percentile(listed.latenciesMs, 99), 1),
       apiListP50Ms: rounded(percentile(listed.latenciesMs, 50), 1),
       apiListRequests: listed.latenciesMs.length,
       apiListFailures: listed.failures,
+      ...growth,
       labs: `1 in ${LAB_PROFILE.oneIn} workers has ${LAB_PROFILE.count} labs, ${LAB_PROFILE.running} running`,
       warmUpSeconds,
       warmedUp,

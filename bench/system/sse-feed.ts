@@ -4,6 +4,8 @@ import { type ClientRequest, type IncomingMessage, request } from "node:http";
 export interface FeedEvent {
   readonly name: string;
   readonly workerId: string;
+  /** The CloudEvent's `correlationid` (a refresh's request id), if any. */
+  readonly correlationId: string | undefined;
   readonly data: Record<string, unknown>;
   readonly receivedAt: number;
 }
@@ -73,6 +75,16 @@ function parseBlock(block: string): FeedEvent | undefined {
   }
   if (name === undefined || data.length === 0) return undefined;
   const receivedAt = Date.now();
-  const cloudEvent = JSON.parse(data.join("\n")) as { subject?: string; data?: Record<string, unknown> };
-  return { name, workerId: cloudEvent.subject ?? "", data: cloudEvent.data ?? {}, receivedAt };
+  const cloudEvent = JSON.parse(data.join("\n")) as {
+    subject?: string;
+    correlationid?: string;
+    data?: Record<string, unknown>;
+  };
+  return {
+    name,
+    workerId: cloudEvent.subject ?? "",
+    correlationId: cloudEvent.correlationid,
+    data: cloudEvent.data ?? {},
+    receivedAt,
+  };
 }
