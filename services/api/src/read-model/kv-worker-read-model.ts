@@ -1,4 +1,5 @@
 import { workerRecordSchema } from "@cml-telemetry/contracts";
+import { createEventLoopYielder } from "@cml-telemetry/messaging";
 import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 import type { WorkerReadModel } from "../ports.ts";
@@ -31,6 +32,8 @@ export async function startKvWorkerReadModel(kv: KV, logger: Logger): Promise<Kv
   });
   if (status.values === 0) markSynced();
   const watch = await kv.watch();
+  // A slot's worth of updates arrives in a burst: let requests be served in between.
+  const yielder = createEventLoopYielder();
   const done = (async () => {
     for await (const entry of watch) {
       if (entry.operation === "DEL" || entry.operation === "PURGE") {
@@ -49,6 +52,7 @@ export async function startKvWorkerReadModel(kv: KV, logger: Logger): Promise<Kv
         }
       }
       if (entry.isUpdate || entry.delta === 0) markSynced();
+      await yielder();
     }
   })();
   return {
