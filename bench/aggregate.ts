@@ -31,8 +31,9 @@ import {
   publishEvent,
   silentLogger,
 } from "@cml-telemetry/messaging";
+import { applyHeapTuning } from "@cml-telemetry/service-runtime";
 import { startNatsServer } from "@cml-telemetry/testing";
-import { applyHeapTuning, startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
+import { startWorkerAggregate } from "@cml-telemetry/worker-aggregate";
 import { interleavedFleetTelemetryRound } from "@cml-telemetry/worker-aggregate/testing";
 import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";

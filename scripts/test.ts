@@ -17,10 +17,16 @@ const failedSteps: string[] = [];
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
 /** Runs one step; a failure is recorded and the next step runs all the same. */
-function step(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+function step(
+  title: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd: string = root,
+): void {
   say(`\n▶ ${title}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { cwd, stdio: "inherit", env: { ...process.env, ...env } });
   const seconds = Math.round((Date.now() - started) / 1000);
   if (result.status === 0) {
     say(`✓ ${title} (${seconds} s)`);
@@ -55,7 +61,10 @@ function aptInstall(packages: string[], why: string): string | undefined {
   return result.status === 0 ? undefined : `apt-get failed (exit ${result.status}); run: ${command}`;
 }
 
-/** The folders whose tests npm test runs, with whether they hold spec files: every workspace, and the root e2e. */
+/**
+ * The folders whose tests npm test runs, with whether they hold spec files: every workspace, the root e2e, and
+ * bench (the benchmarks' own logic).
+ */
 function testFolders(): TestFolder[] {
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { workspaces: string[] };
   const workspaces = manifest.workspaces.flatMap((pattern) => {
@@ -75,6 +84,7 @@ function testFolders(): TestFolder[] {
   return [
     ...workspaces.map((label) => ({ label, hasSpecs: hasSpecs(label, ["src", "test", "e2e"]) })),
     { label: "e2e", hasSpecs: hasSpecs("", ["e2e"]) },
+    { label: "bench", hasSpecs: hasSpecs("", ["bench"]) },
   ];
 }
 
@@ -118,6 +128,7 @@ step(
   ["turbo", "run", "test", "--continue", "--concurrency=1", "--output-logs=full"],
   turboEnv,
 );
+step("benchmark logic tests", "npx", ["vitest", "run"], turboEnv, join(root, "bench"));
 step(
   "end-to-end tests (services as processes)",
   "npx",

@@ -2,6 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   type CmlServerPool,
   type CmlServerSpec,
@@ -23,6 +26,18 @@ import { readCmlTelemetry } from "./read-cml-telemetry.ts";
 import { secureContextFor } from "./secure-context.ts";
 import { createMemoryTofuPinStore } from "./testing/memory-tofu-pin-store.ts";
 import type { CmlCallOutcome, CmlClient, CmlClientOptions, CmlEndpoint } from "./types.ts";
+
+/** A full garbage collection, as happens between two collection cycles a minute apart. */
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/** Resets the controller's open connections, as a controller closing idle ones does, and lets the client see it. */
+async function dropConnections(key: string): Promise<void> {
+  pool.update(key, { mode: "down" });
+  pool.update(key, { mode: "up" });
+  // The reset reaches the client's socket over loopback at once; a moment lets its pool drop the connection.
+  await delay(100);
+}
 
 const USERNAME = "admin";
 /** Controllers that add the lab fields to their tiles (the fast path works). */
@@ -309,6 +324,36 @@ describe("labs at scale", () => {
     pool.resetCalls();
     await readCmlTelemetry(cml, { includeLicensing: false });
     expect(pool.calls(key).populate_lab_tiles).toBeUndefined();
+  });
+});
+
+describe("one TLS connection per controller", () => {
+  it("pipelines the lab states of a read on one connection, and resumes its TLS session on the next", async () => {
+    const { key, endpoint } = await controller({
+      labs: generateCmlLabs({ count: 12, started: 3, seed: "pipelined" }),
+      labTiles: "absent",
+    });
+    const cml = client(endpoint, { labConcurrency: 4 });
+    expect(await readCmlTelemetry(cml, { includeLicensing: true })).toMatchObject({ runningLabsCount: 3 });
+    expect(pool.calls(key)["labs/{id}/state"]).toBe(12);
+    expect(pool.connections(key)).toEqual({ opened: 1, resumed: 0 });
+    // The connection goes (a controller closes idle ones), and a collection cycle's worth of garbage is collected.
+    await dropConnections(key);
+    collectGarbage();
+    pool.resetCalls();
+    expect(await readCmlTelemetry(cml, { includeLicensing: false })).toMatchObject({ runningLabsCount: 3 });
+    expect(pool.connections(key)).toEqual({ opened: 1, resumed: 1 });
+  });
+
+  it("never resumes a session when the certificate is pinned: every connection shows it", async () => {
+    const { key, endpoint } = await controller();
+    const fingerprint = new X509Certificate(pool.certificatePem(key)).fingerprint256;
+    const cml = client(endpoint, { pin: fixedFingerprintPin([fingerprint]) });
+    await cml.getSystemInformation();
+    await dropConnections(key);
+    collectGarbage();
+    await cml.getSystemInformation();
+    expect(pool.connections(key)).toEqual({ opened: 2, resumed: 0 });
   });
 });
 

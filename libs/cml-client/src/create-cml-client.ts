@@ -59,7 +59,8 @@ const isUnauthorized = (error: unknown): boolean => error instanceof CmlAuthFail
 /**
  * Creates a client for one CML controller. The JWT is cached per client and reused across reads; a 401
  * triggers exactly one re-authentication and retry, and concurrent callers share one in-flight login.
- * TLS policy is private to the client (its own undici `Agent`).
+ * TLS policy is private to the client (its own undici `Agent`), and so is its one connection: parallel lab-state
+ * calls are pipelined on it, and without a certificate pin the next connection resumes the last TLS session.
  *
  * @example
  * const client = createCmlClient({ baseUrl: "https://10.0.0.5", username: "admin", password, verifyTls: false });
@@ -68,6 +69,7 @@ const isUnauthorized = (error: unknown): boolean => error instanceof CmlAuthFail
 export function createCmlClient(options: CmlClientOptions): CmlClient {
   const caPem =
     options.caPem ?? (options.caFile === undefined ? undefined : readFileSync(options.caFile, "utf8"));
+  const labConcurrency = Math.max(1, options.labConcurrency ?? DEFAULT_LAB_CONCURRENCY);
   const transport = createCmlTransport({
     baseUrl: options.baseUrl,
     verifyTls: options.verifyTls ?? true,
@@ -78,8 +80,9 @@ export function createCmlClient(options: CmlClientOptions): CmlClient {
     readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
     deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    // The lab states read at once go over the one connection together.
+    pipelining: labConcurrency,
   });
-  const labConcurrency = Math.max(1, options.labConcurrency ?? DEFAULT_LAB_CONCURRENCY);
   const onCall = options.onCall;
 
   let token: string | undefined;

@@ -23,6 +23,11 @@ export interface CmlTransportOptions extends CmlTlsPolicy {
   deadlineMs: number;
   /** Largest body read; a larger answer fails with `CmlResponseTooLarge`. */
   maxResponseBytes: number;
+  /**
+   * Calls in flight at once on the controller's one connection (HTTP/1.1 pipelining; default 1: one after another).
+   * Parallel calls share one TLS connection instead of each opening its own.
+   */
+  pipelining?: number;
 }
 
 /** Raw answer: status and body text (the body is always fully read so the socket is reused). */
@@ -114,12 +119,19 @@ async function readBoundedText(
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Creates the transport; TLS settings live in a private undici `Agent`, never in process-wide state. */
+/**
+ * Creates the transport; TLS settings live in a private undici `Agent` (one connection, kept alive as long as the
+ * controller allows), never in process-wide state.
+ */
 export function createCmlTransport(options: CmlTransportOptions): CmlTransport {
   const apiBase = apiBaseOf(options.baseUrl);
   const host = new URL(apiBase).host;
+  // One connection per controller: a collection's calls (a few lab states at once, pipelined) cost one TLS
+  // handshake, where a connection per parallel call cost one each.
   const dispatcher = new Agent({
     connect: createTlsConnector(options),
+    connections: 1,
+    pipelining: Math.max(1, options.pipelining ?? 1),
     headersTimeout: options.readTimeoutMs,
     bodyTimeout: options.readTimeoutMs,
   });

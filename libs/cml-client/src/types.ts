@@ -67,7 +67,10 @@ export interface CmlClientOptions {
   deadlineMs?: number;
   /** Largest answer read; default 8 MiB. A larger `populate_lab_tiles` makes the client use the documented calls. */
   maxResponseBytes?: number;
-  /** Parallel `GET /labs/{id}/state` calls when labs are read through the documented calls; default 8. */
+  /**
+   * `GET /labs/{id}/state` calls in flight at once when labs are read through the documented calls, pipelined on
+   * the controller's one connection; default 8.
+   */
   labConcurrency?: number;
   onCall?: CmlCallHook;
   onLabPath?: CmlLabPathHook;

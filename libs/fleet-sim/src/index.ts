@@ -27,6 +27,7 @@ export {
   CML_ENDPOINT_TAG,
   type CmlFleetBinding,
   type CmlFleetBindingOptions,
+  type CmlLabProfile,
 } from "./composition/cml-fleet-binding.ts";
 export {
   type FleetSimulator,
@@ -69,6 +70,7 @@ export { createSimClock, type SimClock } from "./model/sim-clock.ts";
 export type {
   AgentConfig,
   AgentSeriesView,
+  CpuChange,
   FleetTimings,
   ImageState,
   InstanceAction,

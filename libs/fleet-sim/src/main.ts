@@ -29,6 +29,7 @@ async function main(): Promise<void> {
           username: config.cmlUsername,
           password: config.cmlPassword,
           certificateHost: config.cmlCertificateHost,
+          ...(config.labs === undefined ? {} : { labs: config.labs }),
         }
       : false,
     log: (event, fields) => logLine(event.endsWith(".error") ? "error" : "info", event, fields),

@@ -4,6 +4,7 @@ export type { ManagedProcess, Supervisor, SupervisorOptions } from "./supervisor
 export { createSupervisor } from "./supervisor.ts";
 export type { FleetSimReady, SystemServiceName } from "./system-env.ts";
 export {
+  DEFAULT_SERVICE_NODE_FLAGS,
   isReadyLine,
   readyLineUrl,
   SERVICE_NAMES,

@@ -8,18 +8,25 @@ export const SERVICE_NAMES = SERVICES;
 export type SystemServiceName = ServiceName;
 
 /**
- * Node flags each service is started with (docker-compose sets the same through `NODE_OPTIONS`). The aggregate keeps
- * its young generation at 2 × 16 MB: V8 would otherwise grow it to over 100 MB under load, and with the heap
- * growing factor its main.ts sets, a replica applying 12,000 inputs/s stays near 230 MB RSS instead of 500 MB at
- * the same throughput (bench/aggregate.ts).
+ * Node flags of every service not named in {@link SERVICE_NODE_FLAGS}: a young generation of at most 2 × 8 MB. V8
+ * otherwise grows it to 2 × 64 MB in any process that allocates in bursts (each collector at every slot), which at
+ * 5,000 workers was 128 MB of each collector's RSS for a live set of 50–100 MB (bench/system.ts); with the heap
+ * growing factor every main.ts sets (`applyHeapTuning`), the six services' RSS went from 2.1 GB to 1.3 GB there.
+ */
+export const DEFAULT_SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8"];
+
+/**
+ * Node flags of the services that need others (docker-compose sets each service's flags through `NODE_OPTIONS`).
+ * The aggregate keeps its young generation at 2 × 16 MB: enough for 12,000 inputs/s at ~230 MB RSS instead of
+ * 500 MB with V8's default sizing (bench/aggregate.ts).
  */
 export const SERVICE_NODE_FLAGS: Readonly<Partial<Record<SystemServiceName, readonly string[]>>> = {
   "worker-aggregate": ["--max-semi-space-size=16"],
 };
 
-/** The node flags a service starts with (none for most). */
+/** The node flags a service starts with. */
 export function serviceNodeFlags(service: SystemServiceName): readonly string[] {
-  return SERVICE_NODE_FLAGS[service] ?? [];
+  return SERVICE_NODE_FLAGS[service] ?? DEFAULT_SERVICE_NODE_FLAGS;
 }
 
 /** What the fleet simulator prints when ready. */

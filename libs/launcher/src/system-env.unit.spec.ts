@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  DEFAULT_SERVICE_NODE_FLAGS,
   isReadyLine,
   readyLineUrl,
   SERVICE_NAMES,
@@ -66,7 +67,7 @@ describe("SERVICE_NODE_FLAGS", () => {
       const options = /NODE_OPTIONS: (.+)/.exec(block)?.[1]?.trim() ?? "";
       expect(options, service).toBe(serviceNodeFlags(service).join(" "));
     }
-    for (const flag of Object.values(SERVICE_NODE_FLAGS).flat())
+    for (const flag of [...Object.values(SERVICE_NODE_FLAGS).flat(), ...DEFAULT_SERVICE_NODE_FLAGS])
       expect(process.allowedNodeEnvironmentFlags.has(flag.split("=")[0] as string), flag).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ export type { NatsConnectOptions } from "./connect.ts";
 export { connectNats } from "./connect.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, Delivery, Outcome } from "./consume-loop.ts";
 export { ensureDurableConsumer, startConsumeLoop } from "./consume-loop.ts";
+export { createEventLoopYielder, DEFAULT_SLICE_MS } from "./event-loop-yielder.ts";
 export type { JobRun } from "./job-reporter.ts";
 export { startJob } from "./job-reporter.ts";
 export { publishLifecycleCommand } from "./lifecycle-commands.ts";

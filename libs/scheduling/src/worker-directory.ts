@@ -1,4 +1,5 @@
 import { type WorkerRecord, type WorkerState, workerRecordSchema } from "@cml-telemetry/contracts";
+import { createEventLoopYielder } from "@cml-telemetry/messaging";
 import type { KV } from "@nats-io/kv";
 
 /** Logging surface used by the directory. */
@@ -45,6 +46,8 @@ export async function createWorkerDirectory(kv: KV, logger: DirectoryLogger): Pr
   const watch = await kv.watch();
   // An empty bucket delivers no initial entries; otherwise the last initial entry has delta 0.
   if ((await kv.status()).values === 0) markReady();
+  // A slot's worth of updates arrives in a burst: the collector's own work goes on in between.
+  const yielder = createEventLoopYielder();
   void (async () => {
     for await (const entry of watch) {
       if (entry.delta === 0) markReady();
@@ -54,6 +57,7 @@ export async function createWorkerDirectory(kv: KV, logger: DirectoryLogger): Pr
       }
       const record = parseWorkerRecord(entry.value, logger, entry.key);
       if (record) workers.set(entry.key, record.state);
+      await yielder();
     }
   })();
   return {

@@ -1,3 +1,4 @@
+export { applyHeapTuning, HEAP_GROWING_PERCENT } from "./heap-tuning.ts";
 export {
   type ServiceRuntime,
   type ServiceRuntimeConfig,

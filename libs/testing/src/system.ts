@@ -23,6 +23,8 @@ import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
 /** The whole system started as separate processes, configured by env only (for e2e and browser tests). */
 export interface RunningSystem {
   readonly natsUrl: string;
+  /** PID of the nats-server (its CPU and memory are read from /proc by the system benchmark). */
+  readonly natsPid: number;
   readonly apiUrl: string;
   readonly simUrl: string;
   readonly caFile: string | undefined;
@@ -127,6 +129,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const replicas = new Map<string, number>();
     const system: RunningSystem = {
       natsUrl: nats.url,
+      natsPid: nats.pid,
       apiUrl,
       simUrl: ready.url,
       caFile: ready.caFile,

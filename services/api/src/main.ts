@@ -2,10 +2,12 @@ import { loadServiceConfig } from "@cml-telemetry/config";
 import { createTopology } from "@cml-telemetry/contracts";
 import { connectNats } from "@cml-telemetry/messaging";
 import { createLogger, onShutdownSignals } from "@cml-telemetry/observability";
+import { applyHeapTuning } from "@cml-telemetry/service-runtime";
 import { startApi } from "./start-api.ts";
 
 const LOOPBACK = "127.0.0.1";
 
+applyHeapTuning();
 const config = loadServiceConfig("api", process.env);
 const logger = createLogger({ service: "api", level: config.LOG_LEVEL });
 

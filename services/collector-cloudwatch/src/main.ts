@@ -2,10 +2,12 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { startAwsCollectorProcess } from "@cml-telemetry/aws";
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { onShutdownSignals } from "@cml-telemetry/observability";
+import { applyHeapTuning } from "@cml-telemetry/service-runtime";
 import { startCollectorCloudWatch } from "./start-collector-cloudwatch.ts";
 
 const SERVICE = "collector-cloudwatch";
 
+applyHeapTuning();
 const config = loadServiceConfigOrExit(SERVICE, process.env);
 
 // One client per region; credentials come from the SDK's default chain, AWS_ENDPOINT_URL_CLOUDWATCH is read by the SDK.

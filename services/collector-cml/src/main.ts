@@ -1,10 +1,11 @@
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { onShutdownSignals } from "@cml-telemetry/observability";
-import { startServiceRuntime } from "@cml-telemetry/service-runtime";
+import { applyHeapTuning, startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { startCollectorCml } from "./start-collector-cml.ts";
 
 const SERVICE = "collector-cml";
 
+applyHeapTuning();
 const config = loadServiceConfigOrExit(SERVICE, process.env);
 const runtime = await startServiceRuntime({ service: SERVICE, config, checks: ["collector"] });
 const { logger, health } = runtime;

@@ -20,6 +20,7 @@ import type { Meter } from "@opentelemetry/api";
 import { type CmlClientCache, createCmlClientCache } from "./cml-client-cache.ts";
 import { createCmlClientFactory } from "./cml-client-factory.ts";
 import { cmlTargetOf, isCmlCollectable } from "./cml-eligibility.ts";
+import { cmlSpreadSeconds } from "./cml-spread.ts";
 import { createCmlBatchHandler } from "./collect-cml-batch.ts";
 import { createCollectorCmlMetrics } from "./collector-cml-metrics.ts";
 import { openTlsPinStore } from "./tls-pin-store.ts";
@@ -159,6 +160,8 @@ export async function startCollectorCml(options: CollectorCmlOptions): Promise<C
 
   // Every slot, and as soon as the directory shows one, each RUNNING worker with an endpoint gets a command
   // (msg-id `cml:<workerId>:<slot>`); clients of workers that vanished, stopped or moved are closed on the way.
+  // A slot's commands are spread over the slot, each worker at its own offset: controllers are read at an even
+  // pace (no burst of thousands of TLS connections at the slot start), and a refresh never waits for a whole slot.
   const scheduler =
     options.schedule === false
       ? undefined
@@ -178,6 +181,7 @@ export async function startCollectorCml(options: CollectorCmlOptions): Promise<C
             }),
           logger: options.logger,
           now,
+          spreadSeconds: cmlSpreadSeconds(options.intervalSeconds, options.cml.timeoutSeconds),
           ...(options.directoryCheckMs === undefined ? {} : { directoryCheckMs: options.directoryCheckMs }),
         });
   scheduler?.start();

@@ -2,11 +2,13 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { startAwsCollectorProcess } from "@cml-telemetry/aws";
 import { ConfigError, loadServiceConfig } from "@cml-telemetry/config";
 import { onShutdownSignals } from "@cml-telemetry/observability";
+import { applyHeapTuning } from "@cml-telemetry/service-runtime";
 import { startCollectorEc2 } from "./start-collector-ec2.ts";
 import { parseWorkerTag } from "./worker-tag.ts";
 
 const SERVICE = "collector-ec2";
 
+applyHeapTuning();
 let config: ReturnType<typeof loadServiceConfig<typeof SERVICE>>;
 let tag: ReturnType<typeof parseWorkerTag>;
 try {

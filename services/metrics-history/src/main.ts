@@ -1,11 +1,12 @@
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { createEmbeddedStore, createMongoStore, type WorkerMetricsStore } from "@cml-telemetry/history-store";
 import { onShutdownSignals } from "@cml-telemetry/observability";
-import { startServiceRuntime } from "@cml-telemetry/service-runtime";
+import { applyHeapTuning, startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { startMetricsHistory } from "./start-metrics-history.ts";
 
 const SERVICE = "metrics-history";
 
+applyHeapTuning();
 const config = loadServiceConfigOrExit(SERVICE, process.env);
 const runtime = await startServiceRuntime({ service: SERVICE, config, checks: [] });
 const { logger, health } = runtime;

@@ -1,6 +1,5 @@
 export { createWorkerLocks, type WorkerLocks } from "./aggregate/worker-locks.ts";
 export * from "./decider/index.ts";
-export { applyHeapTuning } from "./heap-tuning.ts";
 export {
   startWorkerAggregate,
   type WorkerAggregate,

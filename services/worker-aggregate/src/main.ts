@@ -1,9 +1,8 @@
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { onShutdownSignals } from "@cml-telemetry/observability";
-import { startServiceRuntime } from "@cml-telemetry/service-runtime";
+import { applyHeapTuning, startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { createAggregateMetrics } from "./aggregate/aggregate-metrics.ts";
 import { outboxRecoveryHealth } from "./aggregate/outbox-recovery-health.ts";
-import { applyHeapTuning } from "./heap-tuning.ts";
 import { startWorkerAggregate } from "./start-worker-aggregate.ts";
 
 const SERVICE = "worker-aggregate";

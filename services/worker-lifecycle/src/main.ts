@@ -4,7 +4,7 @@ import { awsClientOptions, createRegionClients } from "@cml-telemetry/aws";
 import { loadServiceConfigOrExit } from "@cml-telemetry/config";
 import { cmlFreshSecondsOf } from "@cml-telemetry/lifecycle";
 import { onShutdownSignals } from "@cml-telemetry/observability";
-import { startServiceRuntime } from "@cml-telemetry/service-runtime";
+import { applyHeapTuning, startServiceRuntime } from "@cml-telemetry/service-runtime";
 import { createLifecycleMetrics } from "./metrics/lifecycle-metrics.ts";
 import { describePermissionChecks } from "./permissions/check-permissions.ts";
 import { createPricingLookup } from "./prices/pricing-lookup.ts";
@@ -14,6 +14,7 @@ import { startWorkerLifecycle } from "./start-worker-lifecycle.ts";
 const SERVICE = "worker-lifecycle";
 
 async function main(): Promise<void> {
+  applyHeapTuning();
   const config = loadServiceConfigOrExit(SERVICE, process.env);
   let priceFileEntries: ReturnType<typeof readPricesFile> = new Map();
   try {

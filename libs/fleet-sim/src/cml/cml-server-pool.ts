@@ -86,6 +86,7 @@ export async function createCmlServerPool(options: CmlServerPoolOptions): Promis
       return total;
     },
 
+    connections: (key) => serverOf(key).connections(),
     maxInFlight: (key) => serverOf(key).maxInFlight(),
 
     resetCalls() {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import type { TLSSocket } from "node:tls";
 import {
   type CmlSimIdentity,
   errorBody,
@@ -33,6 +34,8 @@ export interface CmlSimServer {
   spec(): CmlServerSpec;
   update(patch: Partial<CmlServerSpec>): void;
   calls(): Record<string, number>;
+  /** TLS connections accepted since the last `resetCalls`, and how many of them resumed an earlier session. */
+  connections(): { opened: number; resumed: number };
   maxInFlight(): number;
   resetCalls(): void;
   revokeTokens(): void;
@@ -105,6 +108,7 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
   const tokens = createTokenStore(options.tokenTtlSeconds, options.now);
   const sockets = new Set<Socket>();
   let callCounts: Record<string, number> = {};
+  let connectionCounts = { opened: 0, resumed: 0 };
   let inFlight = 0;
   let peakInFlight = 0;
 
@@ -216,6 +220,10 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
       });
     },
   );
+  server.on("secureConnection", (socket: TLSSocket) => {
+    connectionCounts.opened += 1;
+    if (socket.isSessionReused()) connectionCounts.resumed += 1;
+  });
   server.on("connection", (socket: Socket) => {
     if (spec.mode === "down") {
       socket.resetAndDestroy();
@@ -246,9 +254,11 @@ export async function startCmlSimServer(options: CmlSimServerOptions): Promise<C
       }
     },
     calls: () => ({ ...callCounts }),
+    connections: () => ({ ...connectionCounts }),
     maxInFlight: () => peakInFlight,
     resetCalls() {
       callCounts = {};
+      connectionCounts = { opened: 0, resumed: 0 };
       peakInFlight = inFlight;
     },
     revokeTokens: () => tokens.revokeAll(),

@@ -90,6 +90,8 @@ export interface CmlServerPool {
   get(key: string): CmlServerSpec | undefined;
   /** Requests received per endpoint (`authenticate`, `system_information`, `labs`, `labs/{id}`, …). */
   calls(key?: string): Record<string, number>;
+  /** TLS connections one controller accepted since the last `resetCalls`, and how many resumed a session. */
+  connections(key: string): { opened: number; resumed: number };
   /** Highest number of concurrent requests seen by one controller since the last `resetCalls`. */
   maxInFlight(key: string): number;
   resetCalls(): void;

@@ -26,7 +26,19 @@ export interface CmlFleetBindingOptions {
   maxServers?: number;
   /** Applied to every server it starts, over the per-instance defaults. */
   spec?: Partial<CmlServerSpec> | undefined;
+  /** Which controllers have labs, and how many (default: a varied 0–5 labs per controller). */
+  labs?: CmlLabProfile | undefined;
   onError?: (error: unknown, instanceId: string) => void;
+}
+
+/**
+ * A fleet's labs: one controller in `oneIn` has `count` labs of which `running` are started; the others have none.
+ * Which controllers have labs is decided by their instance id (the same fleet seed gives the same ones).
+ */
+export interface CmlLabProfile {
+  readonly oneIn: number;
+  readonly count: number;
+  readonly running: number;
 }
 
 /**
@@ -80,7 +92,11 @@ export function bindCmlToFleet(options: CmlFleetBindingOptions): CmlFleetBinding
       if (servers.size >= maxServers) return;
       servers.add(instanceId);
       appliedMode.set(instanceId, mode);
-      const { endpoint } = await pool.add(instanceId, { ...initialSpec(instance), ...options.spec, mode });
+      const { endpoint } = await pool.add(instanceId, {
+        ...initialSpec(instance, options.labs),
+        ...options.spec,
+        mode,
+      });
       fleet.update(instanceId, { tags: { [CML_ENDPOINT_TAG]: endpoint } });
       return;
     }
@@ -155,12 +171,16 @@ function isMode(value: string): value is CmlServerMode {
   return (CML_SERVER_MODES as readonly string[]).includes(value);
 }
 
-/** A per-instance controller: version from the AMI name, a deterministic set of labs (some idle workers). */
-function initialSpec(instance: InstanceRecord): Partial<CmlServerSpec> {
+/**
+ * A per-instance controller: version from the AMI name, a deterministic set of labs (some idle workers), or the
+ * labs of the profile when one is given.
+ */
+function initialSpec(instance: InstanceRecord, profile: CmlLabProfile | undefined): Partial<CmlServerSpec> {
   const key = hashString(instance.instanceId);
   const version = /cml-(\d+\.\d+\.\d+)/.exec(instance.amiName)?.[1] ?? "2.9.1";
-  const count = key % 6;
-  const started = Math.min(count, (key >>> 8) % 3);
+  const hasLabs = profile === undefined || (key >>> 12) % Math.max(1, profile.oneIn) === 0;
+  const count = !hasLabs ? 0 : (profile?.count ?? key % 6);
+  const started = Math.min(count, profile?.running ?? (key >>> 8) % 3);
   return {
     version: `${version}+build.${(key >>> 4) % 40}`,
     variant: version === "2.9.0" ? "2.9.0" : "2.9.1",

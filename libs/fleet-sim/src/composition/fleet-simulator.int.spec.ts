@@ -60,6 +60,35 @@ afterAll(async () => {
   await sim.close();
 });
 
+describe("startFleetSimulator with a lab profile", () => {
+  it("gives labs to one controller in `oneIn`, with the profile's count and running labs", async () => {
+    const profiled = await startFleetSimulator({
+      fleet: { seed: 3, workers: 40 },
+      cml: { username: "admin", password: "pw", labs: { oneIn: 4, count: 6, running: 2 } },
+      tickMs: 60_000,
+    });
+    try {
+      const specs = profiled.fleet
+        .instances()
+        .map((instance) => profiled.cml?.get(instance.instanceId))
+        .filter((spec) => spec !== undefined);
+      expect(specs).toHaveLength(40);
+      const withLabs = specs.filter((spec) => spec.labs.length > 0);
+      expect(withLabs.length).toBeGreaterThan(4);
+      expect(withLabs.length).toBeLessThan(20);
+      for (const spec of withLabs) {
+        expect(spec.labs).toHaveLength(6);
+        expect(spec.labs.filter((lab) => lab.state === "STARTED")).toHaveLength(2);
+        expect(spec.runningNodes).toBe(10);
+      }
+      for (const spec of specs.filter((candidate) => candidate.labs.length === 0))
+        expect(spec.runningNodes).toBe(0);
+    } finally {
+      await profiled.close();
+    }
+  });
+});
+
 describe("startFleetSimulator", () => {
   it("gives every worker a CML server and publishes it as the cml:endpoint tag", async () => {
     const out = await new EC2Client(awsClientConfig(sim.url, "eu-west-1", 1)).send(
@@ -163,6 +192,26 @@ describe("startFleetSimulator", () => {
     expect(fleet.instances.every((i) => i.region === "eu-west-1")).toBe(true);
     await control("DELETE", "/calls");
     expect(((await control("GET", "/calls")).json as { aws: { total: number } }).aws.total).toBe(0);
+  });
+
+  it("answers a change with the simulated time it took effect, and a CPU change with its datapoint's visibility", async () => {
+    const worker = sim.fleet.instances().find((i) => i.state === "running" && i.cml);
+    const before = clock.now();
+    const changed = (await control("PATCH", `/instances/${worker?.instanceId}`, { cpuChange: 93 })).json as {
+      appliedAt: number;
+      cpuChanges: Array<{ at: number; value: number }>;
+      cpuChangeVisibility: { periodStart: number; visibleAt: number };
+    };
+    expect(changed.appliedAt).toBe(before);
+    expect(changed.cpuChanges.at(-1)).toEqual({ at: before, value: 93 });
+    expect(changed.cpuChangeVisibility.periodStart).toBeGreaterThanOrEqual(before);
+    expect(changed.cpuChangeVisibility.visibleAt).toBeGreaterThan(changed.cpuChangeVisibility.periodStart);
+    const labs = (await control("PATCH", `/instances/${worker?.instanceId}/cml`, { labs: [] })).json as {
+      appliedAt: number;
+      spec: { labs: unknown[] };
+    };
+    expect(labs).toMatchObject({ appliedAt: before, spec: { labs: [] } });
+    expect((await control("PATCH", `/instances/${worker?.instanceId}`, { cpuChange: 101 })).status).toBe(400);
   });
 
   it("moves the clock, tunes realism modes and deregisters AMIs through the control API", async () => {

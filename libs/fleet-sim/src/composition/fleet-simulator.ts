@@ -5,7 +5,7 @@ import { type CmlServerPool, type CmlServerSpec, createCmlServerPool } from "../
 import { createControlApi } from "../control/control-api.ts";
 import { createFleetModel, type FleetModel, type FleetModelOptions } from "../model/fleet-model.ts";
 import { createClassEnd } from "./class-end.ts";
-import { bindCmlToFleet, type CmlFleetBinding } from "./cml-fleet-binding.ts";
+import { bindCmlToFleet, type CmlFleetBinding, type CmlLabProfile } from "./cml-fleet-binding.ts";
 import { createFleetChurn } from "./fleet-churn.ts";
 
 /** Options of {@link startFleetSimulator}. */
@@ -28,6 +28,8 @@ export interface FleetSimulatorOptions {
         certificateHost?: string;
         /** Applied to every server started (e.g. `trickle`, `labTiles`), under later control-API changes. */
         spec?: Partial<CmlServerSpec>;
+        /** Which controllers have labs, and how many (default: a varied 0–5 labs per controller). */
+        labs?: CmlLabProfile;
       };
   /** How often lifecycle transitions and CML modes are brought up to date (default 1000 ms). */
   tickMs?: number;
@@ -84,6 +86,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions = {}): 
       pool,
       maxServers: options.cml.maxServers,
       spec: options.cml.spec,
+      labs: options.cml.labs,
       onError: (error, instanceId) => log("fleet-sim.cml.error", { instanceId, error: String(error) }),
     });
     await binding.start();

@@ -21,6 +21,8 @@ export interface FleetSimConfig {
   churnSeconds: number;
   /** Seconds after the start at which one worker's running labs stop (a class ends); 0 disables. */
   labsEndSeconds: number;
+  /** Which CML controllers have labs; undefined: a varied 0–5 labs each. */
+  labs: { oneIn: number; count: number; running: number } | undefined;
 }
 
 const flag = z
@@ -58,6 +60,9 @@ const schema = z.object({
   FLEET_SIM_METRIC_LAG_SECONDS: count(60, 3_600),
   FLEET_SIM_CHURN_SECONDS: count(600, 86_400),
   FLEET_SIM_LABS_END_SECONDS: count(0, 86_400),
+  FLEET_SIM_LABS_ONE_IN: count(0, 100_000),
+  FLEET_SIM_LABS_PER_WORKER: count(8, 1_000),
+  FLEET_SIM_RUNNING_LABS_PER_WORKER: count(2, 1_000),
 });
 
 /** Thrown when the environment holds an invalid value; the message names every bad variable. */
@@ -96,5 +101,13 @@ export function parseFleetSimEnv(env: Record<string, string | undefined>): Fleet
     metricLagSeconds: e.FLEET_SIM_METRIC_LAG_SECONDS,
     churnSeconds: e.FLEET_SIM_CHURN_SECONDS,
     labsEndSeconds: e.FLEET_SIM_LABS_END_SECONDS,
+    labs:
+      e.FLEET_SIM_LABS_ONE_IN === 0
+        ? undefined
+        : {
+            oneIn: e.FLEET_SIM_LABS_ONE_IN,
+            count: e.FLEET_SIM_LABS_PER_WORKER,
+            running: Math.min(e.FLEET_SIM_RUNNING_LABS_PER_WORKER, e.FLEET_SIM_LABS_PER_WORKER),
+          },
   };
 }

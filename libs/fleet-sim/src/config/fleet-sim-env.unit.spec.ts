@@ -32,6 +32,18 @@ describe("parseFleetSimEnv", () => {
     });
   });
 
+  it("gives every controller a varied set of labs unless a lab profile is set", () => {
+    expect(parseFleetSimEnv({}).labs).toBeUndefined();
+    expect(parseFleetSimEnv({ FLEET_SIM_LABS_ONE_IN: "4" }).labs).toEqual({ oneIn: 4, count: 8, running: 2 });
+    expect(
+      parseFleetSimEnv({
+        FLEET_SIM_LABS_ONE_IN: "2",
+        FLEET_SIM_LABS_PER_WORKER: "3",
+        FLEET_SIM_RUNNING_LABS_PER_WORKER: "5",
+      }).labs,
+    ).toEqual({ oneIn: 2, count: 3, running: 3 });
+  });
+
   it("names every invalid variable", () => {
     expect(() =>
       parseFleetSimEnv({ FLEET_SIM_PORT: "70000", FLEET_SIM_REGIONS: "mars", FLEET_SIM_CML: "maybe" }),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AwsSimulatorParts, ControlRequestHandler } from "../aws/aws-simulator.ts";
 import { sendJson } from "../http/send-json.ts";
 import type { InstanceRecord } from "../model/fleet-model.ts";
+import { cpuChangeVisibility } from "../model/metric-catalog.ts";
 import type { InstancePatch, InstanceSpec } from "../model/types.ts";
 import { UnknownImageError } from "../model/unknown-image-error.ts";
 import { UnknownInstanceError } from "../model/unknown-instance-error.ts";
@@ -24,7 +25,8 @@ class BadRequestError extends Error {
 /**
  * Builds the JSON control API served under `/_sim/` on the AWS simulator's port:
  * fleet listing, instance add/update/remove, AMIs, the clock, realism modes, faults, call counters and (with `cml`)
- * the CML behaviour.
+ * the CML behaviour. A change answers with `appliedAt`, the simulated time it took effect (epoch ms), and a
+ * `cpuChange` with when CloudWatch makes its first datapoint visible (`cpuChangeVisibility`).
  */
 export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) => ControlRequestHandler {
   return ({ fleet, faults, counters }) => {
@@ -86,9 +88,20 @@ export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) =
           case "GET /instances/:":
             return sendJson(response, 200, view(fleet.get(ref)));
           case "PATCH /instances/:": {
-            const updated = fleet.update(ref, parse(instancePatchSchema, body) as InstancePatch);
+            const patch = parse(instancePatchSchema, body) as InstancePatch;
+            const appliedAt = fleet.now();
+            const updated = fleet.update(ref, patch);
             await cml?.idle();
-            return sendJson(response, 200, view(updated));
+            const cpuChange =
+              patch.cpuChange === undefined
+                ? {}
+                : {
+                    cpuChangeVisibility: cpuChangeVisibility(updated, appliedAt, {
+                      lagSeconds: fleet.timings.metricLagSeconds,
+                      jitterSeconds: fleet.realism.metricLagJitterSeconds,
+                    }),
+                  };
+            return sendJson(response, 200, { ...view(updated), appliedAt, ...cpuChange });
           }
           case "DELETE /instances/:": {
             const removed = fleet.remove(ref);
@@ -101,7 +114,9 @@ export function createControlApi(cml?: CmlControl): (parts: AwsSimulatorParts) =
           case "PATCH /instances/:/cml": {
             if (!cml) return sendJson(response, 404, { title: "CML servers are not enabled" });
             const patch = parse(z.record(z.string(), z.unknown()), body);
-            return sendJson(response, 200, await cml.update(fleet.get(ref), patch));
+            const appliedAt = fleet.now();
+            const described = (await cml.update(fleet.get(ref), patch)) as Record<string, unknown>;
+            return sendJson(response, 200, { ...described, appliedAt });
           }
           case "GET /faults":
             return sendJson(response, 200, { faults: faults.list() });

@@ -42,6 +42,7 @@ export const instancePatchSchema = z.strictObject({
   state: stateName.optional(),
   action: z.enum(["start", "stop", "terminate", "reboot"]).optional(),
   cpuOverride: percent.nullable().optional(),
+  cpuChange: percent.optional(),
   memoryOverride: percent.nullable().optional(),
   agent: agent.optional(),
   detailedMonitoring: z.boolean().optional(),

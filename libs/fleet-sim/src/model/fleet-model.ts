@@ -7,6 +7,7 @@ import { createSimClock, type SimClock } from "./sim-clock.ts";
 import { simulatedPublicIp } from "./simulated-public-ip.ts";
 import type {
   AgentConfig,
+  CpuChange,
   FleetTimings,
   ImageState,
   InstanceAction,
@@ -74,6 +75,8 @@ export interface InstanceRecord {
   detailedMonitoring: boolean;
   agent: AgentConfig;
   cpuOverride: number | null;
+  /** CPU changes in time order (the recent ones, as for datapoints). */
+  cpuChanges: CpuChange[];
   memoryOverride: number | null;
   instanceStatusOverride: StatusCheckValue | null;
   systemStatusOverride: StatusCheckValue | null;
@@ -287,6 +290,7 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
       detailedMonitoring: spec.detailedMonitoring ?? false,
       agent: spec.agent ?? "instance-image-type",
       cpuOverride: spec.cpuOverride ?? null,
+      cpuChanges: [],
       memoryOverride: spec.memoryOverride ?? null,
       instanceStatusOverride: spec.instanceStatusOverride ?? null,
       systemStatusOverride: spec.systemStatusOverride ?? null,
@@ -420,6 +424,12 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     }
     if (patch.action !== undefined) applyAction(record, patch.action);
     if (patch.cpuOverride !== undefined) record.cpuOverride = patch.cpuOverride;
+    if (patch.cpuChange !== undefined) {
+      const t = now();
+      record.cpuChanges.push({ at: t, value: patch.cpuChange });
+      while (record.cpuChanges.length > 1 && (record.cpuChanges[1]?.at ?? t) < t - RUN_HISTORY_MS)
+        record.cpuChanges.shift();
+    }
     if (patch.memoryOverride !== undefined) record.memoryOverride = patch.memoryOverride;
     if (patch.agent !== undefined) record.agent = patch.agent;
     if (patch.detailedMonitoring !== undefined) record.detailedMonitoring = patch.detailedMonitoring;
@@ -489,6 +499,7 @@ export function createFleetModel(options: FleetModelOptions = {}): FleetModel {
     detailedMonitoring: record.detailedMonitoring,
     agent: record.agent,
     cpuOverride: record.cpuOverride,
+    cpuChanges: record.cpuChanges.map((change) => ({ ...change })),
     memoryOverride: record.memoryOverride,
     ...statusChecks(record),
     cml: record.cml,

@@ -44,6 +44,11 @@ export const CPU_METRIC = { namespace: "AWS/EC2", name: "CPUUtilization" } as co
 /** Namespace and name of the CloudWatch agent memory metric. */
 export const MEMORY_METRIC = { namespace: "CWAgent", name: "mem_used_percent" } as const;
 
+/** `AWS/EC2 CPUUtilization` comes every minute with detailed monitoring, else every five minutes. */
+function cpuGranularitySeconds(instance: InstanceRecord): number {
+  return instance.detailedMonitoring ? 60 : 300;
+}
+
 /**
  * Metrics an instance has published (what ListMetrics can show for it), each with the time of its newest data:
  * CPU under `InstanceId`, and memory under every dimension set the agent has used (a resize starts a new series;
@@ -88,7 +93,7 @@ export function resolveSeries(
   if (!instance || instance.region !== region || instance.instanceId !== instanceId) return undefined;
   if (metric.Namespace === CPU_METRIC.namespace && metric.MetricName === CPU_METRIC.name) {
     if (metric.Dimensions.length !== 1) return undefined;
-    return { instance, kind: "cpu", granularitySeconds: instance.detailedMonitoring ? 60 : 300 };
+    return { instance, kind: "cpu", granularitySeconds: cpuGranularitySeconds(instance) };
   }
   if (metric.Namespace === MEMORY_METRIC.namespace && metric.MetricName === MEMORY_METRIC.name) {
     const active = instance.agentSeries.filter((series) =>
@@ -113,28 +118,63 @@ export function nativeDatapoints(
   delay: PublishDelay,
 ): NativeDatapoint[] {
   const g = series.granularitySeconds;
-  const { instance } = series;
-  const key = hashString(`${instance.instanceId}/${series.kind}/delay`);
-  const jitterLimit = Math.max(0, delay.jitterSeconds);
   const lastVisible = nowSeconds - g - delay.lagSeconds;
   const points: NativeDatapoint[] = [];
   const first = Math.ceil(startSeconds / g) * g;
   for (let t = first; t < endSeconds && t <= lastVisible; t += g) {
-    if (
-      jitterLimit > 0 &&
-      t + g + delay.lagSeconds + Math.floor(noise(key, t) * (jitterLimit + 1)) > nowSeconds
-    )
-      continue;
+    if (visibleFrom(series.instance, series.kind, g, t, delay) > nowSeconds) continue;
     if (!hadData(series, t * 1000, (t + g) * 1000)) continue;
     points.push({ timestamp: t, value: valueAt(series, t) });
   }
   return points;
 }
 
+/** When the datapoint of the period starting at `periodStart` (epoch seconds) becomes visible (epoch seconds). */
+function visibleFrom(
+  instance: InstanceRecord,
+  kind: ResolvedSeries["kind"],
+  granularitySeconds: number,
+  periodStart: number,
+  delay: PublishDelay,
+): number {
+  const jitterLimit = Math.max(0, delay.jitterSeconds);
+  const key = hashString(`${instance.instanceId}/${kind}/delay`);
+  const jitter = jitterLimit > 0 ? Math.floor(noise(key, periodStart) * (jitterLimit + 1)) : 0;
+  return periodStart + granularitySeconds + delay.lagSeconds + jitter;
+}
+
+/**
+ * The first CPU datapoint that carries a `cpuChange` made at `atMs`: its period (the first to start at or after the
+ * change, at the instance's CPU granularity) and when CloudWatch makes it visible (both epoch ms), so a client's
+ * freshness can be counted from when the data exists, not from the change.
+ */
+export function cpuChangeVisibility(
+  instance: InstanceRecord,
+  atMs: number,
+  delay: PublishDelay,
+): { periodStart: number; visibleAt: number } {
+  const g = cpuGranularitySeconds(instance);
+  const periodStart = Math.ceil(atMs / 1000 / g) * g;
+  return {
+    periodStart: periodStart * 1000,
+    visibleAt: visibleFrom(instance, "cpu", g, periodStart, delay) * 1000,
+  };
+}
+
 function valueAt(series: ResolvedSeries, t: number): number {
   const { instance } = series;
-  if (series.kind === "cpu") return instance.cpuOverride ?? cpuAt(instance.instanceId, t);
+  if (series.kind === "cpu")
+    return instance.cpuOverride ?? changedCpuAt(instance, t) ?? cpuAt(instance.instanceId, t);
   return instance.memoryOverride ?? memoryAt(instance.instanceId, t);
+}
+
+/** The CPU % of the latest change made at or before the period starting at `t` (epoch seconds), if any. */
+function changedCpuAt(instance: InstanceRecord, t: number): number | undefined {
+  for (let i = instance.cpuChanges.length - 1; i >= 0; i--) {
+    const change = instance.cpuChanges[i];
+    if (change !== undefined && change.at <= t * 1000) return change.value;
+  }
+  return undefined;
 }
 
 function hadData(series: ResolvedSeries, fromMs: number, toMs: number): boolean {

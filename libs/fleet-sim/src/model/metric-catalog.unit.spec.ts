@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.ts";
 import { createFleetModel, type FleetModelOptions } from "./fleet-model.ts";
-import { metricsOf, nativeDatapoints, resolveSeries } from "./metric-catalog.ts";
+import { cpuChangeVisibility, metricsOf, nativeDatapoints, resolveSeries } from "./metric-catalog.ts";
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const FIXED_DELAY = { lagSeconds: 60, jitterSeconds: 0 };
@@ -72,6 +72,35 @@ describe("metric catalog", () => {
     const points = nativeDatapoints(series, now - 7_200, now, now, FIXED_DELAY);
     expect(points.at(-1)?.timestamp).toBe(START / 1000 - 60);
     expect(new Set(points.map((p) => p.value))).toEqual(new Set([80]));
+  });
+
+  it("gives a CPU change to the periods that start after it, and says when its first datapoint is visible", () => {
+    const { fleet, clock } = fleetWith([
+      {
+        instanceId: "i-0aaaaaaaaaaaaaaaa",
+        region: "us-east-1",
+        detailedMonitoring: true,
+        launchTime: START - 86_400_000,
+      },
+    ]);
+    clock.advance(30_000);
+    const changedAt = clock.now();
+    const changed = fleet.update("i-0aaaaaaaaaaaaaaaa", { cpuChange: 91.5 });
+    const delay = { lagSeconds: 60, jitterSeconds: 59 };
+    const { periodStart, visibleAt } = cpuChangeVisibility(changed, changedAt, delay);
+    expect(periodStart).toBe(START + 60_000);
+    expect(visibleAt).toBeGreaterThanOrEqual(periodStart + 120_000);
+    expect(visibleAt).toBeLessThanOrEqual(periodStart + 179_000);
+    const series = resolveSeries(fleet, "us-east-1", cpuOf("i-0aaaaaaaaaaaaaaaa"));
+    if (!series) throw new Error("series expected");
+    const pointsAt = (nowMs: number) =>
+      nativeDatapoints(series, START / 1000 - 600, nowMs / 1000, nowMs / 1000, delay);
+    const before = pointsAt(visibleAt - 1_000);
+    expect(before.at(-1)?.timestamp).toBeLessThan(periodStart / 1000);
+    expect(before.map((p) => p.value)).not.toContain(91.5);
+    const after = pointsAt(visibleAt);
+    expect(after.at(-1)).toEqual({ timestamp: periodStart / 1000, value: 91.5 });
+    expect(after.filter((p) => p.value === 91.5)).toHaveLength(1);
   });
 
   it("resolves memory only with the agent's exact dimension set", () => {

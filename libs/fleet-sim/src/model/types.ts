@@ -76,6 +76,12 @@ export interface InstanceSpec {
   cmlBootSeconds?: number;
 }
 
+/** A change of an instance's CPU load: periods starting at or after `at` (epoch ms) report `value` (%). */
+export interface CpuChange {
+  at: number;
+  value: number;
+}
+
 /** A change to an existing instance (control API / CLI). */
 export interface InstancePatch {
   /** Force a state immediately (no intermediate state). */
@@ -83,6 +89,11 @@ export interface InstancePatch {
   /** Move through AWS's intermediate states (e.g. stop: stopping → stopped). */
   action?: InstanceAction;
   cpuOverride?: number | null;
+  /**
+   * CPU % from now on, as a real change of load: datapoints of periods that start at or after this moment carry
+   * it, earlier ones keep theirs (`cpuOverride`, which rewrites every datapoint at once, wins over it).
+   */
+  cpuChange?: number;
   memoryOverride?: number | null;
   agent?: AgentConfig;
   detailedMonitoring?: boolean;
@@ -115,6 +126,8 @@ export interface InstanceView {
   detailedMonitoring: boolean;
   agent: AgentConfig;
   cpuOverride: number | null;
+  /** CPU changes (`cpuChange`), oldest first: from `at` (epoch ms) on, periods report `value`. */
+  cpuChanges: ReadonlyArray<CpuChange>;
   memoryOverride: number | null;
   instanceStatus: StatusCheckValue;
   systemStatus: StatusCheckValue;

@@ -1,4 +1,5 @@
 import { decodeEvent, parseWorkerEventSubject, subjects } from "@cml-telemetry/contracts";
+import { createEventLoopYielder } from "@cml-telemetry/messaging";
 import {
   type Consumer,
   type ConsumerMessages,
@@ -114,11 +115,16 @@ export async function startJetStreamEventFeed(
   });
 
   liveMessages = await openLive();
+  // A slot's worth of events arrives in a burst: let requests be served in between.
+  const yielder = createEventLoopYielder();
   const liveLoop = (async () => {
     while (!stopped) {
       try {
         liveMessages ??= await openLive();
-        for await (const msg of liveMessages) dispatch(msg);
+        for await (const msg of liveMessages) {
+          dispatch(msg);
+          await yielder();
+        }
         if (stopped) return;
         logger.warn({ lastSeq }, "live domain event consumer ended; reopening");
       } catch (error) {

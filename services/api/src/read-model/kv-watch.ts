@@ -1,3 +1,4 @@
+import { createEventLoopYielder } from "@cml-telemetry/messaging";
 import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 
@@ -43,6 +44,8 @@ export async function startKvWatch(
   };
   if (status.values === 0) markSynced();
   const watch = await kv.watch();
+  // A slot's worth of updates arrives in a burst: let requests be served in between.
+  const yielder = createEventLoopYielder();
   const done = (async () => {
     for await (const entry of watch) {
       if (entry.operation === "DEL" || entry.operation === "PURGE") {
@@ -60,6 +63,7 @@ export async function startKvWatch(
         if (value !== undefined) handlers.put(entry.key, value, entry.revision);
       }
       if (entry.isUpdate || entry.delta === 0) markSynced();
+      await yielder();
     }
   })();
   return {
