@@ -1,7 +1,10 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedTestConfig } from "../vitest.shared.ts";
 
-/** End-to-end tests: the services run as separate processes; files run one at a time (2-core machines). */
+/**
+ * End-to-end tests: the services run as separate processes. Two files run at a time: each spends most of its time
+ * waiting for collection cycles, so two systems share a 2-core machine without starving each other.
+ */
 export default mergeConfig(
   sharedTestConfig,
   defineConfig({
@@ -9,7 +12,8 @@ export default mergeConfig(
       include: ["e2e/**/*.e2e.spec.ts"],
       testTimeout: 120_000,
       hookTimeout: 120_000,
-      fileParallelism: false,
+      fileParallelism: true,
+      maxWorkers: 2,
     },
   }),
 );

@@ -125,7 +125,7 @@ step("typecheck (bench, scripts, e2e)", "npx", ["tsc", "-p", "tsconfig.json"]);
 step(
   "unit and integration tests",
   "npx",
-  ["turbo", "run", "test", "--continue", "--concurrency=1", "--output-logs=full"],
+  ["turbo", "run", "test", "--continue", "--concurrency=2", "--output-logs=full"],
   turboEnv,
 );
 step("benchmark logic tests", "npx", ["vitest", "run"], turboEnv, join(root, "bench"));
