@@ -18,6 +18,7 @@ import {
   portIsFree,
   readyLineUrl,
   SERVICE_NAMES,
+  SERVICE_PROCESS_ENV,
   serviceNodeFlags,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
         service,
         process.execPath,
         [...serviceNodeFlags(service), join(root, "services", service, "src/main.ts")],
-        env,
+        { ...SERVICE_PROCESS_ENV, ...env },
       );
       const url = readyLineUrl(await child.waitForLine(isReadyLine, 60_000));
       // The api's ready line names the port it listens on (its own pick with API_PORT=0).

@@ -234,6 +234,13 @@ export const workerRecordSchema = z.object({
 });
 export type WorkerRecord = z.infer<typeof workerRecordSchema>;
 
+/**
+ * What readers of `cml_workers` other than the aggregate parse: the record's state only (its outbox and input ids are
+ * neither checked nor kept). Every replica of every service that watches the bucket parses each of the aggregate's
+ * writes, a few hundred a second at 5,000 workers.
+ */
+export const workerRecordStateSchema = workerRecordSchema.pick({ state: true });
+
 /** Identity and provenance of a {@link blankWorkerState}. */
 export interface BlankWorkerStateInit {
   readonly id: string;

@@ -9,6 +9,7 @@ export {
   readyLineUrl,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
+  SERVICE_PROCESS_ENV,
   serviceNodeFlags,
   simulatorEnv,
 } from "./system-env.ts";

@@ -7,6 +7,7 @@ import {
   readyLineUrl,
   SERVICE_NAMES,
   SERVICE_NODE_FLAGS,
+  SERVICE_PROCESS_ENV,
   serviceNodeFlags,
   simulatorEnv,
 } from "./system-env.ts";
@@ -69,5 +70,15 @@ describe("SERVICE_NODE_FLAGS", () => {
     }
     for (const flag of [...Object.values(SERVICE_NODE_FLAGS).flat(), ...DEFAULT_SERVICE_NODE_FLAGS])
       expect(process.allowedNodeEnvironmentFlags.has(flag.split("=")[0] as string), flag).toBe(true);
+  });
+});
+
+describe("SERVICE_PROCESS_ENV", () => {
+  it("is what the Dockerfile sets for every service image", () => {
+    const dockerfile = readFileSync(resolve(import.meta.dirname, "../../../Dockerfile"), "utf8");
+    const runtime = dockerfile.slice(dockerfile.indexOf("AS runtime"));
+    expect(Object.keys(SERVICE_PROCESS_ENV).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV))
+      expect(runtime, name).toMatch(new RegExp(`\\b${name}=${value}\\b`));
   });
 });

@@ -16,4 +16,4 @@ export { scheduledCommandId, slotOf } from "./slots.ts";
 export type { AwsCollectSource, CollectConsumerOptions } from "./start-collect-consumer.ts";
 export { startCollectConsumer } from "./start-collect-consumer.ts";
 export type { DirectoryLogger, WorkerDirectory } from "./worker-directory.ts";
-export { createWorkerDirectory, parseWorkerRecord } from "./worker-directory.ts";
+export { createWorkerDirectory, parseWorkerState } from "./worker-directory.ts";

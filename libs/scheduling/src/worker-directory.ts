@@ -1,4 +1,4 @@
-import { type WorkerRecord, type WorkerState, workerRecordSchema } from "@cml-telemetry/contracts";
+import { type WorkerState, workerRecordStateSchema } from "@cml-telemetry/contracts";
 import { createEventLoopYielder } from "@cml-telemetry/messaging";
 import type { KV } from "@nats-io/kv";
 
@@ -17,15 +17,18 @@ export interface WorkerDirectory {
   stop(): void;
 }
 
-/** Parses a KV value of `cml_workers`; undefined (and a warning) if it does not match the contract. */
-export function parseWorkerRecord(
+/**
+ * Parses the state of a KV value of `cml_workers` (not its outbox: {@link workerRecordStateSchema}); undefined (and a
+ * warning) if it does not match the contract.
+ */
+export function parseWorkerState(
   value: Uint8Array,
   logger?: DirectoryLogger,
   key?: string,
-): WorkerRecord | undefined {
+): WorkerState | undefined {
   try {
-    const parsed = workerRecordSchema.safeParse(JSON.parse(new TextDecoder().decode(value)));
-    if (parsed.success) return parsed.data;
+    const parsed = workerRecordStateSchema.safeParse(JSON.parse(new TextDecoder().decode(value)));
+    if (parsed.success) return parsed.data.state;
     logger?.warn(
       { key, err: parsed.error.issues[0]?.message },
       "worker record does not match the contract; ignored",
@@ -55,8 +58,8 @@ export async function createWorkerDirectory(kv: KV, logger: DirectoryLogger): Pr
         workers.delete(entry.key);
         continue;
       }
-      const record = parseWorkerRecord(entry.value, logger, entry.key);
-      if (record) workers.set(entry.key, record.state);
+      const state = parseWorkerState(entry.value, logger, entry.key);
+      if (state) workers.set(entry.key, state);
       await yielder();
     }
   })();

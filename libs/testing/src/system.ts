@@ -8,6 +8,7 @@ import {
   type ManagedProcess,
   readyLineUrl,
   SERVICE_NAMES,
+  SERVICE_PROCESS_ENV,
   type SystemServiceName,
   serviceNodeFlags,
   simulatorEnv,
@@ -113,6 +114,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
           join(repoRoot, "services", service, "src/main.ts"),
         ],
         {
+          ...SERVICE_PROCESS_ENV,
           ...env,
           ...extra,
         },

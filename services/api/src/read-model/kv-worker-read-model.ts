@@ -1,4 +1,4 @@
-import { workerRecordSchema } from "@cml-telemetry/contracts";
+import { workerRecordStateSchema } from "@cml-telemetry/contracts";
 import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 import type { WorkerReadModel } from "../ports.ts";
@@ -23,7 +23,7 @@ export async function startKvWorkerReadModel(kv: KV, logger: Logger): Promise<Kv
     kv,
     {
       put(key, value, revision) {
-        const parsed = workerRecordSchema.safeParse(value);
+        const parsed = workerRecordStateSchema.safeParse(value);
         if (parsed.success) cache.upsert(parsed.data.state);
         else logger.warn({ key, revision }, "skipping KV entry that is not a worker record");
       },
