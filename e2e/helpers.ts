@@ -5,6 +5,7 @@ import {
   workerRecordSchema,
 } from "@cml-telemetry/contracts";
 import { openWorkersKv } from "@cml-telemetry/messaging";
+import { simControl } from "@cml-telemetry/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -56,17 +57,7 @@ export async function listWorkers(base: string): Promise<ApiWorker[]> {
 }
 
 /** Simulator control API. */
-export async function sim<T>(simUrl: string, path: string, method = "GET", body?: unknown): Promise<T> {
-  const response = await fetch(`${simUrl}/_sim${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+export const sim = simControl;
 
 /** A message of a stream, decoded (raw JSON kept for envelope checks, `Nats-Msg-Id` for dedupe checks). */
 export interface StreamMessage {

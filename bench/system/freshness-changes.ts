@@ -1,6 +1,7 @@
 import { workerIdOf } from "@cml-telemetry/contracts";
+import { SimControlError, simControl } from "@cml-telemetry/testing";
 import type { ExpectedChange, FreshnessTracker } from "./freshness-tracker.ts";
-import { SimControlError, type SimInstance, type SimLab, simControl } from "./sim-control.ts";
+import type { SimInstance, SimLab } from "./sim-control.ts";
 
 /** The workers whose changes measure freshness, per source (disjoint: a stopped worker reports no CML or CPU). */
 export interface FreshnessSample {

@@ -3,7 +3,7 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { workerIdOf } from "@cml-telemetry/contracts";
 import { SERVICE_NAMES } from "@cml-telemetry/launcher";
-import { type RunningSystem, startSystem } from "@cml-telemetry/testing";
+import { type RunningSystem, simControl, startSystem } from "@cml-telemetry/testing";
 import { type RefreshOutcome, runRefreshes, startListLoad } from "./api-load.ts";
 import { makeFreshnessChanges, pickFreshnessSample } from "./freshness-changes.ts";
 import { createFreshnessTracker, FRESHNESS_SOURCES, type FreshnessSource } from "./freshness-tracker.ts";
@@ -11,7 +11,7 @@ import type { SystemBenchOptions } from "./options.ts";
 import { percentile, rounded } from "./percentile.ts";
 import { loadAverage } from "./proc-stats.ts";
 import { type MeasuredProcess, startResourceSampler } from "./resource-sampler.ts";
-import { type SimInstance, simClockOffsetMs, simControl } from "./sim-control.ts";
+import { type SimInstance, simClockOffsetMs } from "./sim-control.ts";
 import { openSseFeed, type SseFeed } from "./sse-feed.ts";
 import { startStreamGrowth } from "./stream-growth.ts";
 

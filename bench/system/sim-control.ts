@@ -1,3 +1,5 @@
+import { simControl } from "@cml-telemetry/testing";
+
 /** An instance of the fleet simulator as `GET /_sim/fleet` lists it (the fields the bench reads). */
 export interface SimInstance {
   readonly instanceId: string;
@@ -17,38 +19,6 @@ export interface SimLab {
   readonly title: string;
   readonly state: string;
   readonly nodeCount: number;
-}
-
-/** Calls the simulator's control API (`<simUrl>/_sim<path>`) and returns its JSON answer. */
-export async function simControl<T>(
-  simUrl: string,
-  path: string,
-  method = "GET",
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(`${simUrl}/_sim${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  const text = await response.text();
-  if (!response.ok)
-    throw new SimControlError(
-      `simulator ${method} ${path} answered ${response.status}: ${text}`,
-      response.status,
-    );
-  return JSON.parse(text) as T;
-}
-
-/** The simulator refused a control call. */
-export class SimControlError extends Error {
-  override readonly name = "SimControlError";
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /**

@@ -12,6 +12,7 @@ export {
 } from "./loopback-guard/loopback-guard-report.ts";
 export type { TestNatsServer } from "./nats-server.ts";
 export { freePort, startNatsServer, stopProcess } from "./nats-server.ts";
+export { SimControlError, simControl } from "./sim-control.ts";
 export type { RunningSystem, StartSystemOptions } from "./system.ts";
 export { startSystem } from "./system.ts";
 export { uniquePrefix } from "./unique-prefix.ts";
