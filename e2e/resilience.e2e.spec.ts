@@ -1,4 +1,4 @@
-import { consumerNames, createTopology, parseWorkerEventSubject } from "@cml-telemetry/contracts";
+import { consumerNames, createTopology, parseWorkerEventSubject, subjects } from "@cml-telemetry/contracts";
 import { type RunningSystem, startSystem, waitFor } from "@cml-telemetry/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -167,9 +167,22 @@ describe("resilience and scaling", () => {
     await system.kill("worker-aggregate", "SIGKILL");
     const versionsAtKill = await workerVersions(nc);
 
-    // While it is down, five more refreshes leave telemetry waiting on its consumer.
+    // While it is down, five more refreshes leave telemetry waiting on its consumer: the EC2 answer of each (every
+    // worker has one, stopped or not) is in the stream before the restart.
+    const killedAt = await lastTelemetry();
     const downRefreshed = workers.slice(5, 10);
     await refresh(downRefreshed);
+    const answeredSinceKill = async (workerId: string) => {
+      const last = await jsm.streams
+        .getMessage(telemetry, { last_by_subj: subjects.telemetry("ec2", workerId) })
+        .catch(() => null);
+      return last !== null && last.seq > killedAt;
+    };
+    await waitFor(
+      async () =>
+        (await Promise.all(downRefreshed.map((worker) => answeredSinceKill(worker.id)))).every(Boolean),
+      { timeoutMs: 30_000, what: "the EC2 answers to the refreshes made while the aggregate is down" },
+    );
     await waitFor(async () => (await aggregateConsumer()).num_pending > 0, {
       what: "telemetry waiting for the killed aggregate",
     });
