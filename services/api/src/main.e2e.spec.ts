@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer, stopProcess, type TestNatsServer } from "@cml-telemetry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { closeOf, floodWithSubscribes, openSocket } from "./testing/ws-client.ts";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "main.ts");
 
@@ -44,20 +44,6 @@ function rssMiB(pid: number): number {
   const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!line?.[1]) throw new Error(`no VmRSS for process ${pid}`);
   return Number(line[1]) / 1024;
-}
-
-function openSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once("open", () => resolve(socket));
-    socket.once("error", reject);
-  });
-}
-
-function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) =>
-    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
 }
 
 beforeAll(async () => {
@@ -119,16 +105,7 @@ describe("api main.ts as a process", () => {
       const pid = run.child.pid as number;
       const before = rssMiB(pid);
 
-      const socket = await openSocket(wsUrl);
-      let receivedBytes = 0;
-      socket.on("message", (data: Buffer) => {
-        receivedBytes += data.length;
-      });
-      const closed = closeOf(socket);
-      for (let index = 0; index < 10_000; index++) {
-        socket.send(JSON.stringify({ action: "subscribe", worker_id: randomUUID() }));
-      }
-      const { code, reason } = await closed;
+      const { code, reason, receivedBytes } = await floodWithSubscribes(await openSocket(wsUrl), 10_000);
       const grownMiB = rssMiB(pid) - before;
       expect(code).toBe(1008);
       expect(reason).toMatch(/subscription/);

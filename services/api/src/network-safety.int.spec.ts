@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { createTopology, type WorkerState } from "@cml-telemetry/contracts";
 import { connectNats, openWorkersKv, silentLogger } from "@cml-telemetry/messaging";
@@ -11,6 +10,7 @@ import type { AppSettings } from "./app/app-deps.ts";
 import type { RunningApi } from "./start-api.ts";
 import { startTestApi } from "./testing/start-test-api.ts";
 import { aWorkerState } from "./testing/worker-state-builder.ts";
+import { closeOf, floodWithSubscribes, openSocket } from "./testing/ws-client.ts";
 
 /** An answer read off the wire: status, headers and the whole body. */
 interface RawAnswer {
@@ -62,20 +62,6 @@ function refusedUpgrade(url: string, options: WebSocket.ClientOptions = {}): Pro
   });
 }
 
-function openSocket(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, options);
-    socket.once("open", () => resolve(socket));
-    socket.once("error", reject);
-  });
-}
-
-function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) =>
-    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-}
-
 let server: TestNatsServer;
 let nc: NatsConnection;
 /** One topology for every API started here (stream subjects cannot overlap on one server). */
@@ -119,16 +105,7 @@ describe("WebSocket feed under abuse", () => {
 
   // The api's RSS under the same flood is measured on the api as a process (main.e2e.spec.ts), apart from the client.
   it("closes a client that sends 10,000 subscribes, with a reason, and sends it little", async () => {
-    const socket = await openSocket(wsUrl);
-    let receivedBytes = 0;
-    socket.on("message", (data: Buffer) => {
-      receivedBytes += data.length;
-    });
-    const closed = closeOf(socket);
-    for (let index = 0; index < 10_000; index++) {
-      socket.send(JSON.stringify({ action: "subscribe", worker_id: randomUUID() }));
-    }
-    const { code, reason } = await closed;
+    const { code, reason, receivedBytes } = await floodWithSubscribes(await openSocket(wsUrl), 10_000);
     expect(code).toBe(1008);
     expect(reason).toMatch(/subscription/);
     expect(receivedBytes).toBeLessThan(1_048_576);
