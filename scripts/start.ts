@@ -18,8 +18,7 @@ import {
   portIsFree,
   readyLineUrl,
   SERVICE_NAMES,
-  SERVICE_PROCESS_ENV,
-  serviceNodeFlags,
+  serviceProcess,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
 
@@ -171,12 +170,8 @@ async function main(): Promise<void> {
   let api = `http://127.0.0.1:${apiPort}`;
   await Promise.all(
     SERVICE_NAMES.map(async (service) => {
-      const child = supervisor.launch(
-        service,
-        process.execPath,
-        [...serviceNodeFlags(service), join(root, "services", service, "src/main.ts")],
-        { ...SERVICE_PROCESS_ENV, ...env },
-      );
+      const launch = serviceProcess(service, { repoRoot: root, env });
+      const child = supervisor.launch(service, process.execPath, launch.args, launch.env);
       const url = readyLineUrl(await child.waitForLine(isReadyLine, 60_000));
       // The api's ready line names the port it listens on (its own pick with API_PORT=0).
       if (service === "api" && url) api = `http://127.0.0.1:${new URL(url).port || 80}`;

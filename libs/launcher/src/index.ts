@@ -11,5 +11,6 @@ export {
   SERVICE_NODE_FLAGS,
   SERVICE_PROCESS_ENV,
   serviceNodeFlags,
+  serviceProcess,
   simulatorEnv,
 } from "./system-env.ts";

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { SERVICES, type ServiceName } from "@cml-telemetry/contracts";
 
 /**
@@ -39,6 +40,24 @@ export const SERVICE_PROCESS_ENV: Readonly<Record<string, string>> = {
 /** The node flags a service starts with. */
 export function serviceNodeFlags(service: SystemServiceName): readonly string[] {
   return SERVICE_NODE_FLAGS[service] ?? DEFAULT_SERVICE_NODE_FLAGS;
+}
+
+/**
+ * The node arguments and environment of a service process of the repository at `repoRoot`: its node flags (after
+ * `extraNodeFlags`), its `main.ts`, and {@link SERVICE_PROCESS_ENV} under `env` (values in `env` win).
+ */
+export function serviceProcess(
+  service: SystemServiceName,
+  options: { repoRoot: string; env: NodeJS.ProcessEnv; extraNodeFlags?: readonly string[] },
+): { args: string[]; env: NodeJS.ProcessEnv } {
+  return {
+    args: [
+      ...(options.extraNodeFlags ?? []),
+      ...serviceNodeFlags(service),
+      join(options.repoRoot, "services", service, "src/main.ts"),
+    ],
+    env: { ...SERVICE_PROCESS_ENV, ...options.env },
+  };
 }
 
 /** What the fleet simulator prints when ready. */

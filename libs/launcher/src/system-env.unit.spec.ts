@@ -9,6 +9,7 @@ import {
   SERVICE_NODE_FLAGS,
   SERVICE_PROCESS_ENV,
   serviceNodeFlags,
+  serviceProcess,
   simulatorEnv,
 } from "./system-env.ts";
 
@@ -80,5 +81,25 @@ describe("SERVICE_PROCESS_ENV", () => {
     expect(Object.keys(SERVICE_PROCESS_ENV).length).toBeGreaterThan(0);
     for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV))
       expect(runtime, name).toMatch(new RegExp(`\\b${name}=${value}\\b`));
+  });
+});
+
+describe("serviceProcess", () => {
+  it("runs the service's main.ts with its node flags after the extra ones, under SERVICE_PROCESS_ENV the env overrides", () => {
+    const launch = serviceProcess("worker-aggregate", {
+      repoRoot: "/repo",
+      env: { MALLOC_ARENA_MAX: "4", NATS_URL: "nats://127.0.0.1:4222" },
+      extraNodeFlags: ["--import=/guard.ts"],
+    });
+    expect(launch.args).toEqual([
+      "--import=/guard.ts",
+      ...serviceNodeFlags("worker-aggregate"),
+      "/repo/services/worker-aggregate/src/main.ts",
+    ]);
+    expect(launch.env).toEqual({
+      ...SERVICE_PROCESS_ENV,
+      MALLOC_ARENA_MAX: "4",
+      NATS_URL: "nats://127.0.0.1:4222",
+    });
   });
 });

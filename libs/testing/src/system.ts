@@ -8,9 +8,8 @@ import {
   type ManagedProcess,
   readyLineUrl,
   SERVICE_NAMES,
-  SERVICE_PROCESS_ENV,
   type SystemServiceName,
-  serviceNodeFlags,
+  serviceProcess,
   simulatorEnv,
 } from "@cml-telemetry/launcher";
 import {
@@ -105,20 +104,12 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       ...options.env,
     };
     const launchService = async (service: SystemServiceName, name: string, extra: NodeJS.ProcessEnv = {}) => {
-      const child = supervisor.launch(
-        name,
-        process.execPath,
-        [
-          ...LOOPBACK_GUARD_NODE_FLAGS,
-          ...serviceNodeFlags(service),
-          join(repoRoot, "services", service, "src/main.ts"),
-        ],
-        {
-          ...SERVICE_PROCESS_ENV,
-          ...env,
-          ...extra,
-        },
-      );
+      const launch = serviceProcess(service, {
+        repoRoot,
+        env: { ...env, ...extra },
+        extraNodeFlags: LOOPBACK_GUARD_NODE_FLAGS,
+      });
+      const child = supervisor.launch(name, process.execPath, launch.args, launch.env);
       byName.set(name, child);
       await child.waitForLine(isReadyLine, readyTimeout);
       return child;
