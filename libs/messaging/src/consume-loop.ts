@@ -9,7 +9,7 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { redeliveryBackoffMs } from "./backoff.ts";
+import { redeliveryBackoffMs, spreadDelayMs } from "./backoff.ts";
 import type { Logger } from "./logger.ts";
 
 /** One parsed message handed to a handler. */
@@ -42,6 +42,10 @@ export interface ConsumeLoopOptions {
   readonly maxDeliver?: number;
   /** Where a new consumer starts (default `all`). */
   readonly deliverPolicy?: "all" | "new";
+  /**
+   * Redelivery delay of a failed message by delivery count (default 1 s, 2 s, 4 s … 60 s); a `TransientError`'s
+   * `retryAfterMs` takes its place. Either is spread by up to one fetch period (`maxWaitMs`), see `spreadDelayMs`.
+   */
   readonly backoffMs?: (deliveryCount: number) => number;
   /**
    * `eager` (default): hand over what has arrived as soon as the client queue is empty (lowest latency).
@@ -75,6 +79,9 @@ export interface ConsumeLoop {
 }
 
 const NANOS_PER_MS = 1_000_000;
+
+/** Default of {@link ConsumeLoopOptions.maxWaitMs}. */
+const DEFAULT_MAX_WAIT_MS = 1_000;
 
 /**
  * Batches' worth of messages read ahead of the handlers at most, plus the fetch being read. Their ack wait runs
@@ -152,7 +159,7 @@ async function run(
   isStopping: () => boolean,
 ): Promise<void> {
   const batchSize = options.batchSize ?? 100;
-  const expires = options.maxWaitMs ?? 1_000;
+  const expires = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const wholeFetch = options.batchMode === "whole-fetch";
   const maxInFlight = Math.max(1, options.concurrency ?? 1);
   /** Messages read and not yet handed to a batch, oldest first. */
@@ -347,10 +354,12 @@ function settle(msg: JsMsg, error: unknown, type: string | undefined, options: C
       options.logger.warn({ ...context(), err: errorText(error) }, "message terminated");
       break;
     case "nak": {
-      const delay =
+      const delay = spreadDelayMs(
         error instanceof TransientError && error.retryAfterMs !== undefined
           ? error.retryAfterMs
-          : (options.backoffMs ?? redeliveryBackoffMs)(msg.info.deliveryCount);
+          : (options.backoffMs ?? redeliveryBackoffMs)(msg.info.deliveryCount),
+        options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      );
       msg.nak(delay);
       options.logger.warn(
         { ...context(), err: errorText(error), retryInMs: delay },

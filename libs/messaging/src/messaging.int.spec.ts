@@ -145,6 +145,53 @@ describe("consume loop", () => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
+  it("redelivers failed messages after their delay, not after the ack wait, with replicas pulling side by side", {
+    timeout: 120_000,
+  }, async () => {
+    // Production's shape: two replicas, whole-fetch batches, every message failing once with the default 1 s
+    // backoff. Without the delay spread about 1 redelivery in 200 came back only after the 60 s ack wait.
+    const rounds = 10;
+    const perRound = 20;
+    const firstSeen = new Map<string, number>();
+    const retriedAfterMs = new Map<string, number>();
+    const startLoop = () =>
+      startConsumeLoop({
+        nc: nats.nc,
+        stream: nats.topology.streams.telemetry.name,
+        durable: "test-retry-delay",
+        filterSubject: "cml.telemetry.>",
+        logger: silentLogger,
+        batchSize: 5,
+        batchMode: "whole-fetch",
+        ackWaitMs: 60_000,
+        batchHandler: async (deliveries) =>
+          deliveries.map(({ event }) => {
+            const first = firstSeen.get(event.id);
+            if (first === undefined) {
+              firstSeen.set(event.id, performance.now());
+              return new TransientError("store unavailable");
+            }
+            if (!retriedAfterMs.has(event.id)) retriedAfterMs.set(event.id, performance.now() - first);
+            return undefined;
+          }),
+      });
+    const loops = [await startLoop(), await startLoop()];
+    try {
+      for (let round = 0; round < rounds; round += 1) {
+        await publishStatusEvents(`retry-${round}`, perRound);
+        await waitFor(() => retriedAfterMs.size === (round + 1) * perRound, {
+          what: `round ${round + 1}: every message retried`,
+          timeoutMs: 15_000,
+        });
+      }
+    } finally {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    }
+    const delays = [...retriedAfterMs.values()];
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(990);
+    expect(Math.max(...delays)).toBeLessThan(10_000);
+  });
+
   it("terms an unexpected error after maxDeliver attempts", async () => {
     await publishEvent(jetstream(nats.nc), subjects.telemetry("ec2", workerId), statusEvent("broken-1"));
     const outcomes: string[] = [];
