@@ -45,7 +45,11 @@ function directoryOf(states: readonly WorkerState[]): WorkerDirectory {
   };
 }
 
-async function startReplica(states: readonly WorkerState[], collectRegion: RegionCollector): Promise<void> {
+async function startReplica(
+  states: readonly WorkerState[],
+  collectRegion: RegionCollector,
+  concurrency?: number,
+): Promise<void> {
   loops.push(
     await startCollectConsumer({
       nc: nats.nc,
@@ -60,6 +64,7 @@ async function startReplica(states: readonly WorkerState[], collectRegion: Regio
       logger: silentLogger,
       batchSize: 5,
       passWaitMs: 10_000,
+      concurrency,
     }),
   );
 }
@@ -128,5 +133,38 @@ describe("failed slot passes", () => {
     await startReplica(states, collect);
     await publishSlot(states);
     await waitFor(() => collected.size === 20, { what: "every worker collected", timeoutMs: 20_000 });
+  });
+});
+
+describe("refresh behind a slot", () => {
+  it("is collected while the slot's pass runs, not after the batches that wait for it", async () => {
+    const states = workers(30);
+    const passMs = 3_000;
+    let passEndedAt: number | undefined;
+    let refreshedAt: number | undefined;
+    await startReplica(states, async (_region, targets) => {
+      if (targets.length === states.length) {
+        await new Promise((resolve) => setTimeout(resolve, passMs));
+        passEndedAt = performance.now();
+      } else if (targets.some((target) => target.correlationIds.has("refresh-1"))) {
+        refreshedAt = performance.now();
+      }
+    });
+    // 30 scheduled commands fill 6 batches of 5; the refresh comes after all of them.
+    await publishSlot(states);
+    const refreshed = states[7] as WorkerState;
+    await publishCollectCommands({
+      js: jetstream(nats.nc),
+      service: "api",
+      source: "ec2",
+      targets: [{ workerId: refreshed.id, region: refreshed.region, instanceId: refreshed.instanceId }],
+      reason: "refresh",
+      correlationId: "refresh-1",
+    });
+    await waitFor(() => refreshedAt !== undefined && passEndedAt !== undefined, {
+      what: "the pass and the refresh collected",
+      timeoutMs: 15_000,
+    });
+    expect(refreshedAt).toBeLessThan(passEndedAt as number);
   });
 });

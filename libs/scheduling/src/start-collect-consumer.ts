@@ -12,6 +12,9 @@ import { createCollectBatchHandler, type RegionCollector } from "./collect-batch
 import { createSlotPassClaims } from "./slot-pass-claims.ts";
 import type { WorkerDirectory } from "./worker-directory.ts";
 
+/** Default of {@link CollectConsumerOptions.concurrency}. */
+export const DEFAULT_COLLECT_CONCURRENCY = 8;
+
 /** An AWS-polling collector source: its consumer is `collector-<source>`, its jobs `collect-<source>`. */
 export type AwsCollectSource = "ec2" | "cloudwatch";
 
@@ -32,6 +35,11 @@ export interface CollectConsumerOptions {
   readonly logger: Logger;
   /** Commands handled together at most (default 1000). */
   readonly batchSize?: number;
+  /**
+   * Batches handled at once (default 8). A slot's commands fill several batches; the first runs the pass and the
+   * others only wait for its outcome, so a refresh queued behind them is collected meanwhile instead of after them.
+   */
+  readonly concurrency?: number;
   /** How long commands covered by another replica's pass wait for its outcome (default 90 s). */
   readonly passWaitMs?: number;
   /** Ack wait of the consumer (default 120 s); progress is signalled every third of it. */
@@ -81,6 +89,7 @@ export async function startCollectConsumer(options: CollectConsumerOptions): Pro
     }),
     batchSize: options.batchSize ?? 1_000,
     batchMode: "whole-fetch",
+    concurrency: options.concurrency ?? DEFAULT_COLLECT_CONCURRENCY,
     ackWaitMs,
     // A pass under throttling, or a wait for another replica's pass, may outlast the ack wait: signal progress on
     // the running and the read-ahead commands so they are not redelivered to another replica meanwhile.
