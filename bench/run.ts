@@ -65,13 +65,17 @@ async function runOne(name: string, args: readonly string[] = []): Promise<Recor
   return lines;
 }
 
-/** Writes bench/results.json and regenerates the sizing table from it. */
-function record(results: Record<string, unknown>[], failures: string[]): void {
+/**
+ * Writes bench/results.json and regenerates the sizing table from it. `ranAt` is when the last full run ended;
+ * `savedAt` names the benches whose lines a later `--save` put in place, with when.
+ */
+function record(
+  results: Record<string, unknown>[],
+  failures: string[],
+  dates: { ranAt: string; savedAt?: Record<string, string> },
+): void {
   const output = join(here, "results.json");
-  writeFileSync(
-    output,
-    `${JSON.stringify({ ranAt: new Date().toISOString(), results, failures }, null, 2)}\n`,
-  );
+  writeFileSync(output, `${JSON.stringify({ ...dates, results, failures }, null, 2)}\n`);
   process.stderr.write(`\nwrote ${output}\n`);
   process.stderr.write(`wrote ${writeSizingDoc(output)}\n`);
 }
@@ -92,7 +96,9 @@ if (requested.length > 0) {
     const failures = previous.failures.filter(
       (failure) => !requested.some((name) => failure.startsWith(`bench ${name} `)),
     );
-    record([...kept, ...lines], failures);
+    const savedAt = { ...previous.savedAt };
+    for (const name of requested) savedAt[name] = new Date().toISOString();
+    record([...kept, ...lines], failures, { ranAt: previous.ranAt, savedAt });
   }
 } else {
   const results: Record<string, unknown>[] = [];
@@ -105,6 +111,6 @@ if (requested.length > 0) {
       process.stderr.write(`${(error as Error).message}\n`);
     }
   }
-  record(results, failures);
+  record(results, failures, { ranAt: new Date().toISOString() });
   if (failures.length > 0) process.exitCode = 1;
 }

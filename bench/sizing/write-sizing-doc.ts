@@ -12,18 +12,20 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SIZING_DOC = join(root, "docs/operations/sizing.md");
 export const RESULTS_FILE = join(root, "bench/results.json");
 
-/** What bench/results.json holds (empty when there is none yet). */
-export function readResults(file: string): {
+/** What bench/results.json holds. */
+export interface ResultsFile {
+  /** When the last full `npm run bench` ended. */
   ranAt: string;
+  /** Benches whose lines a later `npm run bench -- <name> --save` put in place, with when. */
+  savedAt?: Record<string, string>;
   results: Record<string, unknown>[];
   failures: string[];
-} {
+}
+
+/** Reads a results file (empty when there is none yet). */
+export function readResults(file: string): ResultsFile {
   if (!existsSync(file)) return { ranAt: new Date(0).toISOString(), results: [], failures: [] };
-  return JSON.parse(readFileSync(file, "utf8")) as {
-    ranAt: string;
-    results: Record<string, unknown>[];
-    failures: string[];
-  };
+  return JSON.parse(readFileSync(file, "utf8")) as ResultsFile;
 }
 
 /** Writes the sizing page from a results file; returns its path. */
